@@ -1,0 +1,74 @@
+// Transport-neutral request and response between http/ and the API dispatcher.
+#ifndef VOXSECRETS_API_API_TYPES_H_
+#define VOXSECRETS_API_API_TYPES_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace voxsecrets::api {
+
+// Request parameters, merged from the query string and the body (the body wins). Values are raw
+// bytes as sent (already percent-decoded). An empty value is never stored: empty means "not
+// given", so Get() of an empty parameter returns nullopt.
+class Params {
+ public:
+  // Sets `name` to `value`, replacing an earlier value; an empty value erases the parameter.
+  void Set(std::string name, std::string value) {
+    if (value.empty()) {
+      map_.erase(name);
+    } else {
+      map_[std::move(name)] = std::move(value);
+    }
+  }
+  std::optional<std::string_view> Get(std::string_view name) const {
+    auto it = map_.find(name);
+    if (it == map_.end()) return std::nullopt;
+    return std::string_view(it->second);
+  }
+  bool Has(std::string_view name) const { return map_.find(name) != map_.end(); }
+  void Erase(std::string_view name) {
+    auto it = map_.find(name);
+    if (it != map_.end()) map_.erase(it);
+  }
+  size_t size() const { return map_.size(); }
+  // Sorted by name.
+  const std::map<std::string, std::string, std::less<>>& all() const { return map_; }
+
+ private:
+  std::map<std::string, std::string, std::less<>> map_;
+};
+
+struct ApiRequest {
+  // The method from the path (`/platform_api/AddSecret`) or else from `cmd`; empty when neither
+  // names one. `cmd` itself is removed from `params`.
+  std::string method;
+  Params params;
+  // Non-OK when the body could not be decoded (e.g. malformed JSON); the dispatcher answers with
+  // it after the method check.
+  Status decode_status;
+  // The token of an `Authorization: Bearer <token>` header; empty when absent.
+  std::string bearer_token;
+  // The peer's address as text ("127.0.0.1").
+  std::string client_ip;
+};
+
+struct ApiResponse {
+  std::string body;  // a JSON object, UTF-8
+};
+
+// What http/ calls for every API request.
+//
+// Thread-safety: Handle may be called concurrently from every I/O thread.
+class ApiHandler {
+ public:
+  virtual ~ApiHandler() = default;
+  virtual ApiResponse Handle(const ApiRequest& request) = 0;
+};
+
+}  // namespace voxsecrets::api
+
+#endif  // VOXSECRETS_API_API_TYPES_H_

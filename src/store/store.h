@@ -1,0 +1,195 @@
+// The storage contract: typed repositories over one transactional database.
+//
+// Every operation runs inside a transaction handed to the caller by Store::Read or Store::Write;
+// a repository reference obtained from a Tx must not outlive the callback. Backends (sqlite/,
+// postgres/) implement the whole contract and must pass tests/testing/store_conformance.h.
+//
+// Scoping rules the backends enforce (so a bug above cannot leak across accounts):
+//  - applications are found only through their account (FindById(account_id, id));
+//  - secrets are found only through their application.
+// Not-found is a normal result (std::nullopt / false), not an error. Errors are kAlreadyExists
+// for unique-constraint violations, kUnavailable when the database cannot be reached or is busy,
+// kInternal otherwise. Messages never include values.
+//
+// Thread-safety: a Store may be shared by all threads. A Tx and its repositories belong to the
+// thread running the callback.
+#ifndef VOXSECRETS_STORE_STORE_H_
+#define VOXSECRETS_STORE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "store/records.h"
+
+namespace voxsecrets::store {
+
+class AccountRepository {
+ public:
+  virtual ~AccountRepository() = default;
+  // Inserts `account` (its id is ignored) and returns the new id. kAlreadyExists when the
+  // name is taken.
+  virtual Result<int64_t> Insert(const AccountRecord& account) = 0;
+  virtual Result<std::optional<AccountRecord>> FindById(int64_t id) = 0;
+  virtual Result<std::optional<AccountRecord>> FindByName(std::string_view name) = 0;
+  // All accounts, by id ascending.
+  virtual Result<std::vector<AccountRecord>> List() = 0;
+  virtual Status SetApiKeyHash(int64_t id, std::string_view api_key_hash) = 0;
+};
+
+class KeyRepository {
+ public:
+  virtual ~KeyRepository() = default;
+  // kAlreadyExists when key_id is taken.
+  virtual Status Insert(const KeyRecord& key) = 0;
+  virtual Result<std::optional<KeyRecord>> FindById(std::string_view key_id) = 0;
+  // Keys of one account by creation order; `key_id` filters to one key when set.
+  virtual Result<Page<KeyRecord>> ListByAccount(int64_t account_id,
+                                                std::optional<std::string_view> key_id,
+                                                int64_t count, int64_t offset) = 0;
+  // Returns false when no such key exists in that account.
+  virtual Result<bool> UpdateInfo(int64_t account_id, std::string_view key_id,
+                                  std::optional<std::string_view> name,
+                                  std::optional<std::string_view> description) = 0;
+  virtual Result<bool> SetRoles(int64_t account_id, std::string_view key_id,
+                                const std::vector<int>& role_ids) = 0;
+  virtual Result<bool> Delete(int64_t account_id, std::string_view key_id) = 0;
+};
+
+struct ApplicationFilter {
+  std::optional<int64_t> id;
+  std::string name_part;  // case-insensitive substring of the short name; empty = all
+  int64_t count = 20;
+  int64_t offset = 0;
+};
+
+struct ApplicationUpdate {
+  std::optional<std::string> name;
+  std::optional<bool> secure_record_storage;
+};
+
+class ApplicationRepository {
+ public:
+  virtual ~ApplicationRepository() = default;
+  // Returns the new id. kAlreadyExists when the account already has an application so named.
+  virtual Result<int64_t> Insert(const ApplicationRecord& app) = 0;
+  virtual Result<std::optional<ApplicationRecord>> FindById(int64_t account_id, int64_t id) = 0;
+  virtual Result<std::optional<ApplicationRecord>> FindByName(int64_t account_id,
+                                                              std::string_view name) = 0;
+  // Ordered by id ascending.
+  virtual Result<Page<ApplicationRecord>> List(int64_t account_id,
+                                               const ApplicationFilter& filter) = 0;
+  // Applies the set fields and `modified`. Returns false when not found; kAlreadyExists on a
+  // name clash.
+  virtual Result<bool> Update(int64_t account_id, int64_t id, const ApplicationUpdate& update,
+                              int64_t now) = 0;
+  // Deletes the application with its secrets and data keys. Returns false when not found.
+  virtual Result<bool> Delete(int64_t account_id, int64_t id) = 0;
+};
+
+struct SecretFilter {
+  std::string name_part;  // case-insensitive substring; empty = all
+  int64_t count = 20;
+  int64_t offset = 0;
+};
+
+struct SecretUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<SealedValue> value;
+};
+
+class SecretRepository {
+ public:
+  virtual ~SecretRepository() = default;
+  // Inserts and returns the new id (ids are global and never reused). kAlreadyExists when the
+  // application already has a secret of that name.
+  virtual Result<int64_t> Insert(int64_t application_id, std::string_view name,
+                                 std::string_view description, const SealedValue& value,
+                                 int64_t now) = 0;
+  virtual Result<std::optional<SecretRecord>> FindById(int64_t application_id, int64_t id) = 0;
+  virtual Result<std::optional<SecretRecord>> FindByName(int64_t application_id,
+                                                         std::string_view name) = 0;
+  // Ordered by id ascending; no values.
+  virtual Result<Page<SecretInfo>> List(int64_t application_id, const SecretFilter& filter) = 0;
+  // Applies the set fields and sets `modified` to `now`. Returns false when not found;
+  // kAlreadyExists on a name clash.
+  virtual Result<bool> Update(int64_t application_id, int64_t id, const SecretUpdate& update,
+                              int64_t now) = 0;
+  // Deletes the listed secrets; returns how many rows went.
+  virtual Result<int64_t> Delete(int64_t application_id, const std::vector<int64_t>& ids) = 0;
+  virtual Result<int64_t> DeleteAll(int64_t application_id) = 0;
+  // Every secret of the application with its sealed value (re-encryption after rotation).
+  virtual Result<std::vector<SecretRecord>> ListSealed(int64_t application_id) = 0;
+  // Replaces only the sealed value (re-encryption); `modified` stays.
+  virtual Result<bool> ReplaceSealed(int64_t application_id, int64_t id,
+                                     const SealedValue& value) = 0;
+};
+
+class DataKeyRepository {
+ public:
+  virtual ~DataKeyRepository() = default;
+  // kAlreadyExists when (application_id, version) exists.
+  virtual Status Insert(const DataKeyRecord& key) = 0;
+  // The highest version of the application's keys.
+  virtual Result<std::optional<DataKeyRecord>> FindActive(int64_t application_id) = 0;
+  virtual Result<std::optional<DataKeyRecord>> Find(int64_t application_id, uint32_t version) = 0;
+  // Every data key of every application (master key rotation).
+  virtual Result<std::vector<DataKeyRecord>> ListAll() = 0;
+  virtual Status Rewrap(int64_t application_id, uint32_t version, std::string_view wrapped_key,
+                        uint32_t master_key_version) = 0;
+  // Adds `n` to the encryption count and returns the new count.
+  virtual Result<int64_t> AddEncryptions(int64_t application_id, uint32_t version, int64_t n) = 0;
+  virtual Status DeleteForApplication(int64_t application_id) = 0;
+  // Deletes versions below `version` (after re-encryption moved every value off them).
+  virtual Status DeleteBelow(int64_t application_id, uint32_t version) = 0;
+};
+
+// Small named settings of the store itself (key check values, bootstrap markers).
+class MetaRepository {
+ public:
+  virtual ~MetaRepository() = default;
+  virtual Result<std::optional<std::string>> Get(std::string_view key) = 0;
+  virtual Status Put(std::string_view key, std::string_view value) = 0;
+};
+
+// One transaction. Repositories are valid only during the callback that received the Tx.
+class Tx {
+ public:
+  virtual ~Tx() = default;
+  virtual AccountRepository& accounts() = 0;
+  virtual KeyRepository& keys() = 0;
+  virtual ApplicationRepository& applications() = 0;
+  virtual SecretRepository& secrets() = 0;
+  virtual DataKeyRepository& data_keys() = 0;
+  virtual MetaRepository& meta() = 0;
+};
+
+using TxFn = std::function<Status(Tx&)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Runs `fn` in a read-only transaction (a consistent snapshot). Writes through it fail.
+  virtual Status Read(const TxFn& fn) = 0;
+  // Runs `fn` in a read-write transaction. Commits when `fn` returns OK (the commit is durable
+  // when Write returns OK); rolls everything back when `fn` returns an error, which Write then
+  // returns. `fn` may run more than once if the backend retries a serialization failure, so it
+  // must have no effects outside `tx` that cannot be repeated.
+  virtual Status Write(const TxFn& fn) = 0;
+  // The schema version the database is at (after migrations).
+  virtual Result<int> SchemaVersion() = 0;
+  // "sqlite" or "postgresql".
+  virtual std::string_view BackendName() const = 0;
+};
+
+using StorePtr = std::unique_ptr<Store>;
+
+}  // namespace voxsecrets::store
+
+#endif  // VOXSECRETS_STORE_STORE_H_
