@@ -39,7 +39,24 @@ Route RouteOf(std::string_view target);
 // Decodes an API request. REQUIRES: RouteOf(raw.target) == Route::kApi.
 // Never fails as a whole: a body that cannot be decoded leaves out->decode_status non-OK
 // (kMalformedRequest, message says what was wrong without echoing values) while the method and
-// query parameters are still filled in. `bearer_token` and `client_ip` are left untouched.
+// query parameters are still filled in. `bearer_token` and `client_ip` are left untouched; the
+// other fields of `*out` are overwritten.
+//
+// The finer rules:
+// - The path segment is percent-decoded ('+' stays '+'); one that does not decode is kept as
+//   sent (it names no method). `cmd` (after merging) names the method only when the path does
+//   not; it is removed from the parameters either way.
+// - Each source (query, body) is resolved on its own: last occurrence wins, an empty value means
+//   absent. Then the body's names replace the query's, so an empty body value never hides a query
+//   value.
+// - A source that fails to decode (bad percent escape, broken multipart or JSON) contributes no
+//   parameters at all (a `cmd` inside a broken body is lost too); decode_status reports the first
+//   failure (the query's before the body's).
+// - Body by Content-Type (media type case-insensitive, parameters ignored):
+//   application/x-www-form-urlencoded; multipart/form-data (boundary required);
+//   application/json and application/*+json; no Content-Type or text/plain: JSON when the first
+//   non-blank byte is '{', else urlencoded; any other type: the body is ignored. An empty body has
+//   no parameters whatever its type. The verb does not matter (a GET body is decoded too).
 void DecodeApiRequest(const RawRequest& raw, api::ApiRequest* out);
 
 // Exposed for tests and other decoders.

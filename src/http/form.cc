@@ -1,0 +1,144 @@
+// Percent-decoding, application/x-www-form-urlencoded, header parameters and Content-Type
+// classification.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/body_decoders.h"
+#include "http/request_decoder.h"
+
+namespace voxsecrets::http {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
+  }
+  return true;
+}
+
+// Header whitespace. CR and LF count too, so that a folded header value (obsolete, but cheap to
+// accept) can be handed over as one span.
+bool IsHeaderSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+std::string_view TrimHeaderSpace(std::string_view s) {
+  while (!s.empty() && IsHeaderSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsHeaderSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t run = i;
+    while (run < s.size() && s[run] != '%' && !(plus_is_space && s[run] == '+')) ++run;
+    out.append(s.data() + i, run - i);
+    if (run == s.size()) break;
+    if (s[run] == '+') {
+      out.push_back(' ');
+      i = run + 1;
+      continue;
+    }
+    if (s.size() - run < 3) return std::nullopt;
+    const int hi = HexValue(s[run + 1]);
+    const int lo = HexValue(s[run + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i = run + 3;
+  }
+  return out;
+}
+
+std::optional<std::string> HeaderParam(std::string_view header_value, std::string_view name) {
+  const std::string_view v = header_value;
+  // Skip the leading media type / disposition type.
+  size_t i = v.find(';');
+  while (i < v.size()) {
+    ++i;  // past ';'
+    size_t name_end = i;
+    while (name_end < v.size() && v[name_end] != '=' && v[name_end] != ';') ++name_end;
+    const std::string_view param_name = TrimHeaderSpace(v.substr(i, name_end - i));
+    i = name_end;
+    if (i == v.size() || v[i] == ';') continue;  // a parameter without a value
+    ++i;                                         // past '='
+    while (i < v.size() && IsHeaderSpace(v[i])) ++i;
+    std::string value;
+    if (i < v.size() && v[i] == '"') {
+      // quoted-string with quoted-pairs; an unterminated one runs to the end.
+      ++i;
+      while (i < v.size() && v[i] != '"') {
+        if (v[i] == '\\' && i + 1 < v.size()) ++i;
+        value.push_back(v[i]);
+        ++i;
+      }
+      if (i < v.size()) ++i;  // past the closing quote
+      i = v.find(';', i);     // junk after the quoted string is ignored
+      if (i == std::string_view::npos) i = v.size();
+    } else {
+      size_t end = v.find(';', i);
+      if (end == std::string_view::npos) end = v.size();
+      value = std::string(TrimHeaderSpace(v.substr(i, end - i)));
+      i = end;
+    }
+    if (EqualsIgnoreCase(param_name, name)) return value;
+  }
+  return std::nullopt;
+}
+
+namespace internal {
+
+BodyKind BodyKindOf(std::string_view content_type) {
+  std::string_view media = content_type.substr(0, content_type.find(';'));
+  media = TrimHeaderSpace(media);
+  if (media.empty()) return BodyKind::kSniff;
+  if (EqualsIgnoreCase(media, "application/x-www-form-urlencoded")) return BodyKind::kUrlEncoded;
+  if (EqualsIgnoreCase(media, "multipart/form-data")) return BodyKind::kMultipart;
+  if (EqualsIgnoreCase(media, "application/json")) return BodyKind::kJson;
+  if (EqualsIgnoreCase(media, "text/plain")) return BodyKind::kSniff;
+  constexpr std::string_view kApplication = "application/";
+  constexpr std::string_view kJsonSuffix = "+json";
+  if (media.size() > kApplication.size() + kJsonSuffix.size() &&
+      EqualsIgnoreCase(media.substr(0, kApplication.size()), kApplication) &&
+      EqualsIgnoreCase(media.substr(media.size() - kJsonSuffix.size()), kJsonSuffix)) {
+    return BodyKind::kJson;
+  }
+  return BodyKind::kIgnored;
+}
+
+bool DecodeUrlEncoded(std::string_view s, api::Params* out) {
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t end = s.find('&', i);
+    if (end == std::string_view::npos) end = s.size();
+    const std::string_view pair = s.substr(i, end - i);
+    i = end + 1;
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    const std::string_view raw_name = pair.substr(0, eq);
+    const std::string_view raw_value =
+        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    std::optional<std::string> name = PercentDecode(raw_name, /*plus_is_space=*/true);
+    std::optional<std::string> value = PercentDecode(raw_value, /*plus_is_space=*/true);
+    if (!name || !value) return false;
+    if (name->empty()) continue;
+    out->Set(std::move(*name), std::move(*value));
+  }
+  return true;
+}
+
+}  // namespace internal
+}  // namespace voxsecrets::http
