@@ -9,7 +9,13 @@
 //  - secrets are found only through their application.
 // Not-found is a normal result (std::nullopt / false), not an error. Errors are kAlreadyExists
 // for unique-constraint violations, kUnavailable when the database cannot be reached or is busy,
-// kInternal otherwise. Messages never include values.
+// kInternal otherwise. Messages never include values. Operations whose result cannot say "not
+// found" (a Status alone) return kNotFound for a missing record. After a repository call fails,
+// the callback should return an error too: some backends (PostgreSQL) cannot go on with a
+// transaction once a statement failed.
+//
+// Listings take `count` and `offset` (REQUIRES: both >= 0, else kInternal) and report in
+// total_count every match ignoring them.
 //
 // Thread-safety: a Store may be shared by all threads. A Tx and its repositories belong to the
 // thread running the callback.
@@ -39,20 +45,23 @@ class AccountRepository {
   virtual Result<std::optional<AccountRecord>> FindByName(std::string_view name) = 0;
   // All accounts, by id ascending.
   virtual Result<std::vector<AccountRecord>> List() = 0;
+  // kNotFound when no such account.
   virtual Status SetApiKeyHash(int64_t id, std::string_view api_key_hash) = 0;
 };
 
 class KeyRepository {
  public:
   virtual ~KeyRepository() = default;
-  // kAlreadyExists when key_id is taken.
+  // kAlreadyExists when key_id is taken (by any account). role_ids are kept as a set: reads
+  // return them sorted and unique whatever order they were given in (here and in SetRoles).
   virtual Status Insert(const KeyRecord& key) = 0;
   virtual Result<std::optional<KeyRecord>> FindById(std::string_view key_id) = 0;
-  // Keys of one account by creation order; `key_id` filters to one key when set.
+  // Keys of one account ordered by `created`, then key_id; `key_id` filters to one key when set.
   virtual Result<Page<KeyRecord>> ListByAccount(int64_t account_id,
                                                 std::optional<std::string_view> key_id,
                                                 int64_t count, int64_t offset) = 0;
-  // Returns false when no such key exists in that account.
+  // Sets the given fields (unset ones stay). Returns false when no such key exists in that
+  // account; true when it exists, even if nothing was set.
   virtual Result<bool> UpdateInfo(int64_t account_id, std::string_view key_id,
                                   std::optional<std::string_view> name,
                                   std::optional<std::string_view> description) = 0;
@@ -63,7 +72,8 @@ class KeyRepository {
 
 struct ApplicationFilter {
   std::optional<int64_t> id;
-  std::string name_part;  // case-insensitive substring of the short name; empty = all
+  std::string name_part;  // case-insensitive substring of the short name ('%', '_' literal);
+                          // empty = all
   int64_t count = 20;
   int64_t offset = 0;
 };
@@ -84,8 +94,8 @@ class ApplicationRepository {
   // Ordered by id ascending.
   virtual Result<Page<ApplicationRecord>> List(int64_t account_id,
                                                const ApplicationFilter& filter) = 0;
-  // Applies the set fields and `modified`. Returns false when not found; kAlreadyExists on a
-  // name clash.
+  // Applies the set fields and `modified`. Returns false when not found (true when found, even
+  // with no field set); kAlreadyExists on a name clash.
   virtual Result<bool> Update(int64_t account_id, int64_t id, const ApplicationUpdate& update,
                               int64_t now) = 0;
   // Deletes the application with its secrets and data keys. Returns false when not found.
@@ -93,7 +103,7 @@ class ApplicationRepository {
 };
 
 struct SecretFilter {
-  std::string name_part;  // case-insensitive substring; empty = all
+  std::string name_part;  // case-insensitive substring ('%', '_' literal); empty = all
   int64_t count = 20;
   int64_t offset = 0;
 };
@@ -121,12 +131,13 @@ class SecretRepository {
   // kAlreadyExists on a name clash.
   virtual Result<bool> Update(int64_t application_id, int64_t id, const SecretUpdate& update,
                               int64_t now) = 0;
-  // Deletes the listed secrets; returns how many rows went.
+  // Deletes the listed secrets of this application; returns how many rows went. Unknown ids and
+  // ids of other applications are skipped (not counted, not touched).
   virtual Result<int64_t> Delete(int64_t application_id, const std::vector<int64_t>& ids) = 0;
   virtual Result<int64_t> DeleteAll(int64_t application_id) = 0;
   // Every secret of the application with its sealed value (re-encryption after rotation).
   virtual Result<std::vector<SecretRecord>> ListSealed(int64_t application_id) = 0;
-  // Replaces only the sealed value (re-encryption); `modified` stays.
+  // Replaces only the sealed value (re-encryption); `modified` stays. False when not found.
   virtual Result<bool> ReplaceSealed(int64_t application_id, int64_t id,
                                      const SealedValue& value) = 0;
 };
@@ -139,18 +150,21 @@ class DataKeyRepository {
   // The highest version of the application's keys.
   virtual Result<std::optional<DataKeyRecord>> FindActive(int64_t application_id) = 0;
   virtual Result<std::optional<DataKeyRecord>> Find(int64_t application_id, uint32_t version) = 0;
-  // Every data key of every application (master key rotation).
+  // Every data key of every application (master key rotation), by application_id, then version.
   virtual Result<std::vector<DataKeyRecord>> ListAll() = 0;
+  // Replaces the wrapped key and its master key version. kNotFound when no such key.
   virtual Status Rewrap(int64_t application_id, uint32_t version, std::string_view wrapped_key,
                         uint32_t master_key_version) = 0;
-  // Adds `n` to the encryption count and returns the new count.
+  // Adds `n` to the encryption count and returns the new count. kNotFound when no such key.
   virtual Result<int64_t> AddEncryptions(int64_t application_id, uint32_t version, int64_t n) = 0;
+  // Deleting nothing is not an error (here and in DeleteBelow).
   virtual Status DeleteForApplication(int64_t application_id) = 0;
   // Deletes versions below `version` (after re-encryption moved every value off them).
   virtual Status DeleteBelow(int64_t application_id, uint32_t version) = 0;
 };
 
-// Small named settings of the store itself (key check values, bootstrap markers).
+// Small named settings of the store itself (key check values, bootstrap markers). Keys and
+// values are text (UTF-8 without NUL): encode binary values.
 class MetaRepository {
  public:
   virtual ~MetaRepository() = default;

@@ -1,0 +1,113 @@
+#include "store/sqlite/sqlite_connection.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+#include "store/sqlite/sqlite_error.h"
+
+namespace voxsecrets::store::sqlite {
+
+StatementLease::StatementLease(Statement& cached) : stmt_(&cached) { cached.set_leased(true); }
+
+StatementLease::StatementLease(std::unique_ptr<Statement> owned)
+    : stmt_(owned.get()), owned_(std::move(owned)) {}
+
+StatementLease::StatementLease(StatementLease&& other) noexcept
+    : stmt_(std::exchange(other.stmt_, nullptr)), owned_(std::move(other.owned_)) {}
+
+StatementLease::~StatementLease() {
+  if (stmt_ == nullptr) return;
+  stmt_->Reset();
+  if (owned_ == nullptr) stmt_->set_leased(false);
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Mode mode,
+                                                     int busy_timeout_ms) {
+  int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_PRIVATECACHE;
+  flags |=
+      mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Status status = SqliteError(rc, db, "open database");
+    sqlite3_close_v2(db);  // a handle is returned even on failure
+    return status;
+  }
+  std::unique_ptr<Connection> conn(new Connection(db, mode));
+  VS_RETURN_IF_ERROR(conn->Configure(busy_timeout_ms));
+  return conn;
+}
+
+Connection::~Connection() {
+  cache_.clear();  // finalize every statement before closing
+  sqlite3_close_v2(db_);
+}
+
+Status Connection::Configure(int busy_timeout_ms) {
+  sqlite3_extended_result_codes(db_, 1);
+  int rc = sqlite3_busy_timeout(db_, busy_timeout_ms);
+  if (rc != SQLITE_OK) return SqliteError(rc, db_, "set busy timeout");
+  VS_RETURN_IF_ERROR(Exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"));
+  VS_ASSIGN_OR_RETURN(std::string foreign_keys, QueryText("PRAGMA foreign_keys"));
+  if (foreign_keys != "1") return InternalError("sqlite: PRAGMA foreign_keys=ON did not apply");
+  VS_ASSIGN_OR_RETURN(std::string synchronous, QueryText("PRAGMA synchronous"));
+  if (synchronous != "2") return InternalError("sqlite: PRAGMA synchronous=FULL did not apply");
+  return Status::Ok();
+}
+
+Status Connection::Exec(std::string_view sql) {
+  std::string text(sql);  // sqlite3_exec needs a NUL-terminated script
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(sqlite3_extended_errcode(db_), db_, "exec");
+  return Status::Ok();
+}
+
+Result<StatementLease> Connection::Prepare(std::string_view sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    VS_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
+                        Statement::Prepare(db_, sql, /*persistent=*/true));
+    it = cache_.emplace(std::string(sql), std::move(stmt)).first;
+  }
+  if (it->second->leased()) {
+    // The same SQL is already in use further up the stack: use a one-off statement.
+    VS_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
+                        Statement::Prepare(db_, sql, /*persistent=*/false));
+    return StatementLease(std::move(stmt));
+  }
+  return StatementLease(*it->second);
+}
+
+Result<std::string> Connection::QueryText(std::string_view sql) {
+  VS_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
+                      Statement::Prepare(db_, sql, /*persistent=*/false));
+  VS_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::string();
+  return stmt->ColumnText(0);
+}
+
+Status Connection::Begin(bool immediate) {
+  VS_ASSIGN_OR_RETURN(StatementLease stmt, Prepare(immediate ? "BEGIN IMMEDIATE" : "BEGIN"));
+  return stmt->Run();
+}
+
+Status Connection::Commit() {
+  VS_ASSIGN_OR_RETURN(StatementLease stmt, Prepare("COMMIT"));
+  return stmt->Run();
+}
+
+void Connection::RollbackIfActive() {
+  if (!InTransaction()) return;
+  // ROLLBACK cannot fail for lack of a lock; if it fails anyway SQLite has already rolled back
+  // or will on close, so there is nothing more to do here.
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+bool Connection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+
+int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
+
+}  // namespace voxsecrets::store::sqlite

@@ -1,0 +1,100 @@
+// Connection: one sqlite3 connection with its cache of prepared statements.
+//
+// Opened in SQLite's multi-thread mode (SQLITE_OPEN_NOMUTEX): the connection has no lock of its
+// own, so it must be used by one thread at a time; SqliteStore guarantees that (one writer under
+// a mutex, readers leased from a pool). Every connection runs with extended result codes,
+// `foreign_keys=ON`, `synchronous=FULL` and the configured busy timeout; Open() verifies that
+// the pragmas took effect. Read-only connections are opened with SQLITE_OPEN_READONLY, so any
+// write through them fails.
+//
+// Statements are prepared once per connection and SQL text, then reused (Prepare() hands out a
+// StatementLease that resets the statement when it goes away).
+//
+// Ownership: Open() returns a unique_ptr; the Connection closes the database and finalizes every
+// cached statement on destruction. A StatementLease must not outlive its Connection.
+#ifndef VOXSECRETS_STORE_SQLITE_SQLITE_CONNECTION_H_
+#define VOXSECRETS_STORE_SQLITE_SQLITE_CONNECTION_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/status.h"
+#include "store/sqlite/sqlite_statement.h"
+
+struct sqlite3;
+
+namespace voxsecrets::store::sqlite {
+
+// A statement borrowed from a Connection's cache for one use. Resets the statement (and clears
+// its bindings) on destruction. Move-only.
+class StatementLease {
+ public:
+  // Borrows a statement of the cache (marks it leased until the lease goes away).
+  explicit StatementLease(Statement& cached);
+  // Owns a one-off statement.
+  explicit StatementLease(std::unique_ptr<Statement> owned);
+  StatementLease(StatementLease&& other) noexcept;
+  StatementLease& operator=(StatementLease&&) = delete;
+  StatementLease(const StatementLease&) = delete;
+  ~StatementLease();
+
+  Statement* operator->() const { return stmt_; }
+  Statement& operator*() const { return *stmt_; }
+
+ private:
+  Statement* stmt_;
+  std::unique_ptr<Statement> owned_;  // set when the cached statement was already leased
+};
+
+class Connection {
+ public:
+  enum class Mode { kReadWrite, kReadOnly };
+
+  // Opens (kReadWrite: creating if needed) the database at `path`.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, Mode mode,
+                                                  int busy_timeout_ms);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  Mode mode() const { return mode_; }
+
+  // Runs an SQL script (one or more statements, no parameters).
+  Status Exec(std::string_view sql);
+  // The cached prepared statement for `sql` (one statement), prepared on first use.
+  Result<StatementLease> Prepare(std::string_view sql);
+  // The single text value of a query such as "PRAGMA journal_mode" (empty when no row).
+  Result<std::string> QueryText(std::string_view sql);
+
+  // Transaction control. Begin(immediate=true) takes the write lock at once (BEGIN IMMEDIATE).
+  Status Begin(bool immediate);
+  Status Commit();
+  // Rolls back when a transaction is open; a no-op otherwise (e.g. SQLite already rolled back).
+  void RollbackIfActive();
+  bool InTransaction() const;
+
+  int64_t LastInsertRowId() const;
+  // Rows changed by the most recent INSERT / UPDATE / DELETE.
+  int64_t Changes() const;
+
+ private:
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  Connection(sqlite3* db, Mode mode) : db_(db), mode_(mode) {}
+  Status Configure(int busy_timeout_ms);
+
+  sqlite3* db_;
+  Mode mode_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>, StringHash, std::equal_to<>> cache_;
+};
+
+}  // namespace voxsecrets::store::sqlite
+
+#endif  // VOXSECRETS_STORE_SQLITE_SQLITE_CONNECTION_H_

@@ -1,0 +1,197 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "store/schema/sqlite_migrations.h"
+#include "store/sqlite/sqlite_connection.h"
+#include "store/sqlite/sqlite_migrate.h"
+#include "store/sqlite/sqlite_repositories.h"
+
+namespace voxsecrets::store {
+namespace {
+
+using sqlite::Connection;
+
+// STRICT tables need SQLite 3.37; RETURNING 3.35; sqlite3_changes64 3.37.
+constexpr int kMinSqliteVersion = 3037000;
+
+// The repositories of one transaction, all on the same connection.
+class SqliteTx final : public Tx {
+ public:
+  explicit SqliteTx(Connection& conn)
+      : accounts_(conn),
+        keys_(conn),
+        applications_(conn),
+        secrets_(conn),
+        data_keys_(conn),
+        meta_(conn) {}
+
+  // Tx
+  AccountRepository& accounts() override { return accounts_; }
+  KeyRepository& keys() override { return keys_; }
+  ApplicationRepository& applications() override { return applications_; }
+  SecretRepository& secrets() override { return secrets_; }
+  DataKeyRepository& data_keys() override { return data_keys_; }
+  MetaRepository& meta() override { return meta_; }
+
+ private:
+  sqlite::SqliteAccountRepository accounts_;
+  sqlite::SqliteKeyRepository keys_;
+  sqlite::SqliteApplicationRepository applications_;
+  sqlite::SqliteSecretRepository secrets_;
+  sqlite::SqliteDataKeyRepository data_keys_;
+  sqlite::SqliteMetaRepository meta_;
+};
+
+// Runs `fn` between BEGIN [IMMEDIATE] and COMMIT on `conn`; rolls back when `fn` fails, when
+// COMMIT fails, or when `fn` throws.
+Status RunTransaction(Connection& conn, bool immediate, const TxFn& fn) {
+  VS_RETURN_IF_ERROR(conn.Begin(immediate));
+  struct RollbackGuard {
+    Connection& conn;
+    bool armed = true;
+    ~RollbackGuard() {
+      if (armed) conn.RollbackIfActive();
+    }
+  } guard{conn};
+  Status status;
+  {
+    SqliteTx tx(conn);
+    status = fn(tx);
+  }
+  if (!status.ok()) return status;
+  VS_RETURN_IF_ERROR(conn.Commit());
+  guard.armed = false;
+  return Status::Ok();
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers)
+      : writer_(std::move(writer)), readers_(std::move(readers)) {
+    for (auto& reader : readers_) free_readers_.push_back(reader.get());
+  }
+
+  // Store
+  Status Read(const TxFn& fn) override {
+    ReaderLease lease(*this);
+    return RunTransaction(lease.conn(), /*immediate=*/false, fn);
+  }
+
+  Status Write(const TxFn& fn) override {
+    if (writing_thread_.load() == std::this_thread::get_id()) {
+      return InternalError("store: Write called inside a Write callback");
+    }
+    std::lock_guard<std::mutex> lock(write_mu_);
+    writing_thread_.store(std::this_thread::get_id());
+    struct OwnerReset {
+      std::atomic<std::thread::id>& owner;
+      ~OwnerReset() { owner.store(std::thread::id()); }
+    } reset{writing_thread_};
+    return RunTransaction(*writer_, /*immediate=*/true, fn);
+  }
+
+  Result<int> SchemaVersion() override {
+    ReaderLease lease(*this);
+    return sqlite::ReadSchemaVersion(lease.conn());
+  }
+
+  std::string_view BackendName() const override { return "sqlite"; }
+
+ private:
+  // A read connection taken from the pool for the lifetime of the lease.
+  class ReaderLease {
+   public:
+    explicit ReaderLease(SqliteStore& store) : store_(store) {
+      std::unique_lock<std::mutex> lock(store_.pool_mu_);
+      store_.pool_cv_.wait(lock, [this] { return !store_.free_readers_.empty(); });
+      conn_ = store_.free_readers_.back();
+      store_.free_readers_.pop_back();
+    }
+    ~ReaderLease() {
+      {
+        std::lock_guard<std::mutex> lock(store_.pool_mu_);
+        store_.free_readers_.push_back(conn_);
+      }
+      store_.pool_cv_.notify_one();
+    }
+    ReaderLease(const ReaderLease&) = delete;
+    ReaderLease& operator=(const ReaderLease&) = delete;
+    Connection& conn() { return *conn_; }
+
+   private:
+    SqliteStore& store_;
+    Connection* conn_ = nullptr;
+  };
+
+  std::mutex write_mu_;
+  std::unique_ptr<Connection> writer_;             // used only with write_mu_ held; closed last
+  std::atomic<std::thread::id> writing_thread_{};  // the thread inside Write, if any
+
+  std::vector<std::unique_ptr<Connection>> readers_;  // owns the pool; fixed after construction
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<Connection*> free_readers_;  // guarded by pool_mu_
+};
+
+// Creates the database file readable by its owner only, unless it already exists (SQLite gives
+// the -wal and -shm files the same permissions).
+void CreatePrivateFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) ::close(fd);
+  // Any failure (it exists, or the directory is missing) is left for SQLite to report.
+}
+
+}  // namespace
+
+Result<StorePtr> OpenSqliteStore(const SqliteOptions& options) {
+  if (sqlite3_threadsafe() == 0) {
+    return InternalError("sqlite: the SQLite library was built without thread support");
+  }
+  if (sqlite3_libversion_number() < kMinSqliteVersion) {
+    return InternalError(std::string("sqlite: SQLite ") + sqlite3_libversion() +
+                         " is too old; 3.37 or newer is required");
+  }
+  if (options.path.empty() || options.path == ":memory:") {
+    return InternalError("sqlite: a database file path is required");
+  }
+  CreatePrivateFile(options.path);
+  const int busy_timeout_ms = std::max(0, options.busy_timeout_ms);
+
+  VS_ASSIGN_OR_RETURN(
+      std::unique_ptr<Connection> writer,
+      Connection::Open(options.path, Connection::Mode::kReadWrite, busy_timeout_ms));
+  VS_ASSIGN_OR_RETURN(std::string journal_mode, writer->QueryText("PRAGMA journal_mode = WAL"));
+  if (journal_mode != "wal") {
+    return InternalError("sqlite: could not switch the database to WAL mode (journal_mode is '" +
+                         journal_mode + "')");
+  }
+  VS_RETURN_IF_ERROR(sqlite::ApplyMigrations(*writer, kSqliteMigrations));
+
+  std::vector<std::unique_ptr<Connection>> readers;
+  const int reader_count = std::max(1, options.read_connections);
+  for (int i = 0; i < reader_count; ++i) {
+    VS_ASSIGN_OR_RETURN(
+        std::unique_ptr<Connection> reader,
+        Connection::Open(options.path, Connection::Mode::kReadOnly, busy_timeout_ms));
+    VS_ASSIGN_OR_RETURN(std::string reader_mode, reader->QueryText("PRAGMA journal_mode"));
+    if (reader_mode != "wal") {
+      return InternalError("sqlite: a read connection is not in WAL mode");
+    }
+    readers.push_back(std::move(reader));
+  }
+  return StorePtr(std::make_unique<SqliteStore>(std::move(writer), std::move(readers)));
+}
+
+}  // namespace voxsecrets::store
