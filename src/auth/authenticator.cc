@@ -1,0 +1,75 @@
+#include "auth/authenticator.h"
+
+#include "auth/api_key_hash.h"
+#include "auth/jwt.h"
+#include "auth/roles.h"
+#include "auth/rs256.h"
+#include "common/secure_bytes.h"
+
+namespace voxsecrets::auth {
+namespace {
+
+Status Unauthenticated() { return Status(StatusCode::kUnauthenticated, "Authorization failed."); }
+
+}  // namespace
+
+Result<Principal> Authenticator::AuthenticateBearer(std::string_view token) const {
+  // 1. Decoding.
+  VS_ASSIGN_OR_RETURN(ParsedJwt jwt, ParseJwt(token));
+
+  // 2. Algorithm, key, signature, issuer.
+  if (jwt.alg != "RS256" || jwt.has_crit) return Unauthenticated();
+  VS_ASSIGN_OR_RETURN(std::optional<KeyInfo> key, directory_.FindKey(jwt.kid));
+  if (!key) return Unauthenticated();
+  Result<SharedPublicKey> public_key = keys_.Get(key->key_id, key->public_key_pem);
+  if (!public_key.ok()) {
+    return Status(StatusCode::kDataLoss, "A stored key cannot be used.");
+  }
+  if (!VerifyRs256(public_key->get(), jwt.signing_input, jwt.signature)) {
+    return Unauthenticated();
+  }
+  VS_RETURN_IF_ERROR(CheckIssuer(jwt.iss, key->account_id));
+
+  // 3-5. Time. All values are within 0..2^53 (jwt.h), so nothing here can overflow.
+  const int64_t now = clock_.NowSeconds();
+  if (jwt.exp - jwt.iat > kMaxTokenTtlSeconds) {
+    return Status(StatusCode::kTokenTtlTooLong,
+                  "The token lifetime (exp - iat) exceeds 3600 seconds.");
+  }
+  if (jwt.iat > now + kMaxClockSkewSeconds) {
+    return Status(StatusCode::kTokenFromFuture, "The token is issued in the future.");
+  }
+  if (jwt.exp <= now) return Status(StatusCode::kTokenExpired, "The token has expired.");
+
+  Principal principal;
+  principal.account_id = jwt.iss;
+  principal.key_account_id = key->account_id;
+  principal.kind = CredentialKind::kServiceKey;
+  principal.key_id = std::move(key->key_id);
+  principal.role_ids = std::move(key->role_ids);
+  return principal;
+}
+
+Status Authenticator::CheckIssuer(int64_t iss, int64_t key_account_id) const {
+  if (iss == key_account_id) return Status::Ok();
+  VS_ASSIGN_OR_RETURN(AccountLink link, directory_.FindAccount(iss));
+  if (!link.exists || link.parent_id != key_account_id) return Unauthenticated();
+  return Status::Ok();
+}
+
+Result<Principal> Authenticator::AuthenticateLegacy(int64_t account_id,
+                                                    std::string_view api_key) const {
+  if (account_id < 1 || api_key.empty()) return Unauthenticated();
+  VS_ASSIGN_OR_RETURN(std::string hash, HashApiKey(api_key));
+  VS_ASSIGN_OR_RETURN(std::optional<std::string> stored, directory_.FindApiKeyHash(account_id));
+  if (!stored || stored->empty() || !ConstantTimeEquals(hash, *stored)) return Unauthenticated();
+
+  Principal principal;
+  principal.account_id = account_id;
+  principal.key_account_id = account_id;
+  principal.kind = CredentialKind::kLegacyApiKey;
+  principal.role_ids = AllRoleIds();
+  return principal;
+}
+
+}  // namespace voxsecrets::auth

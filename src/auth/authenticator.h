@@ -1,0 +1,73 @@
+// Authenticator: turns an API credential into a Principal (decisions.md "Authorization" and
+// "Finer points / Order of checks").
+//
+// Bearer tokens (AuthenticateBearer), checked in this order; the first failure is the answer:
+//   1. ParseJwt (jwt.h)                                            → kTokenMalformed   (447)
+//   2. `alg` is not "RS256" (e.g. "none", "HS256"), or a `crit`
+//      header is present; unknown or deleted `kid`; bad signature;
+//      `iss` is neither the key's account nor a direct child of it
+//      (an account whose parent_id is the key's account; one level
+//      only; a parent can not be reached with a child's key), or
+//      names no existing account                                    → kUnauthenticated  (100)
+//   3. exp − iat > 3600                                             → kTokenTtlTooLong  (454)
+//   4. iat > now + 60 (60 s of clock skew allowed)                  → kTokenFromFuture  (455)
+//   5. exp ≤ now (RFC 7519 §4.1.4: not accepted on or after exp;
+//      a token whose exp equals the current second is expired)     → kTokenExpired     (456)
+// A token may be used any number of times until it expires (no jti / replay check).
+// Every kUnauthenticated has the same message, "Authorization failed.", whichever check failed.
+// The signature is checked before any account lookup, so forged tokens cost no account queries.
+// On success: account_id = iss, key_account_id = the key's account, key_id = kid,
+// role_ids = the key's roles, kind = kServiceKey.
+//
+// Legacy credentials (AuthenticateLegacy): account_id + api_key; the api_key's SHA-256 hex is
+// compared in constant time with the stored hash. An unknown account, an account without an
+// api_key, a wrong or empty api_key → kUnauthenticated. On success the principal holds every role.
+//
+// Directory failures (non-OK Results, e.g. kUnavailable) are returned unchanged. A stored public
+// key that does not parse → kDataLoss (a corrupt record, not the caller's fault).
+// No method logs, and no Status carries the token, the api_key or key material.
+//
+// Thread-safety: methods are const and may be called concurrently (KeyDirectory, KeyCache and Clock
+// are thread-safe by contract).
+// Lifetimes: `directory`, `keys` and `clock` are not owned and must outlive the Authenticator.
+#ifndef VOXSECRETS_AUTH_AUTHENTICATOR_H_
+#define VOXSECRETS_AUTH_AUTHENTICATOR_H_
+
+#include <cstdint>
+#include <string_view>
+
+#include "auth/key_cache.h"
+#include "auth/key_directory.h"
+#include "auth/principal.h"
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace voxsecrets::auth {
+
+class Authenticator {
+ public:
+  static constexpr int64_t kMaxTokenTtlSeconds = 3600;
+  static constexpr int64_t kMaxClockSkewSeconds = 60;
+
+  Authenticator(KeyDirectory& directory, KeyCache& keys, const Clock& clock)
+      : directory_(directory), keys_(keys), clock_(clock) {}
+  Authenticator(const Authenticator&) = delete;
+  Authenticator& operator=(const Authenticator&) = delete;
+
+  // `token` is the JWT itself, without "Bearer " (see jwt.h ExtractBearerToken).
+  Result<Principal> AuthenticateBearer(std::string_view token) const;
+
+  Result<Principal> AuthenticateLegacy(int64_t account_id, std::string_view api_key) const;
+
+ private:
+  // Step 2 for `iss`: OK when the key of `key_account_id` may act as account `iss`.
+  Status CheckIssuer(int64_t iss, int64_t key_account_id) const;
+
+  KeyDirectory& directory_;
+  KeyCache& keys_;
+  const Clock& clock_;
+};
+
+}  // namespace voxsecrets::auth
+
+#endif  // VOXSECRETS_AUTH_AUTHENTICATOR_H_
