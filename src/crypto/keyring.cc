@@ -1,0 +1,200 @@
+#include "crypto/keyring.h"
+
+#include <array>
+#include <optional>
+
+#include "crypto/data_key_wrap.h"
+#include "crypto/key_check.h"
+#include "crypto/value_record.h"
+
+namespace voxsecrets::crypto {
+namespace {
+
+std::string Where(const ValueContext& ctx) {
+  return "secret " + std::to_string(ctx.secret_id) + " of application " +
+         std::to_string(ctx.application_id);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Keyring>> Keyring::Create(LockedKey master_key, uint32_t master_key_version,
+                                                 SecureRandom& random, const Clock& clock,
+                                                 KeyringOptions options) {
+  if (!master_key.valid()) return InternalError("the keyring needs a master key");
+  if (master_key_version == 0) return InternalError("master key versions start at 1");
+  if (options.max_encryptions_per_key < 1) options.max_encryptions_per_key = 1;
+  if (options.cache_capacity < 1) options.cache_capacity = 1;
+  VS_ASSIGN_OR_RETURN(Aes256GcmPtr aead, Aes256Gcm::Create());
+  return std::unique_ptr<Keyring>(new Keyring(std::move(aead), std::move(master_key),
+                                              master_key_version, random, clock, options));
+}
+
+Keyring::Keyring(Aes256GcmPtr aead, LockedKey master_key, uint32_t master_key_version,
+                 SecureRandom& random, const Clock& clock, KeyringOptions options)
+    : aead_(std::move(aead)),
+      master_key_(std::move(master_key)),
+      master_key_version_(master_key_version),
+      random_(random),
+      clock_(clock),
+      options_(options) {
+  NoteLocking(master_key_);
+}
+
+void Keyring::NoteLocking(const LockedKey& key) {
+  if (!key.memory_locked() || !key.dump_excluded()) memory_lock_degraded_.store(true);
+}
+
+Result<SealedValue> Keyring::Seal(store::Tx& tx, const ValueContext& ctx,
+                                  std::string_view plaintext) {
+  store::DataKeyRepository& keys = tx.data_keys();
+  VS_ASSIGN_OR_RETURN(std::optional<store::DataKeyRecord> active,
+                      keys.FindActive(ctx.application_id));
+  std::shared_ptr<const LockedKey> dek;
+  uint32_t version = 0;
+  if (!active || active->encryptions >= options_.max_encryptions_per_key) {
+    version = active ? active->version + 1 : 1;
+    VS_ASSIGN_OR_RETURN(dek, CreateDataKey(tx, ctx.application_id, version));
+  } else {
+    version = active->version;
+    VS_ASSIGN_OR_RETURN(dek, KeyFor(*active));
+  }
+  VS_ASSIGN_OR_RETURN(int64_t count, keys.AddEncryptions(ctx.application_id, version, 1));
+  (void)count;  // the limit is enforced before use; see the header about overshoot
+  return SealValueRecord(*aead_, dek->bytes(), version, random_, ctx, plaintext);
+}
+
+Result<SecureBytes> Keyring::Open(store::Tx& tx, const ValueContext& ctx,
+                                  const SealedValue& sealed) {
+  auto version = ValueRecordKeyVersion(sealed);
+  if (!version.ok()) {
+    return Status(StatusCode::kDataLoss, "the stored value of " + Where(ctx) +
+                                             " is corrupt: " + version.status().message());
+  }
+  VS_ASSIGN_OR_RETURN(std::optional<store::DataKeyRecord> record,
+                      tx.data_keys().Find(ctx.application_id, *version));
+  if (!record) {
+    return Status(StatusCode::kDataLoss, "the stored value of " + Where(ctx) +
+                                             " needs data key version " + std::to_string(*version) +
+                                             ", which does not exist");
+  }
+  VS_ASSIGN_OR_RETURN(std::shared_ptr<const LockedKey> dek, KeyFor(*record));
+  auto plain = OpenValueRecord(*aead_, dek->bytes(), ctx, sealed);
+  if (!plain.ok() && plain.status().code() == StatusCode::kDataLoss) {
+    return Status(StatusCode::kDataLoss,
+                  "the stored value of " + Where(ctx) +
+                      " failed authentication (corrupt, tampered with or moved)");
+  }
+  return plain;
+}
+
+void Keyring::ForgetApplication(int64_t application_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = cache_.lower_bound(CacheId(application_id, 0));
+  while (it != cache_.end() && it->first.first == application_id) {
+    lru_.erase(it->second.lru);
+    it = cache_.erase(it);
+  }
+}
+
+void Keyring::ForgetVersionsBelow(int64_t application_id, uint32_t version) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = cache_.lower_bound(CacheId(application_id, 0));
+  while (it != cache_.end() && it->first.first == application_id && it->first.second < version) {
+    lru_.erase(it->second.lru);
+    it = cache_.erase(it);
+  }
+}
+
+size_t Keyring::cached_keys() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return cache_.size();
+}
+
+Result<uint32_t> Keyring::AddDataKeyVersion(store::Tx& tx, int64_t application_id) {
+  VS_ASSIGN_OR_RETURN(std::optional<store::DataKeyRecord> active,
+                      tx.data_keys().FindActive(application_id));
+  const uint32_t version = active ? active->version + 1 : 1;
+  VS_RETURN_IF_ERROR(CreateDataKey(tx, application_id, version).status());
+  return version;
+}
+
+Result<std::shared_ptr<const LockedKey>> Keyring::CreateDataKey(store::Tx& tx,
+                                                                int64_t application_id,
+                                                                uint32_t version) {
+  // A server that missed a master key rotation must not wrap new keys with the old master key.
+  VS_ASSIGN_OR_RETURN(std::optional<uint32_t> current, CurrentMasterKeyVersion(tx));
+  if (current && *current != master_key_version_) {
+    return Unavailable("the master key was rotated to version " + std::to_string(*current) +
+                       " (this process holds version " + std::to_string(master_key_version_) +
+                       "); restart it with the current master key");
+  }
+  VS_ASSIGN_OR_RETURN(LockedKey dek, LockedKey::Allocate());
+  random_.Fill(dek.mutable_bytes());
+  NoteLocking(dek);
+  std::array<uint8_t, kDataKeyIdSize> id_bytes{};
+  random_.Fill(id_bytes);
+  std::string key_id(reinterpret_cast<const char*>(id_bytes.data()), id_bytes.size());
+  store::DataKeyRecord record;
+  record.application_id = application_id;
+  record.version = version;
+  record.master_key_version = master_key_version_;
+  record.encryptions = 0;
+  record.created = clock_.NowSeconds();
+  VS_ASSIGN_OR_RETURN(record.wrapped_key,
+                      WrapDataKey(*aead_, master_key_, master_key_version_, random_, application_id,
+                                  version, key_id, dek));
+  Status inserted = tx.data_keys().Insert(record);
+  if (inserted.code() == StatusCode::kAlreadyExists) {
+    return Unavailable("data key version " + std::to_string(version) + " of application " +
+                       std::to_string(application_id) +
+                       " was created by another transaction at the same time; retry");
+  }
+  VS_RETURN_IF_ERROR(inserted);
+  auto shared = std::make_shared<const LockedKey>(std::move(dek));
+  // Safe even if `tx` rolls back: the entry is used only for a row with this key id.
+  CachePut(CacheId(application_id, version), std::move(key_id), shared);
+  return shared;
+}
+
+Result<std::shared_ptr<const LockedKey>> Keyring::KeyFor(const store::DataKeyRecord& record) {
+  auto key_id = WrappedKeyId(record.wrapped_key);
+  if (!key_id.ok()) {
+    return Status(StatusCode::kDataLoss,
+                  "data key version " + std::to_string(record.version) + " of application " +
+                      std::to_string(record.application_id) + " is malformed");
+  }
+  const CacheId id(record.application_id, record.version);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(id);
+    if (it != cache_.end() && it->second.key_id == *key_id) {
+      lru_.splice(lru_.begin(), lru_, it->second.lru);
+      return it->second.key;
+    }
+  }
+  VS_ASSIGN_OR_RETURN(LockedKey dek,
+                      UnwrapDataKey(*aead_, master_key_, master_key_version_, record));
+  NoteLocking(dek);
+  auto shared = std::make_shared<const LockedKey>(std::move(dek));
+  CachePut(id, std::string(*key_id), shared);
+  return shared;
+}
+
+void Keyring::CachePut(CacheId id, std::string key_id, std::shared_ptr<const LockedKey> key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = cache_.find(id);
+  if (it != cache_.end()) {
+    it->second.key_id = std::move(key_id);
+    it->second.key = std::move(key);
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+    return;
+  }
+  while (cache_.size() >= options_.cache_capacity && !lru_.empty()) {
+    cache_.erase(lru_.back());
+    lru_.pop_back();
+  }
+  lru_.push_front(id);
+  cache_.emplace(id, CacheEntry{std::move(key_id), std::move(key), lru_.begin()});
+}
+
+}  // namespace voxsecrets::crypto

@@ -1,0 +1,120 @@
+// Keyring: the ValueSealer of voxsecrets. Holds the master key (KEK) and seals values under
+// per-application data keys (DEKs) kept, wrapped by the KEK, in store::DataKeyRepository.
+//
+//  - An application's first Seal creates its data key version 1 (random 32 bytes, wrapped with
+//    AES-256-GCM, see crypto/data_key_wrap.h), inside the caller's write transaction.
+//  - Seal uses the active (highest) version and counts the encryption in the same transaction.
+//    A key seals at most KeyringOptions::max_encryptions_per_key values; the Seal that would go
+//    past it first creates the next version (automatic rotation, long before the 2^32 random-
+//    nonce limit of NIST SP 800-38D). With concurrent transactions on a backend that does not
+//    serialise them, a key may overshoot the limit by the number of such transactions.
+//  - Open uses the version written in the record, so values sealed under older versions keep
+//    opening until RotateApplicationKey (crypto/rotation.h) moves them and deletes the versions.
+//  - Unwrapped data keys are cached (LRU, KeyringOptions::cache_capacity entries), each in a
+//    LockedKey. A cache entry is used only when the stored row carries the same key id, so a key
+//    created by a rolled-back transaction is never used for another row, and a row rewrapped by
+//    RotateMasterKey keeps being served from the cache without the new master key.
+//  - A new data key is refused (kUnavailable) once the store says the master key was rotated
+//    to a version this Keyring does not hold: restart with the new master key.
+//
+// Records and associated data: crypto/value_record.h and docs/RECORD_FORMAT.md.
+//
+// Thread-safety: Seal/Open/ForgetApplication may be called concurrently from any thread; the
+// cache is guarded by a mutex held only for lookups and inserts.
+// Ownership: owns the master key; `random` and `clock` must outlive the Keyring.
+#ifndef VOXSECRETS_CRYPTO_KEYRING_H_
+#define VOXSECRETS_CRYPTO_KEYRING_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "common/clock.h"
+#include "common/random.h"
+#include "common/status.h"
+#include "crypto/aead.h"
+#include "crypto/locked_key.h"
+#include "crypto/value_sealer.h"
+#include "store/records.h"
+#include "store/store.h"
+
+namespace voxsecrets::crypto {
+
+struct KeyringOptions {
+  // Values one data key may seal before the next version is made. Default 2^31.
+  int64_t max_encryptions_per_key = int64_t{1} << 31;
+  // Unwrapped data keys kept in memory (one locked page each). Default 1024 (4 MiB).
+  size_t cache_capacity = 1024;
+};
+
+class Keyring final : public ValueSealer {
+ public:
+  // REQUIRES: master_key.valid(); master_key_version is the one VerifyMasterKey returned.
+  static Result<std::unique_ptr<Keyring>> Create(LockedKey master_key, uint32_t master_key_version,
+                                                 SecureRandom& random, const Clock& clock,
+                                                 KeyringOptions options = {});
+
+  // ValueSealer
+  Result<SealedValue> Seal(store::Tx& tx, const ValueContext& ctx,
+                           std::string_view plaintext) override;
+  Result<SecureBytes> Open(store::Tx& tx, const ValueContext& ctx,
+                           const SealedValue& sealed) override;
+  void ForgetApplication(int64_t application_id) override;
+
+  // Makes the next data key version of the application the active one and returns it.
+  // REQUIRES: `tx` is a write transaction.
+  Result<uint32_t> AddDataKeyVersion(store::Tx& tx, int64_t application_id);
+  // Drops cached keys of the application's versions below `version` (after they were deleted).
+  void ForgetVersionsBelow(int64_t application_id, uint32_t version);
+
+  uint32_t master_key_version() const { return master_key_version_; }
+  // True when the master key or some data key could not be mlock()ed (or excluded from core
+  // dumps). The keys still work; log it once.
+  bool memory_lock_degraded() const { return memory_lock_degraded_.load(); }
+  // Number of cached data keys (tests, metrics).
+  size_t cached_keys() const;
+
+ private:
+  using CacheId = std::pair<int64_t, uint32_t>;  // (application_id, version)
+  struct CacheEntry {
+    std::string key_id;
+    std::shared_ptr<const LockedKey> key;
+    std::list<CacheId>::iterator lru;
+  };
+
+  Keyring(Aes256GcmPtr aead, LockedKey master_key, uint32_t master_key_version,
+          SecureRandom& random, const Clock& clock, KeyringOptions options);
+
+  // Creates, stores and caches data key `version` of the application.
+  Result<std::shared_ptr<const LockedKey>> CreateDataKey(store::Tx& tx, int64_t application_id,
+                                                         uint32_t version);
+  // The unwrapped key of a stored record, from the cache or by unwrapping.
+  Result<std::shared_ptr<const LockedKey>> KeyFor(const store::DataKeyRecord& record);
+  void CachePut(CacheId id, std::string key_id, std::shared_ptr<const LockedKey> key);
+  void NoteLocking(const LockedKey& key);
+
+  const Aes256GcmPtr aead_;
+  const LockedKey master_key_;
+  const uint32_t master_key_version_;
+  SecureRandom& random_;
+  const Clock& clock_;
+  const KeyringOptions options_;
+  std::atomic<bool> memory_lock_degraded_{false};
+
+  mutable std::mutex mu_;
+  std::map<CacheId, CacheEntry> cache_;  // guarded by mu_
+  std::list<CacheId> lru_;               // guarded by mu_; most recently used first
+};
+
+using KeyringPtr = std::unique_ptr<Keyring>;
+
+}  // namespace voxsecrets::crypto
+
+#endif  // VOXSECRETS_CRYPTO_KEYRING_H_
