@@ -1,0 +1,53 @@
+// CallContext: what a method handler knows about the call it serves, and what it hands back to
+// the dispatcher besides its response (facts for the audit record, work to do after commit).
+//
+// Lifetimes: built by the Dispatcher for one call; the references point to the request and to
+// dispatcher-owned objects that outlive the call. Not shared between threads.
+#ifndef VOXSECRETS_API_CALL_CONTEXT_H_
+#define VOXSECRETS_API_CALL_CONTEXT_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/api_types.h"
+#include "auth/principal.h"
+#include "common/clock.h"
+
+namespace voxsecrets::api {
+
+// What a call touched, for the audit record. Never values, tokens or keys.
+struct AuditFacts {
+  std::optional<int64_t> application_id;
+  std::vector<int64_t> application_ids;  // DelApplication
+  std::vector<int64_t> secret_ids;
+  std::vector<std::string> secret_names;
+};
+
+struct CallContext {
+  std::string_view method;
+  const auth::Principal& principal;
+  const Params& params;
+  const Clock& clock;
+  std::string_view client_ip;
+
+  // Filled by handlers.
+  AuditFacts audit;
+  // Run by the dispatcher, in order, after the write transaction committed (never after a
+  // rollback). For effects outside the store, e.g. ValueSealer::ForgetApplication.
+  std::vector<std::function<void()>> after_commit;
+
+  // The store may run a write callback more than once (serialization retries); the dispatcher
+  // calls this before every attempt so nothing of a failed attempt survives.
+  void ResetForAttempt() {
+    audit = AuditFacts();
+    after_commit.clear();
+  }
+};
+
+}  // namespace voxsecrets::api
+
+#endif  // VOXSECRETS_API_CALL_CONTEXT_H_

@@ -1,0 +1,59 @@
+// Dispatcher: the API's entry point (ApiHandler). For every request, in this order
+// (decisions.md "Order of checks"; the first failure is the answer):
+//   1. method: none named -> 102; not in the MethodTable -> 103;
+//   2. the request's decode_status (a malformed body) -> its error (101);
+//   3. credentials: a bearer token -> Authenticator::AuthenticateBearer (account_id / api_key
+//      parameters are then ignored: the Java client sends account_id with every call); else
+//      legacy `account_id` + `api_key` -> AuthenticateLegacy; else 100;
+//   4. role: auth::MethodAllowed(method, roles) -> else 104;
+//   5. the handler, inside Store::Write (Access::kWrite) or Store::Read (Access::kRead). The
+//      response body is encoded inside the transaction, so a write commits only when its answer
+//      could be produced. After a commit, CallContext::after_commit runs.
+// Server faults (kInternal, kDataLoss, kUnavailable, or an exception caught here) are answered
+// with the generic error of their code; their messages never reach the caller.
+// Every answer is a JSON object: the handler's body, or error_codes.h's envelope.
+//
+// Thread-safety: Handle may be called concurrently; the Dispatcher holds no mutable state.
+// Lifetimes: `store`, `authenticator`, `clock` and `audit` (nullable) must outlive it.
+#ifndef VOXSECRETS_API_DISPATCHER_H_
+#define VOXSECRETS_API_DISPATCHER_H_
+
+#include "api/api_types.h"
+#include "api/audit_hook.h"
+#include "api/method_table.h"
+#include "auth/authenticator.h"
+#include "auth/principal.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "store/store.h"
+
+namespace voxsecrets::api {
+
+class Dispatcher final : public ApiHandler {
+ public:
+  Dispatcher(store::Store& store, const auth::Authenticator& authenticator, const Clock& clock,
+             MethodTable methods, AuditHook* audit = nullptr);
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  // ApiHandler
+  ApiResponse Handle(const ApiRequest& request) override;
+
+  const MethodTable& methods() const { return methods_; }
+
+ private:
+  Result<auth::Principal> Authenticate(const ApiRequest& request) const;
+  // Steps 1-5; the body on success.
+  Result<std::string> Process(const ApiRequest& request) const;
+  Result<std::string> Run(const MethodSpec& spec, CallContext& call) const;
+
+  store::Store& store_;
+  const auth::Authenticator& authenticator_;
+  const Clock& clock_;
+  const MethodTable methods_;
+  AuditHook* const audit_;
+};
+
+}  // namespace voxsecrets::api
+
+#endif  // VOXSECRETS_API_DISPATCHER_H_

@@ -1,0 +1,323 @@
+// The Dispatcher's flow: method, decoding, credentials, roles, transactions, server faults,
+// post-commit work and the audit seam (docs/API.md "Order of checks", "Errors").
+#include "api/dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+#include "api/api_test_base.h"
+#include "auth/roles.h"
+
+namespace voxsecrets::api {
+namespace {
+
+using nlohmann::json;
+
+// Records what the dispatcher tells it; can be told to fail InTransaction.
+class RecordingAudit final : public AuditHook {
+ public:
+  Status InTransaction(const CallContext& call, store::Tx&) override {
+    in_tx.push_back(std::string(call.method));
+    last_facts = call.audit;
+    return fail_in_tx;
+  }
+  void AfterCall(const CallContext& call, const Status& outcome) override {
+    after.push_back(std::string(call.method) + ":" + std::string(StatusCodeName(outcome.code())));
+  }
+  std::vector<std::string> in_tx;
+  std::vector<std::string> after;
+  AuditFacts last_facts;
+  Status fail_in_tx;
+};
+
+// Test methods are registered under names auth/roles.h knows but the secrets table does not use
+// (GetAccountInfo and GetRoles: any caller; CreateKey and GetAuditLog: Owner and Admin).
+class DispatcherTest : public ApiCallTest {
+ protected:
+  ApiStackOptions StackOptions() override {
+    ApiStackOptions options;
+    options.audit = &audit_;
+    options.register_methods = [this](MethodTable& table, ApiStack&) {
+      table.Add("GetAccountInfo", Access::kRead,
+                [this](CallContext& call, store::Tx& tx) { return probe_(call, tx); });
+      table.Add("CreateKey", Access::kWrite,
+                [this](CallContext& call, store::Tx& tx) { return probe_(call, tx); });
+    };
+    return options;
+  }
+
+  // Inserts an account named `name` in the handler's transaction.
+  static Status InsertAccount(store::Tx& tx, const std::string& name) {
+    store::AccountRecord record;
+    record.name = name;
+    record.email = name + "@example.com";
+    return tx.accounts().Insert(record).status();
+  }
+  bool AccountExists(const std::string& name) {
+    bool exists = false;
+    EXPECT_TRUE(stack()
+                    .store()
+                    .Read([&](store::Tx& tx) -> Status {
+                      VS_ASSIGN_OR_RETURN(auto account, tx.accounts().FindByName(name));
+                      exists = account.has_value();
+                      return Status::Ok();
+                    })
+                    .ok());
+    return exists;
+  }
+
+  RecordingAudit audit_;
+  MethodHandler probe_ = [](CallContext&, store::Tx&) -> Result<json> { return ResultOne(); };
+
+  static json ResultOne() { return json::parse(R"({"result":1})"); }
+};
+
+TEST_F(DispatcherTest, MissingMethod) {
+  EXPECT_EQ(stack().CallJson("", {}),
+            json::parse(R"({"error":{"code":102,"msg":"Missing 'cmd' parameter."}})"));
+}
+
+TEST_F(DispatcherTest, UnknownMethodBeforeCredentials) {
+  const json unknown = json::parse(R"({"error":{"code":103,"msg":"Unknown command."}})");
+  EXPECT_EQ(stack().CallJson("NoSuchMethod", {}), unknown);
+  EXPECT_EQ(stack().CallJson("getsecrets", {}), unknown);  // names match exactly
+  EXPECT_EQ(Call("GetSecret", {}), unknown);
+}
+
+TEST_F(DispatcherTest, DecodeFailureAfterMethodBeforeCredentials) {
+  ApiRequest request;
+  request.method = "GetSecrets";
+  request.decode_status =
+      Status(StatusCode::kMalformedRequest, "The request body is not valid JSON.");
+  EXPECT_EQ(json::parse(stack().dispatcher().Handle(request).body),
+            json::parse(R"({"error":{"code":101,"msg":"The request body is not valid JSON."}})"));
+  request.method = "Nope";
+  EXPECT_EQ(json::parse(stack().dispatcher().Handle(request).body)["error"]["code"], 103);
+}
+
+TEST_F(DispatcherTest, NoCredentials) {
+  const json failed = json::parse(R"({"error":{"code":100,"msg":"Authorization failed."}})");
+  EXPECT_EQ(stack().CallJson("GetSecrets", {{"application_id", "1"}}), failed);
+  EXPECT_EQ(stack().CallJson("GetSecrets", {{"account_id", std::to_string(acme_.id)}}), failed);
+  EXPECT_EQ(stack().CallJson("GetSecrets", {{"api_key", acme_.api_key}}), failed);
+}
+
+TEST_F(DispatcherTest, LegacyCredentials) {
+  EXPECT_EQ(CallApp("GetSecrets", {}), json::parse(R"({"result":[],"count":0,"total_count":0})"));
+  const json failed = json::parse(R"({"error":{"code":100,"msg":"Authorization failed."}})");
+  EXPECT_EQ(stack().CallJson("GetSecrets", {{"account_id", std::to_string(acme_.id)},
+                                            {"api_key", acme_.api_key + "x"}}),
+            failed);
+  EXPECT_EQ(stack().CallJson("GetSecrets", {{"account_id", "acme"}, {"api_key", acme_.api_key}}),
+            failed);
+  EXPECT_EQ(stack().CallJson("GetSecrets", {{"account_id", std::to_string(acme_.id + 1000)},
+                                            {"api_key", acme_.api_key}}),
+            failed);
+  // Legacy credentials hold every role, DelApplication (Owner only) included.
+  EXPECT_EQ(CallApp("DelApplication", {}), ResultOne());
+}
+
+TEST_F(DispatcherTest, BearerTokenAndIgnoredAccountIdParameter) {
+  Result<ApiStack::Account> globex = stack().CreateAccount("globex");
+  ASSERT_TRUE(globex.ok());
+  Result<ApiStack::Key> key = stack().CreateKey(acme_.id, {auth::kRoleOwner});
+  ASSERT_TRUE(key.ok());
+  Result<std::string> token = stack().Token(*key);
+  ASSERT_TRUE(token.ok());
+  // The Java client adds account_id to every call: with a bearer token it is ignored, even when
+  // it names another account or comes with a wrong api_key.
+  json body =
+      stack().CallJson("GetApplications",
+                       {{"account_id", std::to_string(globex->id)}, {"api_key", "wrong"}}, *token);
+  ASSERT_TRUE(body.contains("result")) << body.dump();
+  EXPECT_EQ(body["result"][0]["application_name"], "myapp.acme.voximplant.com");
+  // A bad token fails even when good legacy credentials come along.
+  body = stack().CallJson("GetApplications",
+                          {{"account_id", std::to_string(acme_.id)}, {"api_key", acme_.api_key}},
+                          "not.a.token");
+  EXPECT_EQ(body, json::parse(R"({"error":{"code":447,"msg":"Invalid token format."}})"));
+}
+
+TEST_F(DispatcherTest, TokenFaults) {
+  Result<ApiStack::Key> key = stack().CreateKey(acme_.id, {auth::kRoleOwner});
+  ASSERT_TRUE(key.ok());
+  const int64_t now = stack().clock().NowSeconds();
+  auto call_with = [&](int64_t ttl, int64_t iat) {
+    Result<std::string> token = stack().Token(*key, ttl, std::nullopt, iat);
+    EXPECT_TRUE(token.ok());
+    return stack().CallJson("GetApplications", {}, token.ok() ? *token : "");
+  };
+  EXPECT_EQ(
+      call_with(3601, now),
+      json::parse(R"({"error":{"code":454,"msg":"The token TTL exceeds the maximum limit."}})"));
+  EXPECT_EQ(call_with(60, now + 120),
+            json::parse(R"({"error":{"code":455,"msg":"Token issued in the future."}})"));
+  EXPECT_EQ(call_with(60, now - 61),
+            json::parse(R"({"error":{"code":456,"msg":"The token has expired."}})"));
+  EXPECT_TRUE(call_with(3600, now).contains("result"));
+  // A deleted key: authorization failed.
+  Result<std::string> token = stack().Token(*key);
+  ASSERT_TRUE(token.ok());
+  ASSERT_TRUE(stack()
+                  .store()
+                  .Write([&](store::Tx& tx) -> Status {
+                    VS_ASSIGN_OR_RETURN(bool deleted, tx.keys().Delete(acme_.id, key->key_id));
+                    return deleted ? Status::Ok() : InternalError("key not deleted");
+                  })
+                  .ok());
+  EXPECT_EQ(stack().CallJson("GetApplications", {}, *token),
+            json::parse(R"({"error":{"code":100,"msg":"Authorization failed."}})"));
+}
+
+TEST_F(DispatcherTest, RolesDecideBeforeParameters) {
+  const json forbidden = json::parse(R"({"error":{"code":104,"msg":"Forbidden command."}})");
+  Result<ApiStack::Key> support = stack().CreateKey(acme_.id, {auth::kRoleSupport});
+  Result<ApiStack::Key> developer = stack().CreateKey(acme_.id, {auth::kRoleDeveloper});
+  Result<ApiStack::Key> admin = stack().CreateKey(acme_.id, {auth::kRoleAdmin});
+  Result<ApiStack::Key> nobody = stack().CreateKey(acme_.id, {});
+  ASSERT_TRUE(support.ok() && developer.ok() && admin.ok() && nobody.ok());
+  auto token = [&](const ApiStack::Key& key) { return stack().Token(key).value(); };
+
+  // Support may list but not read values or write; the role check comes before parameters.
+  EXPECT_EQ(stack().CallJson("GetSecretValue", {}, token(*support)), forbidden);
+  EXPECT_EQ(stack().CallJson("AddSecret", {}, token(*support)), forbidden);
+  EXPECT_EQ(ErrorOf(stack().CallJson("GetSecrets", {}, token(*support))),
+            Err(485, "application_id"));
+  // Developer: secrets yes, application changes no.
+  EXPECT_EQ(ErrorOf(stack().CallJson("AddSecret", {}, token(*developer))),
+            Err(485, "application_id"));
+  EXPECT_EQ(stack().CallJson("AddApplication", {}, token(*developer)), forbidden);
+  // Admin: applications yes, DelApplication no (Owner only).
+  EXPECT_EQ(ErrorOf(stack().CallJson("AddApplication", {}, token(*admin))),
+            Err(485, "application_name"));
+  EXPECT_EQ(stack().CallJson("DelApplication", {}, token(*admin)), forbidden);
+  // No role at all: only the methods any caller may use.
+  EXPECT_EQ(stack().CallJson("GetApplications", {}, token(*nobody)), forbidden);
+  EXPECT_EQ(stack().CallJson("GetAccountInfo", {}, token(*nobody)), ResultOne());
+}
+
+TEST_F(DispatcherTest, ParentKeyActsAsChildThroughIss) {
+  Result<ApiStack::Account> child = stack().CreateAccount("acme-child", acme_.id);
+  ASSERT_TRUE(child.ok());
+  ASSERT_TRUE(stack().CreateApplication(child->id, "kidapp").ok());
+  Result<ApiStack::Key> key = stack().CreateKey(acme_.id, {auth::kRoleOwner});
+  ASSERT_TRUE(key.ok());
+  Result<std::string> as_child = stack().Token(*key, 60, child->id);
+  ASSERT_TRUE(as_child.ok());
+  json body = stack().CallJson("GetApplications", {}, *as_child);
+  ASSERT_TRUE(body.contains("result")) << body.dump();
+  EXPECT_EQ(body["total_count"], 1);
+  EXPECT_EQ(body["result"][0]["application_name"], "kidapp.acme-child.voximplant.com");
+  json added = stack().CallJson(
+      "AddSecret", {{"application_name", "kidapp"}, {"secret_name", "s"}, {"secret_value", "v"}},
+      *as_child);
+  EXPECT_TRUE(added.contains("result")) << added.dump();
+  // The parent's own application is not the child's.
+  EXPECT_EQ(ErrorOf(stack().CallJson("GetSecrets", {{"application_name", "myapp"}}, *as_child)),
+            Err(558, "application_name"));
+}
+
+TEST_F(DispatcherTest, ServerFaultsAreGeneric) {
+  const std::vector<std::pair<Status, std::string>> cases = {
+      {InternalError("disk /var/lib/secret.db is on fire"),
+       R"({"error":{"code":1,"msg":"Fatal error."}})"},
+      {Status(StatusCode::kDataLoss, "record 7 tag mismatch"),
+       R"({"error":{"code":2,"msg":"Internal error."}})"},
+      {Unavailable("database is locked"), R"({"error":{"code":4,"msg":"DB error."}})"},
+  };
+  for (const auto& [status, expected] : cases) {
+    probe_ = [status = status](CallContext&, store::Tx&) -> Result<json> { return status; };
+    EXPECT_EQ(Call("GetAccountInfo", {}), json::parse(expected));
+  }
+}
+
+TEST_F(DispatcherTest, ExceptionsBecomeFatalErrorAndRollBack) {
+  probe_ = [](CallContext&, store::Tx& tx) -> Result<json> {
+    VS_RETURN_IF_ERROR(InsertAccount(tx, "thrown"));
+    throw std::runtime_error("library blew up with details");
+  };
+  EXPECT_EQ(Call("CreateKey", {}), json::parse(R"({"error":{"code":1,"msg":"Fatal error."}})"));
+  EXPECT_FALSE(AccountExists("thrown"));
+}
+
+TEST_F(DispatcherTest, FailedWriteRollsBackAndSkipsAfterCommit) {
+  int after_commit_runs = 0;
+  probe_ = [&](CallContext& call, store::Tx& tx) -> Result<json> {
+    VS_RETURN_IF_ERROR(InsertAccount(tx, "half-done"));
+    call.after_commit.push_back([&] { ++after_commit_runs; });
+    return MissingArgument("key_name");
+  };
+  EXPECT_EQ(ErrorOf(Call("CreateKey", {})), Err(485, "key_name"));
+  EXPECT_FALSE(AccountExists("half-done"));
+  EXPECT_EQ(after_commit_runs, 0);
+
+  probe_ = [&](CallContext& call, store::Tx& tx) -> Result<json> {
+    VS_RETURN_IF_ERROR(InsertAccount(tx, "committed"));
+    call.after_commit.push_back([&] { ++after_commit_runs; });
+    return ResultOne();
+  };
+  EXPECT_EQ(Call("CreateKey", {}), ResultOne());
+  EXPECT_TRUE(AccountExists("committed"));
+  EXPECT_EQ(after_commit_runs, 1);
+}
+
+TEST_F(DispatcherTest, UnencodableAnswerRollsBackTheWrite) {
+  probe_ = [](CallContext&, store::Tx& tx) -> Result<json> {
+    VS_RETURN_IF_ERROR(InsertAccount(tx, "unanswered"));
+    json body = json::object();
+    body["result"] = std::string("\xff\xfe");
+    return body;
+  };
+  EXPECT_EQ(Call("CreateKey", {}), json::parse(R"({"error":{"code":1,"msg":"Fatal error."}})"));
+  EXPECT_FALSE(AccountExists("unanswered"));
+}
+
+TEST_F(DispatcherTest, AuditHookSeesWritesInTransactionAndEverythingElseAfter) {
+  const int64_t id = AddSecret("audited", "v");
+  ASSERT_EQ(audit_.in_tx, std::vector<std::string>{"AddSecret"});
+  EXPECT_EQ(audit_.last_facts.application_id, app_id_);
+  EXPECT_EQ(audit_.last_facts.secret_ids, std::vector<int64_t>{id});
+  EXPECT_EQ(audit_.last_facts.secret_names, std::vector<std::string>{"audited"});
+  EXPECT_TRUE(audit_.after.empty());
+
+  CallApp("GetSecretValue", {{"secret_id", std::to_string(id)}});
+  CallApp("AddSecret", {{"secret_name", "audited"}, {"secret_value", "v"}});  // duplicate
+  EXPECT_EQ(audit_.after,
+            (std::vector<std::string>{"GetSecretValue:ok", "AddSecret:already_exists"}));
+  // Refused before a handler ran: not audited here.
+  stack().CallJson("GetSecrets", {});
+  EXPECT_EQ(audit_.after.size(), 2u);
+
+  // A failing audit write fails the call and rolls the change back.
+  audit_.fail_in_tx = Unavailable("audit table locked");
+  EXPECT_EQ(CallApp("AddSecret", {{"secret_name", "unaudited"}, {"secret_value", "v"}}),
+            json::parse(R"({"error":{"code":4,"msg":"DB error."}})"));
+  audit_.fail_in_tx = Status::Ok();
+  EXPECT_EQ(ErrorOf(CallApp("GetSecretValue", {{"secret_name", "unaudited"}})),
+            Err(341, "secret_name"));
+}
+
+TEST_F(DispatcherTest, HandlersSeeTheCall) {
+  CallContext* seen = nullptr;
+  std::string method;
+  int64_t account = 0;
+  std::string ip;
+  probe_ = [&](CallContext& call, store::Tx&) -> Result<json> {
+    seen = &call;
+    method = std::string(call.method);
+    account = call.principal.account_id;
+    ip = std::string(call.client_ip);
+    return ResultOne();
+  };
+  EXPECT_EQ(Call("GetAccountInfo", {}), ResultOne());
+  EXPECT_NE(seen, nullptr);
+  EXPECT_EQ(method, "GetAccountInfo");
+  EXPECT_EQ(account, acme_.id);
+  EXPECT_EQ(ip, "127.0.0.1");
+}
+
+}  // namespace
+}  // namespace voxsecrets::api

@@ -1,0 +1,127 @@
+#include "api/error_codes.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace voxsecrets::api {
+namespace {
+
+using nlohmann::json;
+
+// Every StatusCode from the first to the last: the enum is contiguous (status.h).
+std::vector<StatusCode> AllErrorCodes() {
+  std::vector<StatusCode> codes;
+  for (int c = static_cast<int>(StatusCode::kMissingMethod);
+       c <= static_cast<int>(StatusCode::kInternal); ++c) {
+    codes.push_back(static_cast<StatusCode>(c));
+  }
+  return codes;
+}
+
+TEST(ErrorCodesTest, EveryStatusCodeMapsToADocumentedCode) {
+  // decisions.md "Error codes used" plus the ones of later methods (keys, roles, accounts).
+  const std::set<int> documented = {1,   2,   4,   100, 101, 102, 103, 104, 107, 115,
+                                    116, 129, 341, 433, 440, 441, 447, 449, 454, 455,
+                                    456, 458, 477, 485, 493, 496, 497, 558};
+  for (StatusCode code : AllErrorCodes()) {
+    EXPECT_NE(StatusCodeName(code), "unknown") << static_cast<int>(code);
+    const ErrorCodeInfo info = ErrorCodeOf(code);
+    EXPECT_TRUE(documented.count(info.code) == 1) << StatusCodeName(code) << " -> " << info.code;
+  }
+  EXPECT_EQ(ErrorCodeOf(StatusCode::kOk).code, 0);
+}
+
+TEST(ErrorCodesTest, TheTable) {
+  const std::vector<std::pair<StatusCode, int>> expected = {
+      {StatusCode::kMissingMethod, 102},
+      {StatusCode::kUnknownMethod, 103},
+      {StatusCode::kMalformedRequest, 101},
+      {StatusCode::kMissingArgument, 485},
+      {StatusCode::kInvalidArgument, 496},
+      {StatusCode::kTooLong, 477},
+      {StatusCode::kOutOfRange, 497},
+      {StatusCode::kConflictingArguments, 458},
+      {StatusCode::kBothRoleIdAndName, 449},
+      {StatusCode::kInvalidApplicationId, 116},
+      {StatusCode::kApplicationNotFound, 558},
+      {StatusCode::kInvalidApplicationName, 107},
+      {StatusCode::kApplicationNameTaken, 129},
+      {StatusCode::kInvalidKeyId, 433},
+      {StatusCode::kInvalidRoleId, 440},
+      {StatusCode::kInvalidRoleName, 441},
+      {StatusCode::kInvalidAccountId, 115},
+      {StatusCode::kNotFound, 341},
+      {StatusCode::kAlreadyExists, 493},
+      {StatusCode::kUnauthenticated, 100},
+      {StatusCode::kPermissionDenied, 104},
+      {StatusCode::kTokenMalformed, 447},
+      {StatusCode::kTokenTtlTooLong, 454},
+      {StatusCode::kTokenFromFuture, 455},
+      {StatusCode::kTokenExpired, 456},
+      {StatusCode::kInternal, 1},
+      {StatusCode::kDataLoss, 2},
+      {StatusCode::kUnavailable, 4},
+  };
+  EXPECT_EQ(expected.size(), AllErrorCodes().size());
+  for (const auto& [code, number] : expected) {
+    EXPECT_EQ(ErrorCodeOf(code).code, number) << StatusCodeName(code);
+  }
+}
+
+TEST(EncodeErrorTest, ParameterFaultKeepsMessageAndField) {
+  const json j = json::parse(EncodeError(MissingArgument("secret_value")));
+  EXPECT_EQ(j, json::parse(R"({"error":{"code":485,"msg":"Specify the 'secret_value' parameter.",
+                                        "field_name":"secret_value"}})"));
+}
+
+TEST(EncodeErrorTest, NoFieldNameWhenNoneIsSet) {
+  const std::string body = EncodeError(Status(StatusCode::kNotFound, "Secret 5 is not found."));
+  EXPECT_EQ(body, R"({"error":{"code":341,"msg":"Secret 5 is not found."}})");
+}
+
+TEST(EncodeErrorTest, FixedMessagesHideTheStatusMessageAndField) {
+  EXPECT_EQ(EncodeError(Status(StatusCode::kUnknownMethod, "whatever", "cmd")),
+            R"({"error":{"code":103,"msg":"Unknown command."}})");
+  EXPECT_EQ(EncodeError(Status(StatusCode::kUnauthenticated, "bad signature for kid x")),
+            R"({"error":{"code":100,"msg":"Authorization failed."}})");
+  EXPECT_EQ(EncodeError(Status(StatusCode::kMissingMethod, "")),
+            R"({"error":{"code":102,"msg":"Missing 'cmd' parameter."}})");
+  EXPECT_EQ(EncodeError(Status(StatusCode::kPermissionDenied, "no role")),
+            R"({"error":{"code":104,"msg":"Forbidden command."}})");
+}
+
+TEST(EncodeErrorTest, ServerFaultsSayNothingOfInternals) {
+  for (StatusCode code : {StatusCode::kInternal, StatusCode::kDataLoss, StatusCode::kUnavailable}) {
+    const std::string body =
+        EncodeError(Status(code, "sqlite: disk I/O error at /var/lib/x.db", "secret_value"));
+    EXPECT_EQ(body.find("sqlite"), std::string::npos) << body;
+    EXPECT_EQ(body.find("field_name"), std::string::npos) << body;
+    EXPECT_TRUE(IsServerFault(code));
+  }
+  EXPECT_EQ(EncodeError(InternalError("boom")), R"({"error":{"code":1,"msg":"Fatal error."}})");
+  EXPECT_EQ(EncodeError(Status(StatusCode::kDataLoss, "tag mismatch")),
+            R"({"error":{"code":2,"msg":"Internal error."}})");
+  EXPECT_EQ(EncodeError(Unavailable("busy")), R"({"error":{"code":4,"msg":"DB error."}})");
+  EXPECT_FALSE(IsServerFault(StatusCode::kNotFound));
+}
+
+TEST(EncodeErrorTest, InvalidUtf8InAMessageIsReplacedNotFatal) {
+  const std::string body =
+      EncodeError(Status(StatusCode::kApplicationNotFound, "Application '\xff\xfe' is not found.",
+                         "application_name"));
+  const json j = json::parse(body);  // parses: valid UTF-8
+  EXPECT_EQ(j["error"]["code"], 558);
+  EXPECT_EQ(j["error"]["field_name"], "application_name");
+}
+
+TEST(EncodeErrorTest, NonAsciiIsKeptAsUtf8) {
+  const std::string body =
+      EncodeError(Status(StatusCode::kApplicationNotFound, "Application 'приложение' is not found.",
+                         "application_name"));
+  EXPECT_NE(body.find("приложение"), std::string::npos) << body;
+}
+
+}  // namespace
+}  // namespace voxsecrets::api

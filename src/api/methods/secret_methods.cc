@@ -1,0 +1,150 @@
+// AddSecret, GetSecretValue, GetSecrets, SetSecretInfo, DelSecret (docs/API.md, "Secrets").
+// Each handler reads its parameters in the order the rules check them: application, secret, then
+// the rest; the rules themselves are secrets::SecretService's.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+
+#include "api/methods/method_support.h"
+#include "api/methods/methods.h"
+#include "api/params.h"
+#include "common/time_format.h"
+
+namespace voxsecrets::api {
+namespace {
+
+using nlohmann::json;
+
+// A secret's listing fields; `description` only when there is one.
+json SecretInfoJson(const store::SecretInfo& info) {
+  json item = json::object();
+  item["secret_id"] = info.id;
+  item["secret_name"] = info.name;
+  if (!info.description.empty()) item["description"] = info.description;
+  item["created"] = FormatApiTime(info.created);
+  item["modified"] = FormatApiTime(info.modified);
+  return item;
+}
+
+// `secret_id` (malformed -> kInvalidArgument) and `secret_name`.
+Result<secrets::SecretRef> ReadSecretRef(const Params& params) {
+  secrets::SecretRef ref;
+  VS_ASSIGN_OR_RETURN(ref.id, ReadInt64(params, "secret_id"));
+  ref.name = ReadString(params, "secret_name");
+  return ref;
+}
+
+void NoteSecret(CallContext& call, const store::SecretInfo& info) {
+  call.audit.secret_ids = {info.id};
+  call.audit.secret_names = {info.name};
+}
+
+Result<json> AddSecret(const Services& s, CallContext& call, store::Tx& tx) {
+  VS_ASSIGN_OR_RETURN(store::ApplicationRecord app,
+                      ResolveApplicationParam(s.applications, call, tx));
+  secrets::NewSecret secret;
+  secret.name = ReadString(call.params, "secret_name");
+  secret.value = ReadString(call.params, "secret_value");
+  secret.description = ReadString(call.params, "description");
+  VS_ASSIGN_OR_RETURN(int64_t id, s.secrets.Add(tx, app, secret));
+  call.audit.secret_ids = {id};
+  call.audit.secret_names = {std::string(*secret.name)};
+
+  json item = json::object();
+  item["secret_id"] = id;
+  json body = json::object();
+  body["result"] = json::array();
+  body["result"].push_back(std::move(item));
+  return body;
+}
+
+Result<json> GetSecretValue(const Services& s, CallContext& call, store::Tx& tx) {
+  VS_ASSIGN_OR_RETURN(store::ApplicationRecord app,
+                      ResolveApplicationParam(s.applications, call, tx));
+  VS_ASSIGN_OR_RETURN(secrets::SecretRef ref, ReadSecretRef(call.params));
+  VS_ASSIGN_OR_RETURN(secrets::SecretValue secret, s.secrets.GetValue(tx, app, ref));
+  NoteSecret(call, secret.info);
+
+  json item = json::object();
+  item["secret_id"] = secret.info.id;
+  item["secret_name"] = secret.info.name;
+  // The only copy of the plaintext outside SecureBytes; the dispatcher wipes the tree's strings
+  // once the body is encoded.
+  item["secret_value"] = std::string(secret.value.view());
+  if (!secret.info.description.empty()) item["description"] = secret.info.description;
+  item["created"] = FormatApiTime(secret.info.created);
+  item["modified"] = FormatApiTime(secret.info.modified);
+  json body = json::object();
+  body["result"] = json::array();
+  body["result"].push_back(std::move(item));
+  return body;
+}
+
+Result<json> GetSecrets(const Services& s, CallContext& call, store::Tx& tx) {
+  VS_ASSIGN_OR_RETURN(store::ApplicationRecord app,
+                      ResolveApplicationParam(s.applications, call, tx));
+  secrets::SecretQuery query;
+  query.name_part = ReadString(call.params, "secret_name_part");
+  VS_ASSIGN_OR_RETURN(PagingParams paging, ReadPagingParams(call.params));
+  query.count = paging.count;
+  query.offset = paging.offset;
+  VS_ASSIGN_OR_RETURN(store::Page<store::SecretInfo> page, s.secrets.List(tx, app, query));
+
+  json items = json::array();
+  for (const store::SecretInfo& info : page.items) items.push_back(SecretInfoJson(info));
+  json body = json::object();
+  body["result"] = std::move(items);
+  body["count"] = page.items.size();
+  body["total_count"] = page.total_count;
+  return body;
+}
+
+Result<json> SetSecretInfo(const Services& s, CallContext& call, store::Tx& tx) {
+  VS_ASSIGN_OR_RETURN(store::ApplicationRecord app,
+                      ResolveApplicationParam(s.applications, call, tx));
+  VS_ASSIGN_OR_RETURN(secrets::SecretRef ref, ReadSecretRef(call.params));
+  secrets::SecretChanges changes;
+  changes.new_name = ReadString(call.params, "new_secret_name");
+  changes.value = ReadString(call.params, "secret_value");
+  changes.description = ReadString(call.params, "description");
+  VS_ASSIGN_OR_RETURN(store::SecretRecord target, s.secrets.ResolveSecret(tx, app, ref));
+  NoteSecret(call, target.info);
+  VS_RETURN_IF_ERROR(s.secrets.SetInfo(tx, app, target, changes).status());
+  return ResultOne();
+}
+
+Result<json> DelSecret(const Services& s, CallContext& call, store::Tx& tx) {
+  VS_ASSIGN_OR_RETURN(store::ApplicationRecord app,
+                      ResolveApplicationParam(s.applications, call, tx));
+  secrets::SecretSelection selection;
+  VS_ASSIGN_OR_RETURN(std::optional<IntList> ids,
+                      ReadIntList(call.params, "secret_id", /*allow_all=*/true));
+  if (ids.has_value()) {
+    selection.all = ids->all;
+    selection.ids = std::move(ids->ids);
+  }
+  if (auto names = ReadStringList(call.params, "secret_name")) selection.names = *names;
+  VS_ASSIGN_OR_RETURN(std::vector<int64_t> deleted, s.secrets.Delete(tx, app, selection));
+  call.audit.secret_ids = std::move(deleted);
+  call.audit.secret_names = std::move(selection.names);
+  return ResultOne();
+}
+
+}  // namespace
+
+void RegisterSecretMethods(MethodTable& table, const Services& services) {
+  // `services` is copied into each handler (it holds references only).
+  const Services s = services;
+  table.Add("AddSecret", Access::kWrite,
+            [s](CallContext& call, store::Tx& tx) { return AddSecret(s, call, tx); });
+  table.Add("GetSecretValue", Access::kRead,
+            [s](CallContext& call, store::Tx& tx) { return GetSecretValue(s, call, tx); });
+  table.Add("GetSecrets", Access::kRead,
+            [s](CallContext& call, store::Tx& tx) { return GetSecrets(s, call, tx); });
+  table.Add("SetSecretInfo", Access::kWrite,
+            [s](CallContext& call, store::Tx& tx) { return SetSecretInfo(s, call, tx); });
+  table.Add("DelSecret", Access::kWrite,
+            [s](CallContext& call, store::Tx& tx) { return DelSecret(s, call, tx); });
+}
+
+}  // namespace voxsecrets::api
