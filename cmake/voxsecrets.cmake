@@ -1,7 +1,7 @@
 # Helpers shared by every folder's CMakeLists.txt.
 
 set(VOXSECRETS_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align
-    -Wunused -Woverloaded-virtual -Wnull-dereference -Wformat=2)
+    -Wunused -Woverloaded-virtual -Wformat=2)
 if(VOXSECRETS_WERROR)
   list(APPEND VOXSECRETS_WARNINGS -Werror)
 endif()

@@ -1,0 +1,102 @@
+// The `voxsecrets` binary: the server and the operator's commands.
+//
+//   voxsecrets serve --data-dir DIR --listen HOST:PORT [...]
+//   voxsecrets token --credentials FILE [--ttl S] [--account-id N]
+//   voxsecrets account create|list ...   voxsecrets key create ...
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <climits>
+#include <cstdio>
+#include <string>
+
+#include "cli/admin_commands.h"
+#include "cli/token_command.h"
+#include "common/clock.h"
+#include "server/serve.h"
+
+namespace {
+
+std::string SelfPath(const char* argv0) {
+  char buf[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n > 0) return std::string(buf, static_cast<size_t>(n));
+  return argv0;
+}
+
+void AddMasterKeyOptions(CLI::App* cmd, voxsecrets::server::MasterKeySource* source) {
+  cmd->add_option("--master-key-file", source->file,
+                  "Master key file (64 hex characters; default DIR/master.key)");
+  cmd->add_option("--master-key-env", source->env,
+                  "Read the master key from this environment variable");
+  cmd->add_option("--master-key-command", source->command,
+                  "Run this shell command and read the master key from its output (KMS/HSM hook)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace voxsecrets;
+  CLI::App app{"voxsecrets: a self-hosted secret store speaking Voximplant's Management API"};
+  app.require_subcommand(1);
+
+  server::ServeOptions serve;
+  serve.self_path = SelfPath(argv[0]);
+  auto* serve_cmd = app.add_subcommand("serve", "Run the HTTPS API server");
+  serve_cmd->add_option("--data-dir", serve.data.data_dir, "Data directory")->required();
+  serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0 = any free)")
+      ->capture_default_str();
+  serve_cmd->add_option("--port-file", serve.port_file, "Write the bound port to this file");
+  serve_cmd->add_option("--tls-cert", serve.tls_cert, "TLS certificate chain (PEM)");
+  serve_cmd->add_option("--tls-key", serve.tls_key, "TLS private key (PEM)");
+  serve_cmd->add_flag("--plain-http", serve.plain_http,
+                      "Serve plain HTTP (only behind a TLS-terminating proxy)");
+  serve_cmd->add_flag("--trust-forwarded-for", serve.trust_forwarded_for,
+                      "Take the client IP from X-Forwarded-For (behind a proxy)");
+  serve_cmd->add_option("--application-domain", serve.application_domain,
+                        "Domain of full application names")
+      ->capture_default_str();
+  serve_cmd->add_option("--bootstrap-account", serve.bootstrap_account,
+                        "Name of the account made on first start")
+      ->capture_default_str();
+  serve_cmd->add_option("--bootstrap-email", serve.bootstrap_email,
+                        "Email of the account made on first start")
+      ->capture_default_str();
+  serve_cmd->add_option("--threads", serve.threads, "I/O threads (0 = cores)");
+  serve_cmd->add_option("--shutdown-grace", serve.shutdown_grace_seconds,
+                        "Seconds in-flight requests get on shutdown")
+      ->capture_default_str();
+  serve_cmd->add_flag("--allow-core-dumps", serve.allow_core_dumps,
+                      "Keep core dumps enabled (they may contain keys)");
+  AddMasterKeyOptions(serve_cmd, &serve.data.master_key);
+
+  cli::TokenOptions token;
+  auto* token_cmd = app.add_subcommand("token", "Print a bearer JWT made from credentials.json");
+  token_cmd->add_option("--credentials", token.credentials_path, "credentials.json")->required();
+  token_cmd->add_option("--ttl", token.ttl_seconds, "Lifetime in seconds (1..3600)")
+      ->capture_default_str();
+  token_cmd->add_option("--account-id", token.account_id,
+                        "Act as this child account (iss); default: the key's account");
+
+  cli::AdminCommands admin;
+  admin.Register(app, AddMasterKeyOptions);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  if (serve_cmd->parsed()) return server::RunServe(serve);
+  if (token_cmd->parsed()) {
+    SystemClock clock;
+    auto jwt = cli::MakeToken(token, clock);
+    if (!jwt.ok()) {
+      std::fprintf(stderr, "voxsecrets token: %s\n", jwt.status().message().c_str());
+      return 1;
+    }
+    std::printf("%s\n", jwt->c_str());
+    return 0;
+  }
+  return admin.Run();
+}

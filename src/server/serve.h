@@ -1,0 +1,36 @@
+// `voxsecrets serve`: the composition root. Opens (on first start: creates) the data dir, builds
+// store → keyring → services → dispatcher → HTTP server, serves until SIGTERM/SIGINT, then shuts
+// down gracefully (no new connections; in-flight requests are answered; every acknowledged write
+// is already durable in the store).
+#ifndef VOXSECRETS_SERVER_SERVE_H_
+#define VOXSECRETS_SERVER_SERVE_H_
+
+#include <string>
+
+#include "server/data_dir.h"
+
+namespace voxsecrets::server {
+
+struct ServeOptions {
+  DataOptions data;                       // data.create is forced on
+  std::string listen = "127.0.0.1:8443";  // HOST:PORT; port 0 picks a free one
+  std::string port_file;                  // when set, the bound port is written here once serving
+  std::string tls_cert;                   // a real certificate (PEM chain) ...
+  std::string tls_key;                    // ... and its key; default: DIR/tls/*.pem (self-signed)
+  bool plain_http = false;                // no TLS (behind a TLS-terminating proxy)
+  bool trust_forwarded_for = false;       // client IP from X-Forwarded-For (proxy only)
+  std::string application_domain = "voximplant.com";
+  std::string bootstrap_account = "dev";  // first start: the account made for credentials.json
+  std::string bootstrap_email = "dev@localhost";
+  int threads = 0;                        // I/O threads; 0 = number of cores (min 2)
+  int shutdown_grace_seconds = 20;
+  bool allow_core_dumps = false;          // core dumps are off by default (key material)
+  std::string self_path;                  // this binary, for the printed example
+};
+
+// Runs the server; returns the process exit code (0 after a clean shutdown).
+int RunServe(const ServeOptions& options);
+
+}  // namespace voxsecrets::server
+
+#endif  // VOXSECRETS_SERVER_SERVE_H_
