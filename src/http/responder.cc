@@ -1,0 +1,153 @@
+#include "http/responder.h"
+
+#include <arpa/inet.h>
+
+#include <exception>
+#include <string>
+
+namespace voxsecrets::http {
+namespace {
+
+constexpr std::string_view kBlanks = " \t";
+
+std::string_view Trim(std::string_view s) {
+  const size_t first = s.find_first_not_of(kBlanks);
+  if (first == std::string_view::npos) return {};
+  const size_t last = s.find_last_not_of(kBlanks);
+  return s.substr(first, last - first + 1);
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i];
+    char y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool IsIpLiteral(std::string_view s) {
+  if (s.empty() || s.size() >= INET6_ADDRSTRLEN) return false;
+  const std::string z(s);  // inet_pton needs a NUL-terminated string
+  unsigned char buf[sizeof(struct in6_addr)];
+  return inet_pton(AF_INET, z.c_str(), buf) == 1 || inet_pton(AF_INET6, z.c_str(), buf) == 1;
+}
+
+// Minimal JSON string escaping for our own fixed messages.
+void AppendJsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
+  for (char c : s) {
+    if (c == '"' || c == '\\') out->push_back('\\');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+bool IsGetOrHead(std::string_view verb) { return verb == "GET" || verb == "HEAD"; }
+
+HttpReply MethodNotAllowed(std::string_view allow) {
+  HttpReply reply = TransportErrorReply(405, "Method not allowed.");
+  reply.allow = allow;
+  return reply;
+}
+
+}  // namespace
+
+std::string_view RouteLabel(Route route) {
+  switch (route) {
+    case Route::kApi:
+      return "api";
+    case Route::kHealth:
+      return "health";
+    case Route::kMetrics:
+      return "metrics";
+    case Route::kNotFound:
+      break;
+  }
+  return "not_found";
+}
+
+HttpReply TransportErrorReply(unsigned status, std::string_view message) {
+  HttpReply reply;
+  reply.status = status;
+  reply.body = "{\"error\":{\"http_status\":" + std::to_string(status) + ",\"msg\":";
+  AppendJsonString(message, &reply.body);
+  reply.body += "}}";
+  return reply;
+}
+
+std::string_view BearerToken(std::string_view authorization) {
+  const std::string_view value = Trim(authorization);
+  const size_t space = value.find_first_of(kBlanks);
+  if (space == std::string_view::npos) return {};
+  if (!EqualsIgnoreCase(value.substr(0, space), "bearer")) return {};
+  const std::string_view token = Trim(value.substr(space));
+  // A token is one word (RFC 6750 b64token); anything with inner blanks is malformed.
+  if (token.find_first_of(kBlanks) != std::string_view::npos) return {};
+  return token;
+}
+
+std::string ClientIp(std::string_view peer_ip, std::string_view forwarded_for,
+                     bool trust_forwarded_for) {
+  if (trust_forwarded_for) {
+    const size_t comma = forwarded_for.rfind(',');
+    const std::string_view last =
+        Trim(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
+    if (IsIpLiteral(last)) return std::string(last);
+  }
+  return std::string(peer_ip);
+}
+
+HttpReply Responder::Respond(Route route, const HttpRequestView& request) const {
+  switch (route) {
+    case Route::kApi:
+      if (request.verb != "GET" && request.verb != "POST") return MethodNotAllowed("GET, POST");
+      return RespondApi(request);
+    case Route::kHealth: {
+      if (!IsGetOrHead(request.verb)) return MethodNotAllowed("GET, HEAD");
+      HttpReply reply;
+      if (health_.Ready()) {
+        reply.body = R"({"status":"ok"})";
+      } else {
+        reply.status = 503;
+        reply.body = R"({"status":"unavailable"})";
+      }
+      return reply;
+    }
+    case Route::kMetrics: {
+      if (!IsGetOrHead(request.verb)) return MethodNotAllowed("GET, HEAD");
+      HttpReply reply;
+      reply.content_type = kPrometheusContentType;
+      reply.body = metrics_.RenderPrometheus();
+      return reply;
+    }
+    case Route::kNotFound:
+      break;
+  }
+  return TransportErrorReply(404, "Not found.");
+}
+
+HttpReply Responder::RespondApi(const HttpRequestView& request) const {
+  api::ApiRequest api_request;
+  DecodeApiRequest(RawRequest{.verb = request.verb,
+                              .target = request.target,
+                              .content_type = request.content_type,
+                              .body = request.body},
+                   &api_request);
+  api_request.bearer_token = std::string(BearerToken(request.authorization));
+  api_request.client_ip = ClientIp(request.peer_ip, request.forwarded_for, trust_forwarded_for_);
+  HttpReply reply;
+  // The handler reports failures in its body; an exception escaping it is a bug below us. Answer
+  // 500 rather than dropping the connection, and say nothing about it to the client.
+  try {
+    reply.body = api_.Handle(api_request).body;
+  } catch (...) {
+    return TransportErrorReply(500, "Internal server error.");
+  }
+  return reply;
+}
+
+}  // namespace voxsecrets::http

@@ -1,0 +1,365 @@
+// HttpServer's listener and lifecycle: the io_context and its threads, the TLS context, the
+// accept loop, the registry of live sessions and the graceful shutdown. The connections themselves
+// are in session.cc (the only Beast TU); routing and replies in responder.cc.
+//
+// ServerCore keeps a registry of live sessions so that Shutdown() can close the idle ones and,
+// after the grace period, all of them.
+#include "http/server.h"
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "http/responder.h"
+#include "http/session.h"
+
+namespace voxsecrets::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using internal::SessionBase;
+
+// Back-off after a failed accept (EMFILE and the like), instead of spinning.
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
+// After the grace period: how long to wait for force-closed sessions to unwind.
+constexpr auto kForceCloseWait = std::chrono::seconds(1);
+// TLS 1.2 suites (Mozilla "intermediate"); TLS 1.3 suites are OpenSSL's defaults.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+auto Redirect(boost::system::error_code& ec) {
+  return asio::redirect_error(asio::use_awaitable, ec);
+}
+
+Status ConfigureTls(const ServerOptions& options, ssl::context& ctx) {
+  boost::system::error_code ec;
+  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                      ssl::context::single_dh_use | ssl::context::no_compression,
+                  ec);
+  SSL_CTX* native = ctx.native_handle();
+  if (ec || SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
+      SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
+    return InternalError("Cannot configure the TLS context.");
+  }
+  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION);
+  // An encrypted key must fail to load instead of prompting on the terminal.
+  ctx.set_password_callback([](size_t, ssl::context::password_purpose) { return std::string(); },
+                            ec);
+  ctx.use_certificate_chain_file(options.cert_file, ec);
+  if (ec) {
+    return InvalidArgument("cert_file", "Cannot load the TLS certificate chain from '" +
+                                            options.cert_file + "': " + ec.message() + ".");
+  }
+  ctx.use_private_key_file(options.key_file, ssl::context::pem, ec);
+  if (ec) {
+    return InvalidArgument("key_file", "Cannot load the TLS private key from '" + options.key_file +
+                                           "': " + ec.message() + ".");
+  }
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return InvalidArgument("key_file", "The TLS private key in '" + options.key_file +
+                                           "' does not match the certificate in '" +
+                                           options.cert_file + "'.");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+namespace internal {
+
+class ServerCore final : public SessionHost {
+ public:
+  ServerCore(const ServerOptions& options, api::ApiHandler& api, HealthCheck& health,
+             Metrics& metrics);
+  ~ServerCore();
+
+  Status Listen();
+  void StartThreads();
+  void Shutdown(std::chrono::seconds grace);
+  void Wait();
+  uint16_t port() const { return port_; }
+
+  // SessionHost
+  const ServerOptions& options() const override { return options_; }
+  const Responder& responder() const override { return responder_; }
+  asio::thread_pool* handler_pool() override { return handler_pool_ ? &*handler_pool_ : nullptr; }
+  bool stopping() const override { return stopping_.load(std::memory_order_acquire); }
+  void Register(const std::shared_ptr<SessionBase>& session) override;
+  void Unregister(SessionBase* session) override;
+  void RecordRequest(std::string_view route, unsigned status, Clock::time_point started) override;
+  void CountTlsFailure() override { tls_failures_.Increment(); }
+  Gauge& in_flight() override { return in_flight_; }
+
+ private:
+  enum class State { kRunning, kStopping, kStopped };
+
+  asio::awaitable<void> AcceptLoop();
+  std::vector<std::shared_ptr<SessionBase>> LiveSessions();
+  // Waits until no session is left or `deadline` passes; true when none is left.
+  bool WaitForSessions(Clock::time_point deadline);
+
+  const ServerOptions options_;
+  const Responder responder_;
+  CounterFamily& requests_total_;
+  HistogramFamily& request_duration_;
+  Gauge& open_connections_;
+  Gauge& in_flight_;
+  Counter& rejected_connections_;
+  Counter& tls_failures_;
+
+  std::atomic<bool> stopping_{false};
+  std::mutex state_mu_;
+  std::condition_variable state_cv_;
+  State state_ = State::kRunning;  // guarded by state_mu_
+
+  std::mutex sessions_mu_;
+  std::condition_variable sessions_cv_;
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>>
+      sessions_;  // guarded by sessions_mu_
+  std::atomic<size_t> session_count_{0};
+
+  // Declared after everything a session touches on destruction: pending session coroutines are
+  // destroyed with the io_context.
+  ssl::context tls_context_{ssl::context::tls_server};
+  asio::io_context io_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  tcp::acceptor acceptor_{asio::make_strand(io_)};
+  uint16_t port_ = 0;
+  std::optional<asio::thread_pool> handler_pool_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace internal
+
+using internal::ServerCore;
+
+// ---- ServerCore ----
+
+internal::ServerCore::ServerCore(const ServerOptions& options, api::ApiHandler& api,
+                                 HealthCheck& health, Metrics& metrics)
+    : options_(options),
+      responder_(api, health, metrics, options.trust_forwarded_for),
+      requests_total_(metrics.AddCounter("voxsecrets_http_requests_total",
+                                         "HTTP requests answered, by route and status.",
+                                         {"route", "status"})),
+      request_duration_(metrics.AddHistogram(
+          "voxsecrets_http_request_duration_seconds",
+          "Time from a request's header being read to its response being written.", {"route"})),
+      open_connections_(
+          metrics.AddGauge("voxsecrets_http_open_connections", "Open client connections.").Get()),
+      in_flight_(
+          metrics
+              .AddGauge("voxsecrets_http_in_flight_requests", "Requests being handled or answered.")
+              .Get()),
+      rejected_connections_(metrics
+                                .AddCounter("voxsecrets_http_rejected_connections_total",
+                                            "Connections closed at once: over max_connections.")
+                                .Get()),
+      tls_failures_(metrics
+                        .AddCounter("voxsecrets_http_tls_handshake_failures_total",
+                                    "TLS handshakes that failed or timed out.")
+                        .Get()) {}
+
+internal::ServerCore::~ServerCore() {
+  Shutdown(std::chrono::seconds(0));
+  // Sessions still parked in the (stopped) io_context are destroyed with it, before the members
+  // they unregister from (declaration order).
+}
+
+Status internal::ServerCore::Listen() {
+  if (options_.tls) VS_RETURN_IF_ERROR(ConfigureTls(options_, tls_context_));
+  boost::system::error_code ec;
+  tcp::resolver resolver(io_);
+  const auto endpoints =
+      resolver.resolve(options_.host, std::to_string(options_.port),
+                       tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  const std::string where = options_.host + ":" + std::to_string(options_.port);
+  if (ec || endpoints.empty()) {
+    return Unavailable("Cannot resolve the listen address " + where + ": " + ec.message() + ".");
+  }
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Unavailable("Cannot listen on " + where + ": " + ec.message() + ".");
+  port_ = acceptor_.local_endpoint(ec).port();
+  return Status::Ok();
+}
+
+void internal::ServerCore::StartThreads() {
+  work_.emplace(io_.get_executor());
+  if (options_.handler_threads > 0) {
+    handler_pool_.emplace(static_cast<size_t>(options_.handler_threads));
+  }
+  asio::co_spawn(acceptor_.get_executor(), AcceptLoop(), asio::detached);
+  const int n = options_.threads > 0
+                    ? options_.threads
+                    : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { io_.run(); });
+}
+
+asio::awaitable<void> internal::ServerCore::AcceptLoop() {
+  for (;;) {
+    boost::system::error_code ec;
+    tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(io_), Redirect(ec));
+    if (stopping() || !acceptor_.is_open()) co_return;
+    if (ec) {
+      asio::steady_timer timer(acceptor_.get_executor(), kAcceptRetryDelay);
+      co_await timer.async_wait(Redirect(ec));
+      continue;
+    }
+    if (session_count_.load() >= options_.max_connections) {
+      rejected_connections_.Increment();
+      socket.close(ec);
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    internal::StartSession(*this, std::move(socket), options_.tls ? &tls_context_ : nullptr);
+  }
+}
+
+void internal::ServerCore::Register(const std::shared_ptr<SessionBase>& session) {
+  std::lock_guard lock(sessions_mu_);
+  sessions_.emplace(session.get(), session);
+  session_count_.fetch_add(1);
+  open_connections_.Increment();
+}
+
+void internal::ServerCore::Unregister(SessionBase* session) {
+  std::lock_guard lock(sessions_mu_);
+  sessions_.erase(session);
+  session_count_.fetch_sub(1);
+  open_connections_.Decrement();
+  sessions_cv_.notify_all();
+}
+
+std::vector<std::shared_ptr<SessionBase>> internal::ServerCore::LiveSessions() {
+  std::vector<std::shared_ptr<SessionBase>> out;
+  std::lock_guard lock(sessions_mu_);
+  out.reserve(sessions_.size());
+  for (auto& [raw, weak] : sessions_) {
+    if (auto strong = weak.lock()) out.push_back(std::move(strong));
+  }
+  return out;
+}
+
+bool internal::ServerCore::WaitForSessions(Clock::time_point deadline) {
+  std::unique_lock lock(sessions_mu_);
+  return sessions_cv_.wait_until(lock, deadline, [this] { return sessions_.empty(); });
+}
+
+void internal::ServerCore::RecordRequest(std::string_view route, unsigned status,
+                                         Clock::time_point started) {
+  const std::string status_text = std::to_string(status);
+  requests_total_.WithLabels({route, status_text}).Increment();
+  request_duration_.WithLabels({route}).Observe(
+      std::chrono::duration<double>(Clock::now() - started).count());
+}
+
+void internal::ServerCore::Shutdown(std::chrono::seconds grace) {
+  {
+    std::unique_lock lock(state_mu_);
+    if (state_ != State::kRunning) {
+      state_cv_.wait(lock, [this] { return state_ == State::kStopped; });
+      return;
+    }
+    state_ = State::kStopping;
+  }
+  const Clock::time_point deadline = Clock::now() + grace;
+  // Sessions check the flag before waiting for a new request; those already waiting are closed
+  // below. A session registered after the snapshot sees the flag when it starts.
+  stopping_.store(true, std::memory_order_release);
+  asio::post(acceptor_.get_executor(), [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  for (auto& session : LiveSessions()) session->OnServerStop(/*force=*/false);
+  if (!WaitForSessions(deadline)) {
+    for (auto& session : LiveSessions()) session->OnServerStop(/*force=*/true);
+    WaitForSessions(Clock::now() + kForceCloseWait);
+  }
+  work_.reset();
+  io_.stop();
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+  // Sessions parked in the stopped io_context (a strand blocked by a handler past the grace
+  // period) would keep their sockets open until destruction.
+  for (auto& session : LiveSessions()) session->CloseUnsynchronized();
+  // The close posted above may not have run if no session needed waiting for.
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  if (handler_pool_) {
+    handler_pool_->stop();
+    handler_pool_->join();
+  }
+  std::lock_guard lock(state_mu_);
+  state_ = State::kStopped;
+  state_cv_.notify_all();
+}
+
+void internal::ServerCore::Wait() {
+  std::unique_lock lock(state_mu_);
+  state_cv_.wait(lock, [this] { return state_ == State::kStopped; });
+}
+
+// ---- HttpServer ----
+
+HttpServer::HttpServer(std::unique_ptr<internal::ServerCore> core) : core_(std::move(core)) {}
+HttpServer::~HttpServer() = default;
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& options,
+                                                      api::ApiHandler& api, HealthCheck& health,
+                                                      Metrics& metrics) {
+  if (options.max_body_bytes == 0) return InvalidArgument("max_body_bytes");
+  if (options.max_header_bytes == 0) return InvalidArgument("max_header_bytes");
+  if (options.read_timeout.count() <= 0) return InvalidArgument("read_timeout");
+  if (options.idle_timeout.count() <= 0) return InvalidArgument("idle_timeout");
+  if (options.max_keepalive_requests == 0) return InvalidArgument("max_keepalive_requests");
+  if (options.max_connections == 0) return InvalidArgument("max_connections");
+  if (options.threads < 0) return InvalidArgument("threads");
+  if (options.handler_threads < 0) return InvalidArgument("handler_threads");
+  if (options.tls && options.cert_file.empty()) return MissingArgument("cert_file");
+  if (options.tls && options.key_file.empty()) return MissingArgument("key_file");
+  try {
+    auto core = std::make_unique<internal::ServerCore>(options, api, health, metrics);
+    VS_RETURN_IF_ERROR(core->Listen());
+    core->StartThreads();
+    return std::unique_ptr<HttpServer>(new HttpServer(std::move(core)));
+  } catch (const std::exception& e) {
+    return InternalError(std::string("Cannot start the HTTP server: ") + e.what());
+  }
+}
+
+uint16_t HttpServer::port() const { return core_->port(); }
+void HttpServer::Shutdown(std::chrono::seconds grace) { core_->Shutdown(grace); }
+void HttpServer::Wait() { core_->Wait(); }
+
+}  // namespace voxsecrets::http

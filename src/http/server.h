@@ -1,0 +1,127 @@
+// HttpServer: the HTTP/1.1 (optionally TLS) front door of voxsecrets, on Boost.Beast/Asio.
+//
+// What it does per request: enforces the transport limits below, then hands the parsed request to
+// http::Responder (routing: /platform_api → ApiHandler, /healthz → HealthCheck, /metrics →
+// Metrics, else 404) and writes the reply. Transport failures are answered with a small JSON body
+// and a non-200 status: 413 body too large (Content-Length is checked before any body byte is
+// read; chunked bodies are cut off at the limit), 431 header too large, 400 unparseable HTTP.
+// A request that does not arrive completely within `read_timeout` (slowloris) is dropped without
+// an answer. Every response carries `Cache-Control: no-store`; there is no `Server` header.
+// `Expect: 100-continue` is honoured, HEAD gets the header only, pipelined requests are answered
+// in order. After an error answer the connection is closed after draining what the client still
+// sends (so that it reads the answer rather than a reset). Request and response bodies and the
+// connection's read buffer are wiped once a request is answered (they may carry secret values).
+//
+// Threading model: one io_context run by `threads` I/O threads; each connection is a C++20
+// coroutine on its own strand, so one connection never runs on two threads at once while
+// different connections run in parallel. By default the ApiHandler is called inline on the I/O
+// thread (it is fast: SQLite + AES). A handler that blocks (e.g. an fsync on commit) then holds
+// one I/O thread while the others keep serving every connection, because all threads share one
+// io_context. If handlers can block long enough to matter, set `handler_threads` > 0: API calls
+// then run on a separate pool and the I/O threads only do I/O (health and metrics stay inline).
+//
+// Shutdown: Shutdown(grace) closes the listening socket, closes idle keep-alive connections (and
+// ones still in the TLS handshake or a lingering close), lets requests already being read,
+// handled or written finish and be answered with `Connection: close`, and waits for that up to
+// `grace`; what is left after `grace` is cut off. Then the I/O threads (and the handler pool) are
+// joined. SIGTERM/SIGINT handling belongs to the caller, which calls Shutdown().
+//
+// Thread-safety: port() may be called from any thread. Shutdown() and Wait() may be called from
+// any thread except the server's own I/O and handler threads (that would deadlock), in particular
+// not from inside ApiHandler::Handle or HealthCheck::Ready. Shutdown() is idempotent; concurrent
+// callers all return once the first one has finished.
+//
+// Ownership/lifetimes: Start() returns the only owner. The ApiHandler, HealthCheck and Metrics must
+// outlive the server. Destroying a running server is Shutdown(0s). ApiHandler::Handle must return
+// eventually: Shutdown() waits for calls already running (it cannot interrupt them).
+#ifndef VOXSECRETS_HTTP_SERVER_H_
+#define VOXSECRETS_HTTP_SERVER_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "api/api_types.h"
+#include "common/metrics.h"
+#include "common/status.h"
+#include "http/health_check.h"
+
+namespace voxsecrets::http {
+
+namespace internal {
+class ServerCore;  // server.cc
+}  // namespace internal
+
+struct ServerOptions {
+  // Address to listen on (an IP literal or a resolvable name) and port; port 0 picks a free
+  // ephemeral port (read it back with HttpServer::port()).
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  // TLS 1.2+ with the PEM certificate chain and private key below. Plain HTTP when false (only
+  // behind a TLS-terminating proxy or on loopback).
+  bool tls = true;
+  std::string cert_file;
+  std::string key_file;
+  // A larger body is answered with 413 (64 KiB: decisions.md "Limits").
+  size_t max_body_bytes = 64 * 1024;
+  // Request line plus header fields; larger → 431.
+  size_t max_header_bytes = 16 * 1024;
+  // The whole request (from its first byte; for a new connection from the accept, TLS handshake
+  // included) must arrive within this time, else the connection is dropped. Also bounds writing
+  // one response.
+  std::chrono::seconds read_timeout{30};
+  // A keep-alive connection with no request for this long is closed.
+  std::chrono::seconds idle_timeout{75};
+  // After this many requests on one connection, the response says `Connection: close`.
+  size_t max_keepalive_requests = 10000;
+  // Connections beyond this many are accepted and closed at once (counted in metrics).
+  size_t max_connections = 4096;
+  // I/O threads; 0 = std::thread::hardware_concurrency(), at least 2.
+  int threads = 0;
+  // 0 = call the ApiHandler inline on the I/O thread; N > 0 = on a pool of N threads.
+  int handler_threads = 0;
+  // Take client_ip from the rightmost X-Forwarded-For address (only behind a trusted proxy that
+  // sets or appends it); otherwise the socket peer.
+  bool trust_forwarded_for = false;
+};
+
+// Metrics the server registers and updates (in the given Metrics registry):
+//   voxsecrets_http_requests_total{route,status}          counter
+//   voxsecrets_http_request_duration_seconds{route}       histogram, header read → reply written
+//   voxsecrets_http_open_connections                      gauge
+//   voxsecrets_http_in_flight_requests                    gauge
+//   voxsecrets_http_rejected_connections_total            counter (over max_connections)
+//   voxsecrets_http_tls_handshake_failures_total          counter
+// route is "api", "health", "metrics", "not_found", or "invalid" (request could not be parsed).
+class HttpServer {
+ public:
+  // Binds, listens and starts the I/O threads; does not block. Errors (kInvalidArgument for bad
+  // options, kUnavailable when the address cannot be bound, kInvalidArgument naming the file when
+  // the certificate or key cannot be loaded or do not match).
+  static Result<std::unique_ptr<HttpServer>> Start(const ServerOptions& options,
+                                                   api::ApiHandler& api, HealthCheck& health,
+                                                   Metrics& metrics);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // The bound port (the real one when options.port was 0).
+  uint16_t port() const;
+
+  // Graceful stop, see the file comment. Blocks until done (at most about `grace`, plus the time
+  // running ApiHandler calls need to return).
+  void Shutdown(std::chrono::seconds grace);
+
+  // Blocks until Shutdown() has completed (returns at once if it already has).
+  void Wait();
+
+ private:
+  explicit HttpServer(std::unique_ptr<internal::ServerCore> core);
+  std::unique_ptr<internal::ServerCore> core_;
+};
+
+}  // namespace voxsecrets::http
+
+#endif  // VOXSECRETS_HTTP_SERVER_H_

@@ -1,0 +1,549 @@
+// Behaviour of HttpServer over real sockets on 127.0.0.1 (plain HTTP; TLS in server_tls_test.cc).
+#include "http/server.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/server_test_util.h"
+
+namespace voxsecrets::http {
+namespace {
+
+using testing::ChunkedPostRequest;
+using testing::GetRequest;
+using ::testing::HasSubstr;
+using testing::PostRequest;
+using testing::TestConnection;
+using testing::TestResponse;
+
+// Echoes the decoded request as JSON. The method "Slow" blocks until Release().
+class EchoHandler final : public api::ApiHandler {
+ public:
+  // api::ApiHandler
+  api::ApiResponse Handle(const api::ApiRequest& request) override {
+    calls_.fetch_add(1);
+    if (request.method == "Slow") {
+      std::unique_lock lock(mu_);
+      ++slow_entered_;
+      cv_.notify_all();
+      cv_.wait(lock, [this] { return released_; });
+    }
+    nlohmann::json params = nlohmann::json::object();
+    for (const auto& [name, value] : request.params.all()) params[name] = value;
+    {
+      std::lock_guard lock(mu_);
+      last_token_ = request.bearer_token;
+    }
+    return api::ApiResponse{nlohmann::json{{"method", request.method},
+                                           {"params", params},
+                                           {"client_ip", request.client_ip},
+                                           {"decode_ok", request.decode_status.ok()}}
+                                .dump()};
+  }
+
+  void WaitForSlowCalls(int n) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return slow_entered_ >= n; });
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  int calls() const { return calls_.load(); }
+  std::string last_token() {
+    std::lock_guard lock(mu_);
+    return last_token_;
+  }
+
+ private:
+  std::atomic<int> calls_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int slow_entered_ = 0;
+  bool released_ = false;
+  std::string last_token_;
+};
+
+class SwitchableHealth final : public HealthCheck {
+ public:
+  // HealthCheck
+  bool Ready() override { return ready.load(); }
+  std::atomic<bool> ready{true};
+};
+
+nlohmann::json BodyJson(const TestResponse& r) { return nlohmann::json::parse(r.body); }
+
+// What every response must carry.
+void ExpectCommonHeaders(const TestResponse& r) {
+  EXPECT_EQ(r.Header("Cache-Control"), "no-store") << r.status;
+  EXPECT_EQ(r.Header("Server"), "") << r.status;
+  if (r.status != 200 || r.Header("Content-Type").find("text/plain") == std::string::npos) {
+    EXPECT_EQ(r.Header("Content-Type"), "application/json; charset=utf-8") << r.status;
+    EXPECT_NO_THROW((void)BodyJson(r)) << r.body;
+  }
+}
+
+class HttpServerTest : public ::testing::TestWithParam<int> {
+ protected:
+  // Plain HTTP, two I/O threads; the parameter (when used) is handler_threads.
+  ServerOptions Options() const {
+    ServerOptions o;
+    o.tls = false;
+    o.threads = 2;
+    return o;
+  }
+
+  void Start(const ServerOptions& options) {
+    auto server = HttpServer::Start(options, handler_, health_, metrics_);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(server).value();
+  }
+  void Start() { Start(Options()); }
+
+  std::unique_ptr<TestConnection> Connect() {
+    auto c = TestConnection::Connect(server_->port());
+    EXPECT_NE(c, nullptr);
+    return c;
+  }
+
+  // One request on a fresh connection.
+  TestResponse Fetch(const std::string& request) {
+    auto c = Connect();
+    if (c == nullptr) return {};
+    auto r = c->RoundTrip(request);
+    EXPECT_TRUE(r.has_value()) << request.substr(0, 80);
+    return r.value_or(TestResponse{});
+  }
+
+  uint64_t Requests(std::string_view route, std::string_view status) {
+    return metrics_
+        .AddCounter("voxsecrets_http_requests_total",
+                    "HTTP requests answered, by route and status.", {"route", "status"})
+        .WithLabels({route, status})
+        .value();
+  }
+
+  EchoHandler handler_;
+  SwitchableHealth health_;
+  Metrics metrics_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+TEST_F(HttpServerTest, ApiGetIsDecodedAndAnswered) {
+  Start();
+  const TestResponse r = Fetch(GetRequest("/platform_api/GetSecrets/?application_id=7&count=3"));
+  EXPECT_EQ(r.status, 200);
+  ExpectCommonHeaders(r);
+  const nlohmann::json body = BodyJson(r);
+  EXPECT_EQ(body["method"], "GetSecrets");
+  EXPECT_EQ(body["params"], (nlohmann::json{{"application_id", "7"}, {"count", "3"}}));
+  EXPECT_EQ(body["client_ip"], "127.0.0.1");
+  server_->Shutdown(std::chrono::seconds(5));  // metrics are recorded after the write
+  EXPECT_EQ(Requests("api", "200"), 1u);
+}
+
+TEST_F(HttpServerTest, ApiPostBodyAndCmdAreDecoded) {
+  Start();
+  const TestResponse r = Fetch(PostRequest("/platform_api", "application/x-www-form-urlencoded",
+                                           "cmd=AddSecret&secret_name=Db_pass&secret_value=x%20y"));
+  EXPECT_EQ(r.status, 200);
+  ExpectCommonHeaders(r);
+  const nlohmann::json body = BodyJson(r);
+  EXPECT_EQ(body["method"], "AddSecret");
+  EXPECT_EQ(body["params"]["secret_name"], "Db_pass");
+  EXPECT_EQ(body["params"]["secret_value"], "x y");
+}
+
+TEST_F(HttpServerTest, BearerTokenReachesTheHandler) {
+  Start();
+  const TestResponse r =
+      Fetch(GetRequest("/platform_api/GetSecrets", "Authorization: bEaReR tok.en\r\n"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(handler_.last_token() == "tok.en");
+}
+
+TEST_F(HttpServerTest, OtherVerbsAre405WithAllow) {
+  Start();
+  const TestResponse r =
+      Fetch("PUT /platform_api/AddSecret HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.Header("Allow"), "GET, POST");
+  ExpectCommonHeaders(r);
+  EXPECT_EQ(handler_.calls(), 0);
+}
+
+TEST_F(HttpServerTest, HealthzFollowsTheHealthCheck) {
+  Start();
+  TestResponse r = Fetch(GetRequest("/healthz"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"status":"ok"})");
+  ExpectCommonHeaders(r);
+  health_.ready = false;
+  r = Fetch(GetRequest("/healthz"));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.body, R"({"status":"unavailable"})");
+  ExpectCommonHeaders(r);
+}
+
+TEST_F(HttpServerTest, HeadGetsTheHeaderOnly) {
+  Start();
+  auto c = Connect();
+  ASSERT_TRUE(c->Send("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto r = c->ReadResponse(/*head=*/true);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->Header("Content-Length"), "15");  // {"status":"ok"}
+  EXPECT_EQ(r->Header("Content-Type"), "application/json; charset=utf-8");
+  EXPECT_EQ(r->Header("Cache-Control"), "no-store");
+  // Had a body been sent, it would be read here instead of the next answer.
+  r = c->RoundTrip(GetRequest("/nope"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 404);
+  ASSERT_TRUE(c->Send("HEAD /platform_api/GetSecrets HTTP/1.1\r\nHost: x\r\n\r\n"));
+  r = c->ReadResponse(/*head=*/true);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 405);
+  EXPECT_EQ(handler_.calls(), 0);
+}
+
+TEST_F(HttpServerTest, MetricsAreServedAsPrometheusText) {
+  Start();
+  // One connection: the second request is read only after the first one was fully recorded.
+  auto c = Connect();
+  ASSERT_TRUE(c->RoundTrip(GetRequest("/healthz")).has_value());
+  const TestResponse r = c->RoundTrip(GetRequest("/metrics")).value_or(TestResponse{});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(r.Header("Cache-Control"), "no-store");
+  EXPECT_THAT(r.body,
+              HasSubstr("voxsecrets_http_requests_total{route=\"health\",status=\"200\"} 1"));
+  EXPECT_THAT(r.body, HasSubstr("voxsecrets_http_open_connections 1\n"));
+}
+
+TEST_F(HttpServerTest, UnknownPathIs404) {
+  Start();
+  const TestResponse r = Fetch(GetRequest("/v1/secrets"));
+  EXPECT_EQ(r.status, 404);
+  ExpectCommonHeaders(r);
+  server_->Shutdown(std::chrono::seconds(5));  // metrics are recorded after the write
+  EXPECT_EQ(Requests("not_found", "404"), 1u);
+}
+
+TEST_F(HttpServerTest, ContentLengthOverTheLimitIs413BeforeTheBodyIsSent) {
+  Start();
+  auto c = Connect();
+  // Only the header: the server must answer from Content-Length alone.
+  ASSERT_TRUE(
+      c->Send("POST /platform_api/AddSecret HTTP/1.1\r\nHost: x\r\nContent-Length: 65537\r\n\r\n"));
+  const auto r = c->ReadResponse();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(r->Header("Connection"), "close");
+  ExpectCommonHeaders(*r);
+  EXPECT_TRUE(c->WaitForClose());
+  EXPECT_EQ(handler_.calls(), 0);
+  EXPECT_EQ(Requests("invalid", "413"), 1u);
+}
+
+TEST_F(HttpServerTest, BodyOverTheLimitIs413EvenWhenFullySent) {
+  Start();
+  const std::string body(64 * 1024 + 1, 'a');
+  const TestResponse r = Fetch(PostRequest("/platform_api/AddSecret", "text/plain", body));
+  EXPECT_EQ(r.status, 413);
+  ExpectCommonHeaders(r);
+}
+
+TEST_F(HttpServerTest, ChunkedBodyOverTheLimitIs413) {
+  Start();
+  const std::string body(64 * 1024 + 1, 'a');
+  const TestResponse r =
+      Fetch(ChunkedPostRequest("/platform_api/AddSecret", "text/plain", body, 4096));
+  EXPECT_EQ(r.status, 413);
+  ExpectCommonHeaders(r);
+  EXPECT_EQ(handler_.calls(), 0);
+}
+
+TEST_F(HttpServerTest, BodyExactlyAtTheLimitIsAccepted) {
+  Start();
+  const std::string prefix = "secret_value=";
+  const std::string body = prefix + std::string(64 * 1024 - prefix.size(), 'v');
+  ASSERT_EQ(body.size(), 64u * 1024);
+  for (const std::string& request :
+       {PostRequest("/platform_api/AddSecret", "application/x-www-form-urlencoded", body),
+        ChunkedPostRequest("/platform_api/AddSecret", "application/x-www-form-urlencoded", body,
+                           1000)}) {
+    const TestResponse r = Fetch(request);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(BodyJson(r)["params"]["secret_value"].get<std::string>().size(),
+              body.size() - prefix.size());
+  }
+}
+
+TEST_F(HttpServerTest, OversizedHeaderIs431) {
+  Start();
+  const std::string big = "X-Big: " + std::string(17 * 1024, 'h') + "\r\n";
+  const TestResponse r = Fetch(GetRequest("/healthz", big));
+  EXPECT_EQ(r.status, 431);
+  ExpectCommonHeaders(r);
+}
+
+TEST_F(HttpServerTest, HeaderJustUnderTheLimitIsAccepted) {
+  Start();
+  const std::string big = "X-Big: " + std::string(15 * 1024, 'h') + "\r\n";
+  EXPECT_EQ(Fetch(GetRequest("/healthz", big)).status, 200);
+}
+
+TEST_F(HttpServerTest, UnparseableHttpIs400) {
+  Start();
+  for (const char* request : {"HELLO\r\n\r\n", "GET / HTTP/1.1\r\nBad Header\r\n\r\n",
+                              "POST /platform_api HTTP/1.1\r\nContent-Length: x\r\n\r\n"}) {
+    const TestResponse r = Fetch(request);
+    EXPECT_EQ(r.status, 400) << request;
+    ExpectCommonHeaders(r);
+  }
+}
+
+TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  Start();
+  auto c = Connect();
+  for (int i = 0; i < 3; ++i) {
+    const auto r = c->RoundTrip(GetRequest("/platform_api/GetSecrets?i=" + std::to_string(i)));
+    ASSERT_TRUE(r.has_value()) << i;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(BodyJson(*r)["params"]["i"], std::to_string(i));
+    EXPECT_NE(r->Header("Connection"), "close");
+  }
+  const auto r = c->RoundTrip(GetRequest("/healthz"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(HttpServerTest, ConnectionCloseIsHonoured) {
+  Start();
+  auto c = Connect();
+  const auto r = c->RoundTrip(GetRequest("/healthz", "Connection: close\r\n"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->Header("Connection"), "close");
+  EXPECT_TRUE(c->WaitForClose());
+}
+
+TEST_F(HttpServerTest, KeepAliveEndsAfterMaxRequests) {
+  ServerOptions o = Options();
+  o.max_keepalive_requests = 2;
+  Start(o);
+  auto c = Connect();
+  auto r = c->RoundTrip(GetRequest("/healthz"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_NE(r->Header("Connection"), "close");
+  r = c->RoundTrip(GetRequest("/healthz"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->Header("Connection"), "close");
+  EXPECT_TRUE(c->WaitForClose());
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  Start();
+  auto c = Connect();
+  ASSERT_TRUE(
+      c->Send(GetRequest("/platform_api/A") + GetRequest("/platform_api/B") + GetRequest("/nope")));
+  auto r = c->ReadResponse();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(BodyJson(*r)["method"], "A");
+  r = c->ReadResponse();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(BodyJson(*r)["method"], "B");
+  r = c->ReadResponse();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 404);
+}
+
+TEST_F(HttpServerTest, ExpectContinueIsHonoured) {
+  Start();
+  auto c = Connect();
+  const std::string body = "secret_name=N";
+  ASSERT_TRUE(
+      c->Send("POST /platform_api/AddSecret HTTP/1.1\r\nHost: x\r\n"
+              "Content-Type: application/x-www-form-urlencoded\r\n"
+              "Expect: 100-continue\r\nContent-Length: " +
+              std::to_string(body.size()) + "\r\n\r\n"));
+  auto r = c->ReadResponse();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 100);
+  ASSERT_TRUE(c->Send(body));
+  r = c->ReadResponse();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(BodyJson(*r)["params"]["secret_name"], "N");
+}
+
+TEST_F(HttpServerTest, SlowlorisIsCutOffByTheReadTimeout) {
+  ServerOptions o = Options();
+  o.read_timeout = std::chrono::seconds(1);
+  Start(o);
+  auto c = Connect();
+  ASSERT_TRUE(c->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
+  // Keep the connection busy with one header byte every 100 ms: a per-read timeout would never
+  // fire, the whole-request deadline must. The trickle stays far below the header limit.
+  std::atomic<bool> stop{false};
+  std::atomic<bool> send_failed{false};
+  std::thread trickle([&] {
+    int sent = 0;
+    while (!stop.load() && sent < 10 * static_cast<int>(testing::kHangGuard.count())) {
+      if (!c->Send(sent == 0 ? "X-Slow: " : "a")) {
+        send_failed = true;
+        return;
+      }
+      ++sent;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  EXPECT_TRUE(c->WaitForClose());  // closed, and without an answer
+  stop = true;
+  trickle.join();
+  EXPECT_EQ(handler_.calls(), 0);
+}
+
+TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosedAfterTheIdleTimeout) {
+  ServerOptions o = Options();
+  o.idle_timeout = std::chrono::seconds(1);
+  Start(o);
+  auto c = Connect();
+  ASSERT_TRUE(c->RoundTrip(GetRequest("/healthz")).has_value());
+  EXPECT_TRUE(c->WaitForClose());
+}
+
+TEST_F(HttpServerTest, ConnectionsOverTheLimitAreClosed) {
+  ServerOptions o = Options();
+  o.max_connections = 1;
+  Start(o);
+  auto first = Connect();
+  ASSERT_TRUE(first->RoundTrip(GetRequest("/healthz")).has_value());  // surely registered
+  auto second = Connect();
+  EXPECT_TRUE(second->WaitForClose());
+  const auto r = first->RoundTrip(GetRequest("/healthz"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(HttpServerTest, ForwardedForIsUsedOnlyWhenTrusted) {
+  const std::string request =
+      GetRequest("/platform_api/X", "X-Forwarded-For: 1.2.3.4, 198.51.100.7\r\n");
+  Start();
+  EXPECT_EQ(BodyJson(Fetch(request))["client_ip"], "127.0.0.1");
+  server_->Shutdown(std::chrono::seconds(5));
+  ServerOptions o = Options();
+  o.trust_forwarded_for = true;
+  Start(o);
+  EXPECT_EQ(BodyJson(Fetch(request))["client_ip"], "198.51.100.7");
+}
+
+TEST_F(HttpServerTest, StartFailsWhenThePortIsTaken) {
+  Start();
+  ServerOptions o = Options();
+  o.port = server_->port();
+  auto second = HttpServer::Start(o, handler_, health_, metrics_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(second.status().message(), HasSubstr(std::to_string(o.port)));
+}
+
+TEST_F(HttpServerTest, StartRejectsBadOptions) {
+  ServerOptions o = Options();
+  o.max_body_bytes = 0;
+  EXPECT_FALSE(HttpServer::Start(o, handler_, health_, metrics_).ok());
+  o = Options();
+  o.tls = true;  // without cert_file / key_file
+  auto r = HttpServer::Start(o, handler_, health_, metrics_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().field_name(), "cert_file");
+}
+
+TEST_F(HttpServerTest, ShutdownIsIdempotentAndReleasesWait) {
+  Start();
+  std::thread waiter([&] { server_->Wait(); });
+  server_->Shutdown(std::chrono::seconds(5));
+  server_->Shutdown(std::chrono::seconds(5));
+  waiter.join();
+  EXPECT_EQ(TestConnection::Connect(server_->port()), nullptr);
+}
+
+// ---- with and without the handler pool ----
+
+TEST_P(HttpServerTest, ConcurrentClientsAreAllAnswered) {
+  ServerOptions o = Options();
+  o.handler_threads = GetParam();
+  Start(o);
+  constexpr int kClients = 8;
+  constexpr int kRequests = 50;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < kClients; ++t) {
+    clients.emplace_back([&, t] {
+      auto c = TestConnection::Connect(server_->port());
+      if (c == nullptr) return;
+      for (int i = 0; i < kRequests; ++i) {
+        const std::string id = std::to_string(t) + "-" + std::to_string(i);
+        const auto r = c->RoundTrip(GetRequest("/platform_api/Echo?id=" + id));
+        if (r && r->status == 200 && BodyJson(*r)["params"]["id"] == id) ok.fetch_add(1);
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(ok.load(), kClients * kRequests);
+  EXPECT_EQ(handler_.calls(), kClients * kRequests);
+  server_->Shutdown(std::chrono::seconds(5));  // metrics are recorded after the write
+  EXPECT_EQ(Requests("api", "200"), uint64_t{kClients} * kRequests);
+}
+
+TEST_P(HttpServerTest, ShutdownLetsInFlightRequestsFinishAndClosesIdleOnes) {
+  ServerOptions o = Options();
+  o.handler_threads = GetParam();
+  Start(o);
+  auto idle = Connect();
+  ASSERT_TRUE(idle->RoundTrip(GetRequest("/healthz")).has_value());
+
+  auto busy = Connect();
+  ASSERT_TRUE(busy->Send(GetRequest("/platform_api/Slow")));
+  handler_.WaitForSlowCalls(1);
+
+  // The grace period is far longer than the test: nothing here may depend on it expiring.
+  std::thread stopper([&] { server_->Shutdown(std::chrono::seconds(600)); });
+
+  // While the slow request is still running: the idle connection is closed and no new
+  // connection is accepted.
+  EXPECT_TRUE(idle->WaitForClose());
+  bool refused = false;
+  for (int i = 0; i < 1000 && !refused; ++i) {
+    auto c = TestConnection::Connect(server_->port());
+    refused = c == nullptr || c->WaitForClose();
+    if (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(refused);
+
+  handler_.Release();
+  const auto r = busy->ReadResponse();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(BodyJson(*r)["method"], "Slow");
+  EXPECT_EQ(r->Header("Connection"), "close");
+  EXPECT_TRUE(busy->WaitForClose());
+  stopper.join();
+  server_->Wait();
+}
+
+INSTANTIATE_TEST_SUITE_P(HandlerThreads, HttpServerTest, ::testing::Values(0, 2),
+                         [](const ::testing::TestParamInfo<int>& p) {
+                           return p.param == 0 ? std::string("Inline") : std::string("Pool");
+                         });
+
+}  // namespace
+}  // namespace voxsecrets::http

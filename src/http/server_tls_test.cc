@@ -1,0 +1,138 @@
+// HttpServer over TLS, with a throwaway self-signed certificate.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <openssl/ssl.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "http/server.h"
+#include "http/server_test_util.h"
+
+namespace voxsecrets::http {
+namespace {
+
+using testing::GetRequest;
+using ::testing::HasSubstr;
+using testing::PostRequest;
+using testing::TempCertificate;
+using testing::TestConnection;
+
+class OkHandler final : public api::ApiHandler {
+ public:
+  // api::ApiHandler
+  api::ApiResponse Handle(const api::ApiRequest& request) override {
+    return api::ApiResponse{"{\"method\":\"" + request.method + "\"}"};
+  }
+};
+
+class AlwaysReady final : public HealthCheck {
+ public:
+  // HealthCheck
+  bool Ready() override { return true; }
+};
+
+struct SslCtxFree {
+  void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
+};
+using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
+
+// A client context that trusts exactly `cert_file`, limited to [min_version, max_version].
+SslCtxPtr ClientContext(const std::string& cert_file, int min_version, int max_version) {
+  SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+  EXPECT_EQ(SSL_CTX_load_verify_locations(ctx.get(), cert_file.c_str(), nullptr), 1);
+  // Let the client offer old versions at all, so that refusing them is the server's doing.
+  SSL_CTX_set_security_level(ctx.get(), 0);
+  SSL_CTX_set_cipher_list(ctx.get(), "DEFAULT:@SECLEVEL=0");
+  SSL_CTX_set_min_proto_version(ctx.get(), min_version);
+  SSL_CTX_set_max_proto_version(ctx.get(), max_version);
+  return ctx;
+}
+
+class HttpServerTlsTest : public ::testing::Test {
+ protected:
+  ServerOptions Options() const {
+    ServerOptions o;
+    o.tls = true;
+    o.cert_file = cert_.cert_file();
+    o.key_file = cert_.key_file();
+    o.threads = 2;
+    return o;
+  }
+
+  TempCertificate cert_;
+  OkHandler handler_;
+  AlwaysReady health_;
+  Metrics metrics_;
+};
+
+TEST_F(HttpServerTlsTest, ServesRequestsOverTls12And13WithKeepAlive) {
+  auto server = HttpServer::Start(Options(), handler_, health_, metrics_);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  for (int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+    SslCtxPtr ctx = ClientContext(cert_.cert_file(), version, version);
+    auto c = TestConnection::Connect((*server)->port(), ctx.get());
+    ASSERT_NE(c, nullptr) << version;
+    auto r = c->RoundTrip(GetRequest("/healthz"));
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->Header("Cache-Control"), "no-store");
+    r = c->RoundTrip(PostRequest("/platform_api/GetSecrets", "application/json", "{}"));
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, R"({"method":"GetSecrets"})");
+    EXPECT_EQ(r->Header("Content-Type"), "application/json; charset=utf-8");
+  }
+  (*server)->Shutdown(std::chrono::seconds(5));
+}
+
+TEST_F(HttpServerTlsTest, RefusesTls11AndPlainHttp) {
+  auto server = HttpServer::Start(Options(), handler_, health_, metrics_);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  SslCtxPtr old = ClientContext(cert_.cert_file(), TLS1_VERSION, TLS1_1_VERSION);
+  EXPECT_EQ(TestConnection::Connect((*server)->port(), old.get()), nullptr);
+
+  auto plain = TestConnection::Connect((*server)->port());
+  ASSERT_NE(plain, nullptr);
+  ASSERT_TRUE(plain->Send(GetRequest("/healthz")));
+  EXPECT_FALSE(plain->ReadResponse().has_value());
+
+  EXPECT_THAT(metrics_.RenderPrometheus(),
+              HasSubstr("voxsecrets_http_tls_handshake_failures_total 2\n"));
+}
+
+TEST_F(HttpServerTlsTest, MissingCertificateFileIsAClearError) {
+  ServerOptions o = Options();
+  o.cert_file = cert_.dir() + "/missing.pem";
+  auto server = HttpServer::Start(o, handler_, health_, metrics_);
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(server.status().field_name(), "cert_file");
+  EXPECT_THAT(server.status().message(), HasSubstr("missing.pem"));
+}
+
+TEST_F(HttpServerTlsTest, GarbageKeyFileIsAClearError) {
+  ServerOptions o = Options();
+  o.key_file = cert_.dir() + "/garbage.pem";
+  std::ofstream(o.key_file) << "not a key\n";
+  auto server = HttpServer::Start(o, handler_, health_, metrics_);
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().field_name(), "key_file");
+  EXPECT_THAT(server.status().message(), HasSubstr("garbage.pem"));
+}
+
+TEST_F(HttpServerTlsTest, KeyOfAnotherCertificateIsRejected) {
+  TempCertificate other;
+  ServerOptions o = Options();
+  o.key_file = other.key_file();
+  auto server = HttpServer::Start(o, handler_, health_, metrics_);
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().field_name(), "key_file");
+  EXPECT_THAT(server.status().message(), HasSubstr(other.key_file()));
+  EXPECT_THAT(server.status().message(), HasSubstr("mismatch"));
+}
+
+}  // namespace
+}  // namespace voxsecrets::http

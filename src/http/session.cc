@@ -1,0 +1,325 @@
+// One client connection: the coroutine that reads requests with Beast, asks the Responder, and
+// writes the answers, with the limits, timeouts and shutdown behaviour documented in server.h.
+// This is the only TU of vs_http that includes Beast.
+#include "http/session.h"
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <limits>
+#include <optional>
+#include <string>
+
+#include "common/secure_bytes.h"
+#include "http/request_decoder.h"
+
+namespace voxsecrets::http::internal {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+// How long a TLS close_notify exchange or a lingering close may take before the socket is closed.
+constexpr auto kCloseTimeout = std::chrono::seconds(2);
+// A lingering close discards at most this much unread input.
+constexpr size_t kLingerMaxBytes = 1 << 20;
+// Bytes asked for when waiting for the next request.
+constexpr size_t kReadChunk = 16 * 1024;
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+auto Redirect(beast::error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
+
+std::string PeerIp(const tcp::socket& socket) {
+  beast::error_code ec;
+  const tcp::endpoint peer = socket.remote_endpoint(ec);
+  if (ec) return {};
+  asio::ip::address address = peer.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  }
+  return address.to_string();
+}
+
+// The reply to a request that could not be read, or nullopt when nothing should be answered
+// (the peer went away, timed out, or the server is being stopped).
+std::optional<HttpReply> ReplyToReadError(const beast::error_code& ec, const ServerOptions& o) {
+  if (ec == bhttp::error::body_limit) {
+    return TransportErrorReply(
+        413, "Request body too large (limit " + std::to_string(o.max_body_bytes) + " bytes).");
+  }
+  if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+    return TransportErrorReply(431, "Request header fields too large.");
+  }
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return std::nullopt;
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
+    return TransportErrorReply(400, "Malformed HTTP request.");
+  }
+  return std::nullopt;
+}
+
+// What a session is doing, as far as Shutdown() is concerned.
+enum class Phase {
+  kIdle,  // TLS handshake, waiting for a request, or closing: may be cut off at once
+  kBusy,  // a request has started arriving: reading, handling or answering it
+};
+
+// One connection. Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
+template <typename Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  Session(SessionHost& server, tcp::socket socket, ssl::context* tls, std::string peer_ip)
+      : server_(server),
+        stream_(MakeStream(std::move(socket), tls)),
+        // Room for one maximal request plus a read chunk: the parser limits trip first.
+        buffer_(server.options().max_header_bytes + server.options().max_body_bytes +
+                2 * kReadChunk),
+        peer_ip_(std::move(peer_ip)) {}
+
+  ~Session() override { server_.Unregister(this); }
+
+  // Starts the connection's coroutine on its strand. REQUIRES: owned by a shared_ptr.
+  void Start() {
+    asio::co_spawn(stream_.get_executor(), Run(this->shared_from_this()), asio::detached);
+  }
+
+  // SessionBase
+  void OnServerStop(bool force) override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this(), force] {
+      if (force || self->phase_ == Phase::kIdle) {
+        // Closing (not just cancelling) also stops composed TLS operations between two steps.
+        beast::error_code ignored;
+        beast::get_lowest_layer(self->stream_).socket().close(ignored);
+      }
+    });
+  }
+  void CloseUnsynchronized() override {
+    beast::error_code ignored;
+    tcp_layer().socket().close(ignored);
+  }
+
+ private:
+  enum class CloseMode { kAbort, kNormal, kLinger };
+
+  static Stream MakeStream(tcp::socket socket, ssl::context* tls) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *tls);
+    } else {
+      (void)tls;
+      return Stream(std::move(socket));
+    }
+  }
+
+  beast::tcp_stream& tcp_layer() { return beast::get_lowest_layer(stream_); }
+
+  // `self` keeps the session alive for as long as the coroutine runs.
+  asio::awaitable<void> Run(std::shared_ptr<Session> self) {
+    (void)self;
+    beast::error_code ec;
+    const ServerOptions& options = server_.options();
+    if (server_.stopping()) co_return;
+    if constexpr (kTls) {
+      tcp_layer().expires_after(options.read_timeout);
+      co_await stream_.async_handshake(ssl::stream_base::server, Redirect(ec));
+      if (ec) {
+        server_.CountTlsFailure();
+        co_return;
+      }
+    }
+    CloseMode close = CloseMode::kAbort;
+    for (size_t served = 0;;) {
+      if (buffer_.size() == 0) {
+        // Wait for the first bytes of the next request; nothing is owed to the client yet.
+        if (server_.stopping()) break;
+        ScrubBuffer();
+        phase_ = Phase::kIdle;
+        tcp_layer().expires_after(served == 0 ? options.read_timeout : options.idle_timeout);
+        const size_t n =
+            co_await stream_.async_read_some(buffer_.prepare(kReadChunk), Redirect(ec));
+        if (ec) {
+          close = CloseMode::kAbort;  // closed by the peer, timed out, or stopped
+          break;
+        }
+        buffer_.commit(n);
+      }
+      phase_ = Phase::kBusy;
+      ++served;
+      close = co_await ServeOne(served);
+      if (close != CloseMode::kNormal || !keep_alive_) break;
+    }
+    phase_ = Phase::kIdle;
+    co_await Close(close);
+  }
+
+  // Reads, handles and answers one request. keep_alive_ says whether to read another one; the
+  // result says how to close the connection if not.
+  asio::awaitable<CloseMode> ServeOne(size_t index) {
+    const ServerOptions& options = server_.options();
+    beast::error_code ec;
+    auto& parser = parser_.emplace();
+    parser.header_limit(static_cast<std::uint32_t>(
+        std::min<size_t>(options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+    parser.body_limit(options.max_body_bytes);
+    keep_alive_ = false;
+
+    tcp_layer().expires_after(options.read_timeout);  // the whole request, from its first byte
+    co_await bhttp::async_read_header(stream_, buffer_, parser, Redirect(ec));
+    const Clock::time_point started = Clock::now();
+    if (!ec && !parser.is_done() &&
+        beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+      co_await asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                                 Redirect(ec));
+    }
+    if (!ec && !parser.is_done())
+      co_await bhttp::async_read(stream_, buffer_, parser, Redirect(ec));
+    if (ec) {
+      std::optional<HttpReply> reply = ReplyToReadError(ec, options);
+      if (!reply) co_return CloseMode::kAbort;
+      // The rest of the request may still be in flight: answer, then drain before closing so
+      // that the client reads the answer instead of a connection reset.
+      const unsigned status = reply->status;
+      if (!co_await Write(std::move(*reply), 11, /*keep_alive=*/false, /*head=*/false)) {
+        co_return CloseMode::kAbort;
+      }
+      server_.RecordRequest("invalid", status, started);
+      co_return CloseMode::kLinger;
+    }
+
+    const bhttp::request<bhttp::string_body>& req = parser.get();
+    std::string_view forwarded_for;
+    for (auto [it, end] = req.equal_range("X-Forwarded-For"); it != end; ++it) {
+      forwarded_for = it->value();  // the last one: see ClientIp()
+    }
+    const HttpRequestView view{.verb = req.method_string(),
+                               .target = req.target(),
+                               .content_type = req[bhttp::field::content_type],
+                               .authorization = req[bhttp::field::authorization],
+                               .forwarded_for = forwarded_for,
+                               .body = req.body(),
+                               .peer_ip = peer_ip_};
+    const Route route = RouteOf(view.target);
+
+    HttpReply reply;
+    {
+      server_.in_flight().Increment();
+      struct Done {
+        Gauge& g;
+        ~Done() { g.Decrement(); }
+      } done{server_.in_flight()};
+      if (route == Route::kApi && server_.handler_pool() != nullptr) {
+        reply = co_await asio::co_spawn(*server_.handler_pool(),
+                                        RespondOnPool(&server_.responder(), route, view),
+                                        asio::use_awaitable);
+      } else {
+        reply = server_.responder().Respond(route, view);
+      }
+    }
+    const bool keep_alive =
+        req.keep_alive() && index < options.max_keepalive_requests && !server_.stopping();
+    const unsigned status = reply.status;
+    const bool head = req.method() == bhttp::verb::head;
+    const bool written = co_await Write(std::move(reply), req.version(), keep_alive, head);
+    SecureWipe(parser.get().body().data(), parser.get().body().size());  // may hold a secret
+    if (!written) co_return CloseMode::kAbort;
+    server_.RecordRequest(RouteLabel(route), status, started);
+    keep_alive_ = keep_alive;
+    co_return CloseMode::kNormal;
+  }
+
+  static asio::awaitable<HttpReply> RespondOnPool(const Responder* responder, Route route,
+                                                  HttpRequestView view) {
+    co_return responder->Respond(route, view);
+  }
+
+  // Sends `reply` (for a HEAD request: its header only, Content-Length included); false when the
+  // connection failed.
+  asio::awaitable<bool> Write(HttpReply reply, unsigned version, bool keep_alive, bool head) {
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(reply.status), version};
+    res.set(bhttp::field::content_type, reply.content_type);
+    res.set(bhttp::field::cache_control, "no-store");
+    if (!reply.allow.empty()) res.set(bhttp::field::allow, reply.allow);
+    res.keep_alive(keep_alive);
+    res.body() = std::move(reply.body);
+    res.prepare_payload();
+    if (head) res.body().clear();  // Content-Length still describes the GET answer
+    beast::error_code ec;
+    tcp_layer().expires_after(server_.options().read_timeout);
+    co_await bhttp::async_write(stream_, res, Redirect(ec));
+    SecureWipe(res.body().data(), res.body().size());  // may hold a secret value
+    co_return !ec;
+  }
+
+  // Between requests: wipes what earlier requests left in the (empty) read buffer, as they may
+  // have carried secret values, and gives back memory a large request made it grow to.
+  void ScrubBuffer() {
+    const size_t n = std::min(buffer_.capacity(), buffer_.max_size());
+    if (buffer_.size() != 0 || n == 0) return;
+    const auto region = buffer_.prepare(n);
+    SecureWipe(region.data(), region.size());
+    if (buffer_.capacity() > 2 * kReadChunk) buffer_.shrink_to_fit();
+  }
+
+  asio::awaitable<void> Close(CloseMode mode) {
+    beast::error_code ec;
+    if (mode == CloseMode::kLinger && !server_.stopping()) {
+      // Stop sending, then read and discard what the client is still sending until it closes.
+      if constexpr (!kTls) tcp_layer().socket().shutdown(tcp::socket::shutdown_send, ec);
+      tcp_layer().expires_after(kCloseTimeout);
+      size_t discarded = 0;
+      while (!ec && discarded < kLingerMaxBytes) {
+        buffer_.clear();
+        discarded += co_await stream_.async_read_some(buffer_.prepare(kReadChunk), Redirect(ec));
+      }
+    } else if (mode == CloseMode::kNormal) {
+      if constexpr (kTls) {
+        if (!server_.stopping()) {
+          tcp_layer().expires_after(kCloseTimeout);
+          co_await stream_.async_shutdown(Redirect(ec));  // close_notify both ways
+        }
+      }
+      tcp_layer().socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+    tcp_layer().close();
+  }
+
+  SessionHost& server_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  const std::string peer_ip_;
+  Phase phase_ = Phase::kIdle;  // accessed on the strand only
+  bool keep_alive_ = false;
+};
+
+}  // namespace
+
+void StartSession(SessionHost& host, tcp::socket socket, ssl::context* tls) {
+  std::string peer = PeerIp(socket);
+  if (tls != nullptr) {
+    auto session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+        host, std::move(socket), tls, std::move(peer));
+    host.Register(session);
+    session->Start();
+  } else {
+    auto session =
+        std::make_shared<Session<beast::tcp_stream>>(host, std::move(socket), tls, std::move(peer));
+    host.Register(session);
+    session->Start();
+  }
+}
+
+}  // namespace voxsecrets::http::internal

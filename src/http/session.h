@@ -1,0 +1,67 @@
+// Internal to vs_http: one client connection of HttpServer (session.cc) and the narrow view of the
+// server it needs (SessionHost, implemented by server.cc). Included by server.cc and session.cc
+// only — it pulls in Asio, which no other TU should pay for. Beast stays inside session.cc.
+//
+// Thread-safety: SessionHost methods may be called from any I/O or handler thread. A session runs
+// on its socket's executor (a strand); SessionBase methods may be called from any thread.
+// Lifetimes: the SessionHost, the Responder and the TLS context must outlive every session; the
+// server guarantees it by destroying its io_context (which owns pending sessions) first.
+#ifndef VOXSECRETS_HTTP_SESSION_H_
+#define VOXSECRETS_HTTP_SESSION_H_
+
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <memory>
+#include <string_view>
+
+#include "common/metrics.h"
+#include "http/responder.h"
+#include "http/server.h"
+
+namespace boost::asio {
+class thread_pool;
+namespace ssl {
+class context;
+}  // namespace ssl
+}  // namespace boost::asio
+
+namespace voxsecrets::http::internal {
+
+// The server's handle on a live session.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Closes the connection if it is idle (TLS handshake, waiting for a request, closing), or in
+  // any case when `force`. Asynchronous: posted to the session's strand.
+  virtual void OnServerStop(bool force) = 0;
+  // Closes the socket at once. REQUIRES: no I/O thread is running (they were joined).
+  virtual void CloseUnsynchronized() = 0;
+};
+
+class SessionHost {
+ public:
+  virtual ~SessionHost() = default;
+  virtual const ServerOptions& options() const = 0;
+  virtual const Responder& responder() const = 0;
+  // Where API calls run; nullptr = inline on the I/O thread.
+  virtual boost::asio::thread_pool* handler_pool() = 0;
+  // True once Shutdown() has begun: answer in-flight requests with `Connection: close`.
+  virtual bool stopping() const = 0;
+  // A session registers itself when created and unregisters in its destructor.
+  virtual void Register(const std::shared_ptr<SessionBase>& session) = 0;
+  virtual void Unregister(SessionBase* session) = 0;
+  // One answered request (metrics); `route` is RouteLabel() or "invalid".
+  virtual void RecordRequest(std::string_view route, unsigned status,
+                             std::chrono::steady_clock::time_point started) = 0;
+  virtual void CountTlsFailure() = 0;
+  virtual Gauge& in_flight() = 0;
+};
+
+// Serves the accepted `socket` until the connection ends: creates the session, registers it with
+// `host` and starts it on the socket's executor. Plain HTTP when `tls` is null.
+void StartSession(SessionHost& host, boost::asio::ip::tcp::socket socket,
+                  boost::asio::ssl::context* tls);
+
+}  // namespace voxsecrets::http::internal
+
+#endif  // VOXSECRETS_HTTP_SESSION_H_
