@@ -65,6 +65,40 @@ struct DataKeyRecord {
   int64_t created = 0;
 };
 
+// One audit record: one API call (docs/AUDIT.md). Never holds a secret value, a token or an
+// api_key: args_json is masked by audit/ before it reaches the store. Records are chained per
+// writer (chain_id, seq, prev_hash, hash); the hash is audit/'s business, the store keeps it.
+struct AuditRecord {
+  int64_t id = 0;                     // global, increasing, never reused (audit_log_id)
+  int64_t chain_id = 0;               // the writer's chain (AuditChainRecord)
+  int64_t seq = 0;                    // 1, 2, ... within the chain, gap-free
+  int64_t time_ms = 0;                // when the call was received: unix milliseconds, UTC
+  std::optional<int64_t> account_id;  // the account acted as; nullopt when not authenticated
+  std::string key_id;                 // service key id; empty for legacy credentials or none
+  std::string credential;             // "service_key", "legacy_api_key" or "none"
+  std::string ip;                     // the client's address as text
+  std::string method;                 // as requested (may be unknown or empty)
+  std::string args_json;              // the masked parameters, a JSON object
+  std::string touched_json;           // application and secret ids touched, a JSON object
+  int64_t result_code = 0;            // 0 = success, else the Voximplant error code answered
+  std::string prev_hash;              // hex SHA-256 of the previous record of the chain
+  std::string hash;                   // hex SHA-256 of this record (audit/audit_hash.h)
+};
+
+// A chain of audit records: one per writer (a server process). Its head moves with every append
+// in the same transaction; its checkpoint (pruned_*) says where verification starts after
+// retention pruned the oldest records.
+struct AuditChainRecord {
+  int64_t chain_id = 0;      // 1, 2, ... gap-free
+  int64_t created_ms = 0;    // when the writer registered it (unix ms)
+  std::string label;         // who writes it ("host:pid"), informational
+  int64_t head_seq = 0;      // seq of the last record appended; 0 = none yet
+  std::string head_hash;     // hash of that record (the genesis hash while head_seq is 0)
+  int64_t pruned_seq = 0;    // records with seq <= pruned_seq were pruned; 0 = none
+  std::string pruned_hash;   // hash of record pruned_seq (the genesis hash while 0)
+  int64_t pruned_at_ms = 0;  // when the last pruning ran; 0 = never
+};
+
 // One page of a listing plus the number of all matches ignoring paging.
 template <typename T>
 struct Page {

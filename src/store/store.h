@@ -172,6 +172,55 @@ class MetaRepository {
   virtual Status Put(std::string_view key, std::string_view value) = 0;
 };
 
+// GetAuditLog's filters. A list that is nullopt does not filter; an empty list matches nothing.
+struct AuditQuery {
+  std::optional<int64_t> from_ms;  // time_ms >= from_ms
+  std::optional<int64_t> to_ms;    // time_ms < to_ms
+  std::optional<std::vector<int64_t>> ids;
+  std::optional<std::vector<std::string>> ips;
+  std::optional<std::vector<std::string>> methods;
+  // Records of these accounts only; nullopt = every record, those without an account included.
+  std::optional<std::vector<int64_t>> account_ids;
+  bool descending = false;  // by id
+  int64_t count = 100;
+  int64_t offset = 0;
+  bool with_total_count = true;  // false: total_count is -1 (the count query is skipped)
+};
+
+// The audit log (docs/AUDIT.md): records and the chains they belong to. The hash chain itself is
+// computed by audit/; the store keeps what it is given, enforces uniqueness of ids and of
+// (chain_id, seq), and serializes appends to one chain (LockChain).
+class AuditRepository {
+ public:
+  virtual ~AuditRepository() = default;
+  // Adds a chain under the next chain id (the highest so far + 1: chain ids have no gaps) and
+  // returns that id; `chain.chain_id` is ignored.
+  virtual Result<int64_t> InsertChain(const AuditChainRecord& chain) = 0;
+  // The chain, locked until the write transaction ends (PostgreSQL: SELECT ... FOR UPDATE), so
+  // that appends to one chain are serialized. nullopt when unknown.
+  virtual Result<std::optional<AuditChainRecord>> LockChain(int64_t chain_id) = 0;
+  // Every chain by chain_id ascending.
+  virtual Result<std::vector<AuditChainRecord>> ListChains() = 0;
+  // kNotFound when no such chain (both setters).
+  virtual Status SetChainHead(int64_t chain_id, int64_t head_seq, std::string_view head_hash) = 0;
+  virtual Status SetChainPruned(int64_t chain_id, int64_t pruned_seq, std::string_view pruned_hash,
+                                int64_t pruned_at_ms) = 0;
+  // An id above every record id ever stored (even pruned ones). Called after LockChain, so that
+  // within one chain ids grow with seq.
+  virtual Result<int64_t> NextId() = 0;
+  // Stores `record` as given. kAlreadyExists when its id or its (chain_id, seq) is taken.
+  virtual Status Insert(const AuditRecord& record) = 0;
+  // Records with id > after_id, by id ascending, at most `limit` (REQUIRES: limit >= 0).
+  virtual Result<std::vector<AuditRecord>> ListAfter(int64_t after_id, int64_t limit) = 0;
+  // Records of one chain with seq > after_seq, by seq ascending, at most `limit`.
+  virtual Result<std::vector<AuditRecord>> ListChainAfter(int64_t chain_id, int64_t after_seq,
+                                                          int64_t limit) = 0;
+  // Deletes the chain's records with seq <= up_to_seq; returns how many went.
+  virtual Result<int64_t> DeleteChainThrough(int64_t chain_id, int64_t up_to_seq) = 0;
+  // Filtered, ordered by id, paged (REQUIRES: count, offset >= 0, else kInternal).
+  virtual Result<Page<AuditRecord>> Query(const AuditQuery& query) = 0;
+};
+
 // One transaction. Repositories are valid only during the callback that received the Tx.
 class Tx {
  public:
@@ -182,6 +231,7 @@ class Tx {
   virtual SecretRepository& secrets() = 0;
   virtual DataKeyRepository& data_keys() = 0;
   virtual MetaRepository& meta() = 0;
+  virtual AuditRepository& audit() = 0;
 };
 
 using TxFn = std::function<Status(Tx&)>;

@@ -279,6 +279,10 @@ TEST_P(StoreConformanceTest, KeyListByAccountOrderPagingAndFilter) {
     VS_ASSIGN_OR_RETURN(page, tx.keys().ListByAccount(a, std::nullopt, 10, 10));
     EXPECT_TRUE(page.items.empty());
     EXPECT_EQ(page.total_count, 4);
+    // count 0 only counts (CreateKey's per-account limit relies on it).
+    VS_ASSIGN_OR_RETURN(page, tx.keys().ListByAccount(a, std::nullopt, 0, 0));
+    EXPECT_TRUE(page.items.empty());
+    EXPECT_EQ(page.total_count, 4);
     VS_ASSIGN_OR_RETURN(page, tx.keys().ListByAccount(a, "k-c", 10, 0));
     EXPECT_EQ(ids(page), std::vector<std::string>{"k-c"});
     EXPECT_EQ(page.total_count, 1);

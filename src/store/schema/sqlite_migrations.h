@@ -81,6 +81,41 @@ CREATE TABLE meta (
   value  TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
 )sql",
+    // Version 2: the audit log (docs/AUDIT.md): chains (one per writer, with head and pruning
+    // checkpoint) and records. No foreign keys on purpose: deleting an account must not delete
+    // its audit trail, and a record of an unknown chain is for `audit verify` to report.
+    R"sql(
+CREATE TABLE audit_chains (
+  chain_id      INTEGER PRIMARY KEY,
+  created_ms    INTEGER NOT NULL,
+  label         TEXT    NOT NULL DEFAULT '',
+  head_seq      INTEGER NOT NULL CHECK (head_seq >= 0),
+  head_hash     TEXT    NOT NULL,
+  pruned_seq    INTEGER NOT NULL DEFAULT 0 CHECK (pruned_seq >= 0),
+  pruned_hash   TEXT    NOT NULL,
+  pruned_at_ms  INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE audit_log (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  chain_id      INTEGER NOT NULL,
+  seq           INTEGER NOT NULL CHECK (seq >= 1),
+  time_ms       INTEGER NOT NULL,
+  account_id    INTEGER,
+  key_id        TEXT    NOT NULL DEFAULT '',
+  credential    TEXT    NOT NULL,
+  ip            TEXT    NOT NULL DEFAULT '',
+  method        TEXT    NOT NULL DEFAULT '',
+  args          TEXT    NOT NULL DEFAULT '{}',
+  touched       TEXT    NOT NULL DEFAULT '{}',
+  result_code   INTEGER NOT NULL,
+  prev_hash     TEXT    NOT NULL,
+  hash          TEXT    NOT NULL,
+  UNIQUE (chain_id, seq)
+) STRICT;
+CREATE INDEX audit_log_by_account ON audit_log (account_id, id);
+CREATE INDEX audit_log_by_time ON audit_log (time_ms);
+)sql",
 };
 
 // The schema version this binary brings a database to.

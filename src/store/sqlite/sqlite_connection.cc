@@ -48,7 +48,10 @@ Status Connection::Configure(int busy_timeout_ms) {
   sqlite3_extended_result_codes(db_, 1);
   int rc = sqlite3_busy_timeout(db_, busy_timeout_ms);
   if (rc != SQLITE_OK) return SqliteError(rc, db_, "set busy timeout");
-  VS_RETURN_IF_ERROR(Exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"));
+  // secure_delete: deleted rows (a deleted application's wrapped data keys and sealed values)
+  // are overwritten with zeros instead of lingering in free pages (docs/RECORD_FORMAT.md).
+  VS_RETURN_IF_ERROR(
+      Exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;"));
   VS_ASSIGN_OR_RETURN(std::string foreign_keys, QueryText("PRAGMA foreign_keys"));
   if (foreign_keys != "1") return InternalError("sqlite: PRAGMA foreign_keys=ON did not apply");
   VS_ASSIGN_OR_RETURN(std::string synchronous, QueryText("PRAGMA synchronous"));

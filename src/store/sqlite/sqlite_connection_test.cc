@@ -139,6 +139,7 @@ TEST_F(SqliteConnectionTest, PragmasApplyOnEveryConnection) {
     EXPECT_EQ(conn->QueryText("PRAGMA foreign_keys").value(), "1");
     EXPECT_EQ(conn->QueryText("PRAGMA synchronous").value(), "2");  // FULL
     EXPECT_EQ(conn->QueryText("PRAGMA busy_timeout").value(), "1000");
+    EXPECT_EQ(conn->QueryText("PRAGMA secure_delete").value(), "1");
   }
 }
 

@@ -93,7 +93,7 @@ TEST_F(SqliteMigrateTest, ShippedSchemaCreatesEveryTable) {
   ASSERT_TRUE(status.ok()) << status.ToString();
   EXPECT_EQ(Version(), kSqliteSchemaVersion);
   for (const char* table : {"accounts", "api_keys", "key_roles", "applications", "secrets",
-                            "data_keys", "meta", "schema_version"}) {
+                            "data_keys", "meta", "schema_version", "audit_chains", "audit_log"}) {
     EXPECT_TRUE(TableExists(table)) << table;
   }
 }

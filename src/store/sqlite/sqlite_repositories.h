@@ -122,6 +122,28 @@ class SqliteMetaRepository final : public MetaRepository {
   Connection& conn_;
 };
 
+class SqliteAuditRepository final : public AuditRepository {
+ public:
+  explicit SqliteAuditRepository(Connection& conn) : conn_(conn) {}
+  // AuditRepository
+  Result<int64_t> InsertChain(const AuditChainRecord& chain) override;
+  Result<std::optional<AuditChainRecord>> LockChain(int64_t chain_id) override;
+  Result<std::vector<AuditChainRecord>> ListChains() override;
+  Status SetChainHead(int64_t chain_id, int64_t head_seq, std::string_view head_hash) override;
+  Status SetChainPruned(int64_t chain_id, int64_t pruned_seq, std::string_view pruned_hash,
+                        int64_t pruned_at_ms) override;
+  Result<int64_t> NextId() override;
+  Status Insert(const AuditRecord& record) override;
+  Result<std::vector<AuditRecord>> ListAfter(int64_t after_id, int64_t limit) override;
+  Result<std::vector<AuditRecord>> ListChainAfter(int64_t chain_id, int64_t after_seq,
+                                                  int64_t limit) override;
+  Result<int64_t> DeleteChainThrough(int64_t chain_id, int64_t up_to_seq) override;
+  Result<Page<AuditRecord>> Query(const AuditQuery& query) override;
+
+ private:
+  Connection& conn_;
+};
+
 // Paging arguments are validated the same way by every List method.
 Status CheckPaging(int64_t count, int64_t offset);
 

@@ -35,7 +35,8 @@ class SqliteTx final : public Tx {
         applications_(conn),
         secrets_(conn),
         data_keys_(conn),
-        meta_(conn) {}
+        meta_(conn),
+        audit_(conn) {}
 
   // Tx
   AccountRepository& accounts() override { return accounts_; }
@@ -44,6 +45,7 @@ class SqliteTx final : public Tx {
   SecretRepository& secrets() override { return secrets_; }
   DataKeyRepository& data_keys() override { return data_keys_; }
   MetaRepository& meta() override { return meta_; }
+  AuditRepository& audit() override { return audit_; }
 
  private:
   sqlite::SqliteAccountRepository accounts_;
@@ -52,6 +54,7 @@ class SqliteTx final : public Tx {
   sqlite::SqliteSecretRepository secrets_;
   sqlite::SqliteDataKeyRepository data_keys_;
   sqlite::SqliteMetaRepository meta_;
+  sqlite::SqliteAuditRepository audit_;
 };
 
 // Runs `fn` between BEGIN [IMMEDIATE] and COMMIT on `conn`; rolls back when `fn` fails, when

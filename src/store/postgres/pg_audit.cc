@@ -1,0 +1,252 @@
+// PgAuditRepository.
+//
+// Ids: NextId takes the next value of the identity sequence audit_log_id_seq (nextval: never
+// handed out twice, even to concurrent nodes, and never rolled back). Insert stores the id it is
+// given and, should that id be above the sequence (a record not numbered by NextId), moves the
+// sequence past it under an advisory lock, so NextId stays above every id ever stored. SQLite
+// gets the same guarantee from AUTOINCREMENT's sqlite_sequence.
+//
+// Query filters bind lists as arrays (`= ANY ($n)`), so one prepared statement serves every
+// combination of filters and no SQL is built from request data.
+#include <string>
+
+#include "store/postgres/pg_repositories.h"
+
+namespace voxsecrets::store::pg {
+namespace {
+
+#define VS_CHAIN_COLUMNS \
+  "chain_id, created_ms, label, head_seq, head_hash, pruned_seq, pruned_hash, pruned_at_ms"
+#define VS_AUDIT_COLUMNS                                                                    \
+  "id, chain_id, seq, time_ms, account_id, key_id, credential, ip, method, args, touched, " \
+  "result_code, prev_hash, hash"
+
+// Two nodes adding a chain at once read the same max: one commits, the other fails with a
+// serialization failure (SERIALIZABLE) and is re-run by the store, then takes the next id.
+constexpr std::string_view kInsertChain =
+    "INSERT INTO audit_chains (" VS_CHAIN_COLUMNS
+    ") VALUES ((SELECT coalesce(max(chain_id), 0) + 1 FROM audit_chains), $1, $2, $3, $4, $5, $6, "
+    "$7) RETURNING chain_id";
+constexpr std::string_view kLockChain =
+    "SELECT " VS_CHAIN_COLUMNS " FROM audit_chains WHERE chain_id = $1 FOR UPDATE";
+constexpr std::string_view kListChains =
+    "SELECT " VS_CHAIN_COLUMNS " FROM audit_chains ORDER BY chain_id";
+constexpr std::string_view kSetChainHead =
+    "UPDATE audit_chains SET head_seq = $2, head_hash = $3 WHERE chain_id = $1";
+constexpr std::string_view kSetChainPruned =
+    "UPDATE audit_chains SET pruned_seq = $2, pruned_hash = $3, pruned_at_ms = $4 "
+    "WHERE chain_id = $1";
+constexpr std::string_view kNextId = "SELECT nextval('audit_log_id_seq')";
+// RETURNING tells whether the id is beyond what the sequence handed out.
+constexpr std::string_view kInsertRecord =
+    "INSERT INTO audit_log (" VS_AUDIT_COLUMNS
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
+    "RETURNING id > coalesce(pg_sequence_last_value('audit_log_id_seq'), 0)";
+// Serializes the rare catch-up below across sessions (classid 'voxt', objid 1).
+constexpr std::string_view kLockSequence = "SELECT pg_advisory_xact_lock(1987016820, 1)";
+constexpr std::string_view kAdvanceSequence =
+    "SELECT setval('audit_log_id_seq', "
+    "greatest($1, coalesce(pg_sequence_last_value('audit_log_id_seq'), 0)))";
+constexpr std::string_view kListAfter =
+    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2";
+constexpr std::string_view kListChainAfter = "SELECT " VS_AUDIT_COLUMNS
+                                             " FROM audit_log WHERE chain_id = $1 AND seq > $2 "
+                                             "ORDER BY seq LIMIT $3";
+constexpr std::string_view kDeleteChainThrough =
+    "DELETE FROM audit_log WHERE chain_id = $1 AND seq <= $2";
+
+#define VS_AUDIT_WHERE                                                    \
+  "WHERE ($1 IS NULL OR time_ms >= $1) AND ($2 IS NULL OR time_ms < $2) " \
+  "AND ($3 IS NULL OR id = ANY ($3)) AND ($4 IS NULL OR ip = ANY ($4)) "  \
+  "AND ($5 IS NULL OR method = ANY ($5)) AND ($6 IS NULL OR account_id = ANY ($6)) "
+constexpr std::string_view kQueryAsc =
+    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log " VS_AUDIT_WHERE "ORDER BY id LIMIT $7 OFFSET $8";
+constexpr std::string_view kQueryDesc = "SELECT " VS_AUDIT_COLUMNS " FROM audit_log " VS_AUDIT_WHERE
+                                        "ORDER BY id DESC LIMIT $7 OFFSET $8";
+constexpr std::string_view kQueryCount = "SELECT count(*) FROM audit_log " VS_AUDIT_WHERE;
+
+#undef VS_AUDIT_WHERE
+#undef VS_AUDIT_COLUMNS
+#undef VS_CHAIN_COLUMNS
+
+AuditChainRecord ReadChain(const Rows& rows, int row) {
+  AuditChainRecord chain;
+  chain.chain_id = rows.Int64(row, 0);
+  chain.created_ms = rows.Int64(row, 1);
+  chain.label = rows.Text(row, 2);
+  chain.head_seq = rows.Int64(row, 3);
+  chain.head_hash = rows.Text(row, 4);
+  chain.pruned_seq = rows.Int64(row, 5);
+  chain.pruned_hash = rows.Text(row, 6);
+  chain.pruned_at_ms = rows.Int64(row, 7);
+  return chain;
+}
+
+std::vector<AuditRecord> ReadRecords(const Rows& rows) {
+  std::vector<AuditRecord> records;
+  records.reserve(static_cast<size_t>(rows.size()));
+  for (int row = 0; row < rows.size(); ++row) {
+    AuditRecord& record = records.emplace_back();
+    record.id = rows.Int64(row, 0);
+    record.chain_id = rows.Int64(row, 1);
+    record.seq = rows.Int64(row, 2);
+    record.time_ms = rows.Int64(row, 3);
+    record.account_id = rows.OptionalInt64(row, 4);
+    record.key_id = rows.Text(row, 5);
+    record.credential = rows.Text(row, 6);
+    record.ip = rows.Text(row, 7);
+    record.method = rows.Text(row, 8);
+    record.args_json = rows.Text(row, 9);
+    record.touched_json = rows.Text(row, 10);
+    record.result_code = rows.Int64(row, 11);
+    record.prev_hash = rows.Text(row, 12);
+    record.hash = rows.Text(row, 13);
+  }
+  return records;
+}
+
+// $1..$6 of the Query statements.
+Params Filters(const AuditQuery& query) {
+  Params params;
+  params.OptionalInt64(query.from_ms).OptionalInt64(query.to_ms);
+  if (query.ids.has_value()) {
+    params.Int64Array(*query.ids);
+  } else {
+    params.Null(PgType::kInt8Array);
+  }
+  if (query.ips.has_value()) {
+    params.TextArray(*query.ips);
+  } else {
+    params.Null(PgType::kTextArray);
+  }
+  if (query.methods.has_value()) {
+    params.TextArray(*query.methods);
+  } else {
+    params.Null(PgType::kTextArray);
+  }
+  if (query.account_ids.has_value()) {
+    params.Int64Array(*query.account_ids);
+  } else {
+    params.Null(PgType::kInt8Array);
+  }
+  return params;
+}
+
+}  // namespace
+
+Result<int64_t> PgAuditRepository::InsertChain(const AuditChainRecord& chain) {
+  VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kInsertChain, Params()
+                                                               .Int64(chain.created_ms)
+                                                               .Text(chain.label)
+                                                               .Int64(chain.head_seq)
+                                                               .Text(chain.head_hash)
+                                                               .Int64(chain.pruned_seq)
+                                                               .Text(chain.pruned_hash)
+                                                               .Int64(chain.pruned_at_ms)));
+  if (rows.size() != 1) return InternalError("postgresql: INSERT gave no chain id");
+  return rows.Int64(0, 0);
+}
+
+Result<std::optional<AuditChainRecord>> PgAuditRepository::LockChain(int64_t chain_id) {
+  VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kLockChain, Params().Int64(chain_id)));
+  if (rows.size() == 0) return std::optional<AuditChainRecord>();
+  return std::optional<AuditChainRecord>(ReadChain(rows, 0));
+}
+
+Result<std::vector<AuditChainRecord>> PgAuditRepository::ListChains() {
+  VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kListChains, Params()));
+  std::vector<AuditChainRecord> chains;
+  chains.reserve(static_cast<size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) chains.push_back(ReadChain(rows, i));
+  return chains;
+}
+
+Status PgAuditRepository::SetChainHead(int64_t chain_id, int64_t head_seq,
+                                       std::string_view head_hash) {
+  VS_ASSIGN_OR_RETURN(
+      Rows rows,
+      conn_.Query(kSetChainHead, Params().Int64(chain_id).Int64(head_seq).Text(head_hash)));
+  if (rows.affected() == 0) return NotFound("audit chain not found");
+  return Status::Ok();
+}
+
+Status PgAuditRepository::SetChainPruned(int64_t chain_id, int64_t pruned_seq,
+                                         std::string_view pruned_hash, int64_t pruned_at_ms) {
+  VS_ASSIGN_OR_RETURN(
+      Rows rows,
+      conn_.Query(
+          kSetChainPruned,
+          Params().Int64(chain_id).Int64(pruned_seq).Text(pruned_hash).Int64(pruned_at_ms)));
+  if (rows.affected() == 0) return NotFound("audit chain not found");
+  return Status::Ok();
+}
+
+Result<int64_t> PgAuditRepository::NextId() {
+  VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kNextId, Params()));
+  if (rows.size() != 1) return InternalError("postgresql: nextval gave no row");
+  return rows.Int64(0, 0);
+}
+
+Status PgAuditRepository::Insert(const AuditRecord& record) {
+  VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kInsertRecord, Params()
+                                                                .Int64(record.id)
+                                                                .Int64(record.chain_id)
+                                                                .Int64(record.seq)
+                                                                .Int64(record.time_ms)
+                                                                .OptionalInt64(record.account_id)
+                                                                .Text(record.key_id)
+                                                                .Text(record.credential)
+                                                                .Text(record.ip)
+                                                                .Text(record.method)
+                                                                .Text(record.args_json)
+                                                                .Text(record.touched_json)
+                                                                .Int64(record.result_code)
+                                                                .Text(record.prev_hash)
+                                                                .Text(record.hash)));
+  if (rows.size() == 1 && rows.Bool(0, 0)) {
+    VS_RETURN_IF_ERROR(conn_.Query(kLockSequence, Params()).status());
+    VS_RETURN_IF_ERROR(conn_.Query(kAdvanceSequence, Params().Int64(record.id)).status());
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<AuditRecord>> PgAuditRepository::ListAfter(int64_t after_id, int64_t limit) {
+  VS_RETURN_IF_ERROR(CheckPaging(limit, 0));
+  VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kListAfter, Params().Int64(after_id).Int64(limit)));
+  return ReadRecords(rows);
+}
+
+Result<std::vector<AuditRecord>> PgAuditRepository::ListChainAfter(int64_t chain_id,
+                                                                   int64_t after_seq,
+                                                                   int64_t limit) {
+  VS_RETURN_IF_ERROR(CheckPaging(limit, 0));
+  VS_ASSIGN_OR_RETURN(
+      Rows rows,
+      conn_.Query(kListChainAfter, Params().Int64(chain_id).Int64(after_seq).Int64(limit)));
+  return ReadRecords(rows);
+}
+
+Result<int64_t> PgAuditRepository::DeleteChainThrough(int64_t chain_id, int64_t up_to_seq) {
+  VS_ASSIGN_OR_RETURN(Rows rows,
+                      conn_.Query(kDeleteChainThrough, Params().Int64(chain_id).Int64(up_to_seq)));
+  return rows.affected();
+}
+
+Result<Page<AuditRecord>> PgAuditRepository::Query(const AuditQuery& query) {
+  VS_RETURN_IF_ERROR(CheckPaging(query.count, query.offset));
+  Page<AuditRecord> page;
+  {
+    Params params = Filters(query);
+    params.Int64(query.count).Int64(query.offset);
+    VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(query.descending ? kQueryDesc : kQueryAsc, params));
+    page.items = ReadRecords(rows);
+  }
+  page.total_count = -1;
+  if (query.with_total_count) {
+    VS_ASSIGN_OR_RETURN(Rows total, conn_.Query(kQueryCount, Filters(query)));
+    page.total_count = total.size() > 0 ? total.Int64(0, 0) : 0;
+  }
+  return page;
+}
+
+}  // namespace voxsecrets::store::pg

@@ -1,0 +1,207 @@
+// The PostgreSQL backend in bad weather: the database unreachable, down, silent, terminating
+// sessions, holding locks; and the store's retries (serialization failures, lost sessions).
+// The outages go through TcpProxy (pg_test_proxy.h), so no control of the server is needed.
+//
+// Needs a server: VOXSECRETS_TEST_PG_URL or PGHOST/PGPORT (see pg_test_util.h). Without one the
+// tests skip, and fail under CI=true.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <optional>
+#include <string>
+
+#include "store/postgres/pg_store.h"
+#include "store/postgres/pg_store_fixture.h"
+#include "store/postgres/pg_test_proxy.h"
+#include "store/postgres/pg_test_util.h"
+#include "tests/testing/store_conformance_internal.h"
+
+namespace voxsecrets::store {
+namespace {
+
+using pgtest::TcpProxy;
+
+int UnusedPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+TEST_F(PgStoreTest, LockWaitBeyondTheStatementTimeoutIsUnavailable) {
+  PgOptions options = Options();
+  options.statement_timeout_ms = 200;
+  Store* store = OpenNode(options);
+  ASSERT_NE(store, nullptr);
+  VS_ASSERT_OK(PutMeta(*store, "k", "v1"));
+  // Another session holds the row.
+  VS_ASSERT_OK(schema().Exec("BEGIN"));
+  VS_ASSERT_OK(schema().Exec("SELECT * FROM meta WHERE key = 'k' FOR UPDATE"));
+  Status status = PutMeta(*store, "k", "v2");
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
+  VS_ASSERT_OK(schema().Exec("ROLLBACK"));
+  VS_EXPECT_OK(PutMeta(*store, "k", "v3"));
+  Result<std::optional<std::string>> value = GetMeta(*store, "k");
+  ASSERT_TRUE(value.ok());
+  EXPECT_EQ(*value, std::optional<std::string>("v3"));
+}
+
+// ---- outages -----------------------------------------------------------------------------------
+
+TEST_F(PgStoreTest, NothingListeningIsUnavailable) {
+  if (schema_ == nullptr) return;
+  PgOptions options = Options();
+  options.url = schema().StoreUrl("voxsecrets-test", "127.0.0.1", std::to_string(UnusedPort()));
+  options.connect_timeout_s = 1;
+  Result<StorePtr> store = OpenPgStore(options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kUnavailable) << store.status().ToString();
+}
+
+TEST_F(PgStoreTest, TerminatedSessionsAreReplacedTransparently) {
+  const std::string tag = "vs-terminate-" + schema().name();
+  PgOptions options = Options(tag);
+  options.pool_size = 2;
+  Store* store = OpenNode(options);
+  ASSERT_NE(store, nullptr);
+  VS_ASSERT_OK(PutMeta(*store, "k", "v1"));
+
+  // An administrator (or a failover) ends every session of the node.
+  Result<int> terminated = schema().TerminateSessions(tag);
+  ASSERT_TRUE(terminated.ok()) << terminated.status().ToString();
+  EXPECT_GE(*terminated, 1);
+  // The stale pooled session fails at BEGIN, before the callback ran: the store opens a new one
+  // and runs the transaction there.
+  Result<std::optional<std::string>> value = GetMeta(*store, "k");
+  ASSERT_TRUE(value.ok()) << value.status().ToString();
+  EXPECT_EQ(*value, std::optional<std::string>("v1"));
+
+  terminated = schema().TerminateSessions(tag);
+  ASSERT_TRUE(terminated.ok()) << terminated.status().ToString();
+  VS_EXPECT_OK(PutMeta(*store, "k", "v2"));
+  value = GetMeta(*store, "k");
+  ASSERT_TRUE(value.ok()) << value.status().ToString();
+  EXPECT_EQ(*value, std::optional<std::string>("v2"));
+}
+
+TEST_F(PgStoreTest, DatabaseDownIsUnavailableAndTheNodeRecovers) {
+  Result<std::unique_ptr<TcpProxy>> proxy = TcpProxy::Start(schema().host(), schema().port());
+  ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
+  PgOptions options = Options();
+  options.url = schema().StoreUrl("voxsecrets-test", "127.0.0.1", (*proxy)->port());
+  options.connect_timeout_s = 1;
+  options.pool_size = 2;
+  Store* store = OpenNode(options);
+  ASSERT_NE(store, nullptr);
+  VS_ASSERT_OK(PutMeta(*store, "k", "v1"));
+
+  (*proxy)->SetMode(TcpProxy::Mode::kRefuse);
+  VS_EXPECT_CODE(GetMeta(*store, "k").status(), StatusCode::kUnavailable);
+  VS_EXPECT_CODE(PutMeta(*store, "k", "lost"), StatusCode::kUnavailable);
+  VS_EXPECT_CODE(store->SchemaVersion().status(), StatusCode::kUnavailable);
+  // Still down: every call keeps failing the same way (no hang, no crash).
+  VS_EXPECT_CODE(PutMeta(*store, "k", "lost"), StatusCode::kUnavailable);
+
+  (*proxy)->SetMode(TcpProxy::Mode::kForward);
+  VS_EXPECT_OK(PutMeta(*store, "k", "v2"));
+  Result<std::optional<std::string>> value = GetMeta(*store, "k");
+  ASSERT_TRUE(value.ok()) << value.status().ToString();
+  EXPECT_EQ(*value, std::optional<std::string>("v2"));
+}
+
+TEST_F(PgStoreTest, SilentDatabaseIsUnavailableWithinTheDeadline) {
+  Result<std::unique_ptr<TcpProxy>> proxy = TcpProxy::Start(schema().host(), schema().port());
+  ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
+  PgOptions options = Options();
+  options.url = schema().StoreUrl("voxsecrets-test", "127.0.0.1", (*proxy)->port());
+  options.connect_timeout_s = 1;
+  options.statement_timeout_ms = 100;
+  options.pool_size = 2;
+  Store* store = OpenNode(options);
+  ASSERT_NE(store, nullptr);
+  VS_ASSERT_OK(PutMeta(*store, "k", "v1"));
+
+  // The server stops answering (links stay open): the client-side deadline turns the wait into
+  // kUnavailable, and the session is dropped.
+  (*proxy)->SetMode(TcpProxy::Mode::kBlackhole);
+  VS_EXPECT_CODE(GetMeta(*store, "k").status(), StatusCode::kUnavailable);
+
+  (*proxy)->SetMode(TcpProxy::Mode::kForward);
+  Result<std::optional<std::string>> value = GetMeta(*store, "k");
+  ASSERT_TRUE(value.ok()) << value.status().ToString();
+  EXPECT_EQ(*value, std::optional<std::string>("v1"));
+}
+
+// ---- retries -----------------------------------------------------------------------------------
+
+TEST_F(PgStoreTest, SerializationFailureReRunsTheCallback) {
+  Store* store = OpenNode();
+  ASSERT_NE(store, nullptr);
+  VS_ASSERT_OK(store->Write([](Tx& tx) { return tx.meta().Put("k", "initial"); }));
+  int runs = 0;
+  Status status = store->Write([&](Tx& tx) -> Status {
+    ++runs;
+    VS_ASSIGN_OR_RETURN(std::optional<std::string> value, tx.meta().Get("k"));
+    if (runs == 1) {
+      // Another node changes the row after this transaction read it.
+      VS_RETURN_IF_ERROR(schema().Exec("UPDATE meta SET value = 'other node' WHERE key = 'k'"));
+    }
+    return tx.meta().Put("k", "seen " + value.value_or("nothing"));
+  });
+  VS_EXPECT_OK(status);
+  EXPECT_EQ(runs, 2);
+  Result<std::string> value = schema().QueryValue("SELECT value FROM meta WHERE key = 'k'");
+  ASSERT_TRUE(value.ok());
+  EXPECT_EQ(*value, "seen other node");  // the re-run saw the other node's write
+}
+
+TEST_F(PgStoreTest, SessionLostInsideAWriteReRunsIt) {
+  const std::string tag = "vs-lost-write-" + schema().name();
+  Store* store = OpenNode(Options(tag));
+  ASSERT_NE(store, nullptr);
+  int runs = 0;
+  Status status = store->Write([&](Tx& tx) -> Status {
+    ++runs;
+    VS_RETURN_IF_ERROR(tx.meta().Put("first", "x"));
+    if (runs == 1) {
+      VS_RETURN_IF_ERROR(schema().TerminateSessions(tag).status());
+    }
+    return tx.meta().Put("second", "y");
+  });
+  VS_EXPECT_OK(status);
+  EXPECT_EQ(runs, 2);
+  Result<std::string> rows = schema().QueryValue("SELECT count(*) FROM meta");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(*rows, "2");
+}
+
+TEST_F(PgStoreTest, SessionLostInsideAReadIsUnavailableAndNotReRun) {
+  // Store::Read promises one run of its callback; only a session lost before the callback
+  // started is replaced silently.
+  const std::string tag = "vs-lost-read-" + schema().name();
+  Store* store = OpenNode(Options(tag));
+  ASSERT_NE(store, nullptr);
+  int runs = 0;
+  Status status = store->Read([&](Tx& tx) -> Status {
+    ++runs;
+    VS_RETURN_IF_ERROR(tx.meta().Get("k").status());
+    VS_RETURN_IF_ERROR(schema().TerminateSessions(tag).status());
+    return tx.meta().Get("k").status();
+  });
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
+  EXPECT_EQ(runs, 1);
+  VS_EXPECT_OK(store->Read([](Tx& tx) { return tx.meta().Get("k").status(); }));
+}
+
+}  // namespace
+}  // namespace voxsecrets::store

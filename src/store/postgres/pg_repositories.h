@@ -1,0 +1,153 @@
+// The PostgreSQL implementations of the repositories of store/store.h.
+//
+// Each repository is a thin set of SQL statements run on the Connection of the current
+// transaction (prepared once per connection). They are created by PgTx for one transaction and
+// hold a reference to its Connection, which must outlive them. The SQL mirrors the SQLite backend
+// statement for statement; where PostgreSQL differs it says so next to the statement.
+//
+// Thread-safety: none; they belong to the thread running the transaction callback.
+#ifndef VOXSECRETS_STORE_POSTGRES_PG_REPOSITORIES_H_
+#define VOXSECRETS_STORE_POSTGRES_PG_REPOSITORIES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/postgres/pg_connection.h"
+#include "store/store.h"
+
+namespace voxsecrets::store::pg {
+
+class PgAccountRepository final : public AccountRepository {
+ public:
+  explicit PgAccountRepository(Connection& conn) : conn_(conn) {}
+  // AccountRepository
+  Result<int64_t> Insert(const AccountRecord& account) override;
+  Result<std::optional<AccountRecord>> FindById(int64_t id) override;
+  Result<std::optional<AccountRecord>> FindByName(std::string_view name) override;
+  Result<std::vector<AccountRecord>> List() override;
+  Status SetApiKeyHash(int64_t id, std::string_view api_key_hash) override;
+
+ private:
+  Connection& conn_;
+};
+
+class PgKeyRepository final : public KeyRepository {
+ public:
+  explicit PgKeyRepository(Connection& conn) : conn_(conn) {}
+  // KeyRepository
+  Status Insert(const KeyRecord& key) override;
+  Result<std::optional<KeyRecord>> FindById(std::string_view key_id) override;
+  Result<Page<KeyRecord>> ListByAccount(int64_t account_id, std::optional<std::string_view> key_id,
+                                        int64_t count, int64_t offset) override;
+  Result<bool> UpdateInfo(int64_t account_id, std::string_view key_id,
+                          std::optional<std::string_view> name,
+                          std::optional<std::string_view> description) override;
+  Result<bool> SetRoles(int64_t account_id, std::string_view key_id,
+                        const std::vector<int>& role_ids) override;
+  Result<bool> Delete(int64_t account_id, std::string_view key_id) override;
+
+ private:
+  Status InsertRoles(std::string_view key_id, const std::vector<int>& role_ids);
+  Connection& conn_;
+};
+
+class PgApplicationRepository final : public ApplicationRepository {
+ public:
+  explicit PgApplicationRepository(Connection& conn) : conn_(conn) {}
+  // ApplicationRepository
+  Result<int64_t> Insert(const ApplicationRecord& app) override;
+  Result<std::optional<ApplicationRecord>> FindById(int64_t account_id, int64_t id) override;
+  Result<std::optional<ApplicationRecord>> FindByName(int64_t account_id,
+                                                      std::string_view name) override;
+  Result<Page<ApplicationRecord>> List(int64_t account_id,
+                                       const ApplicationFilter& filter) override;
+  Result<bool> Update(int64_t account_id, int64_t id, const ApplicationUpdate& update,
+                      int64_t now) override;
+  Result<bool> Delete(int64_t account_id, int64_t id) override;
+
+ private:
+  Connection& conn_;
+};
+
+class PgSecretRepository final : public SecretRepository {
+ public:
+  explicit PgSecretRepository(Connection& conn) : conn_(conn) {}
+  // SecretRepository
+  Result<int64_t> Insert(int64_t application_id, std::string_view name,
+                         std::string_view description, const SealedValue& value,
+                         int64_t now) override;
+  Result<std::optional<SecretRecord>> FindById(int64_t application_id, int64_t id) override;
+  Result<std::optional<SecretRecord>> FindByName(int64_t application_id,
+                                                 std::string_view name) override;
+  Result<Page<SecretInfo>> List(int64_t application_id, const SecretFilter& filter) override;
+  Result<bool> Update(int64_t application_id, int64_t id, const SecretUpdate& update,
+                      int64_t now) override;
+  Result<int64_t> Delete(int64_t application_id, const std::vector<int64_t>& ids) override;
+  Result<int64_t> DeleteAll(int64_t application_id) override;
+  Result<std::vector<SecretRecord>> ListSealed(int64_t application_id) override;
+  Result<bool> ReplaceSealed(int64_t application_id, int64_t id, const SealedValue& value) override;
+
+ private:
+  Connection& conn_;
+};
+
+class PgDataKeyRepository final : public DataKeyRepository {
+ public:
+  explicit PgDataKeyRepository(Connection& conn) : conn_(conn) {}
+  // DataKeyRepository
+  Status Insert(const DataKeyRecord& key) override;
+  Result<std::optional<DataKeyRecord>> FindActive(int64_t application_id) override;
+  Result<std::optional<DataKeyRecord>> Find(int64_t application_id, uint32_t version) override;
+  Result<std::vector<DataKeyRecord>> ListAll() override;
+  Status Rewrap(int64_t application_id, uint32_t version, std::string_view wrapped_key,
+                uint32_t master_key_version) override;
+  Result<int64_t> AddEncryptions(int64_t application_id, uint32_t version, int64_t n) override;
+  Status DeleteForApplication(int64_t application_id) override;
+  Status DeleteBelow(int64_t application_id, uint32_t version) override;
+
+ private:
+  Connection& conn_;
+};
+
+class PgMetaRepository final : public MetaRepository {
+ public:
+  explicit PgMetaRepository(Connection& conn) : conn_(conn) {}
+  // MetaRepository
+  Result<std::optional<std::string>> Get(std::string_view key) override;
+  Status Put(std::string_view key, std::string_view value) override;
+
+ private:
+  Connection& conn_;
+};
+
+class PgAuditRepository final : public AuditRepository {
+ public:
+  explicit PgAuditRepository(Connection& conn) : conn_(conn) {}
+  // AuditRepository
+  Result<int64_t> InsertChain(const AuditChainRecord& chain) override;
+  Result<std::optional<AuditChainRecord>> LockChain(int64_t chain_id) override;
+  Result<std::vector<AuditChainRecord>> ListChains() override;
+  Status SetChainHead(int64_t chain_id, int64_t head_seq, std::string_view head_hash) override;
+  Status SetChainPruned(int64_t chain_id, int64_t pruned_seq, std::string_view pruned_hash,
+                        int64_t pruned_at_ms) override;
+  Result<int64_t> NextId() override;
+  Status Insert(const AuditRecord& record) override;
+  Result<std::vector<AuditRecord>> ListAfter(int64_t after_id, int64_t limit) override;
+  Result<std::vector<AuditRecord>> ListChainAfter(int64_t chain_id, int64_t after_seq,
+                                                  int64_t limit) override;
+  Result<int64_t> DeleteChainThrough(int64_t chain_id, int64_t up_to_seq) override;
+  Result<Page<AuditRecord>> Query(const AuditQuery& query) override;
+
+ private:
+  Connection& conn_;
+};
+
+// Paging arguments are validated the same way by every List method.
+Status CheckPaging(int64_t count, int64_t offset);
+
+}  // namespace voxsecrets::store::pg
+
+#endif  // VOXSECRETS_STORE_POSTGRES_PG_REPOSITORIES_H_

@@ -1,0 +1,321 @@
+#include "store/postgres/pg_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_error.h"
+#include "store/postgres/pg_migrate.h"
+#include "store/postgres/pg_pool.h"
+#include "store/postgres/pg_repositories.h"
+#include "store/schema/postgres_migrations.h"
+
+namespace voxsecrets::store {
+namespace {
+
+using pg::Connection;
+using pg::ConnectionPool;
+
+constexpr std::string_view kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+// Every write transaction of every node first takes schema_version's table lock in ROW EXCLUSIVE
+// mode (writers do not conflict with each other over it; plain reads take no conflicting lock).
+// A write that lost to concurrent transactions kClusterAloneAfterConflicts times takes it in
+// EXCLUSIVE mode instead: it waits until every write transaction of the cluster in progress has
+// ended, keeps new ones waiting, and so runs alone: with no concurrent serializable transaction
+// it cannot fail with a serialization failure again. LOCK TABLE takes no snapshot, so the
+// transaction's snapshot is taken after the lock is granted (by its first query).
+constexpr std::string_view kBeginWrite =
+    "BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE schema_version IN ROW EXCLUSIVE MODE";
+constexpr std::string_view kBeginWriteAlone =
+    "BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE schema_version IN EXCLUSIVE MODE";
+
+// The repositories of one transaction, all on the same connection.
+class PgTx final : public Tx {
+ public:
+  explicit PgTx(Connection& conn)
+      : accounts_(conn),
+        keys_(conn),
+        applications_(conn),
+        secrets_(conn),
+        data_keys_(conn),
+        meta_(conn),
+        audit_(conn) {}
+
+  // Tx
+  AccountRepository& accounts() override { return accounts_; }
+  KeyRepository& keys() override { return keys_; }
+  ApplicationRepository& applications() override { return applications_; }
+  SecretRepository& secrets() override { return secrets_; }
+  DataKeyRepository& data_keys() override { return data_keys_; }
+  MetaRepository& meta() override { return meta_; }
+  AuditRepository& audit() override { return audit_; }
+
+ private:
+  pg::PgAccountRepository accounts_;
+  pg::PgKeyRepository keys_;
+  pg::PgApplicationRepository applications_;
+  pg::PgSecretRepository secrets_;
+  pg::PgDataKeyRepository data_keys_;
+  pg::PgMetaRepository meta_;
+  pg::PgAuditRepository audit_;
+};
+
+enum class Mode { kRead, kWrite };
+
+// What to do after one attempt at a transaction.
+enum class Next {
+  kDone,              // return `status`
+  kRetryConflict,     // serialization failure or deadlock: run again on the same session
+  kRetryLostSession,  // the session died before anything could commit: run again on a new one
+};
+
+struct Attempt {
+  Status status;
+  Next next = Next::kDone;
+};
+
+// Rolls the open transaction back; a session that cannot even do that is dropped.
+void Rollback(ConnectionPool::Lease& lease) {
+  Connection& conn = lease.conn();
+  if (conn.broken()) return;  // the pool drops it
+  if (conn.InTransaction() && !conn.Exec("ROLLBACK", "rollback").ok()) lease.Discard();
+}
+
+// One attempt: BEGIN, fn, COMMIT (or ROLLBACK). REQUIRES: no transaction open on the session.
+// `alone`: a write that runs alone in the cluster (kBeginWriteAlone).
+Attempt RunOnce(ConnectionPool::Lease& lease, Mode mode, const TxFn& fn, bool alone = false) {
+  Connection& conn = lease.conn();
+  conn.ClearErrors();
+  Status begun = conn.Exec(
+      mode == Mode::kRead ? kBeginRead : (alone ? kBeginWriteAlone : kBeginWrite), "begin");
+  if (!begun.ok()) {
+    // A pooled session the server dropped meanwhile fails here, before fn ran: safe to retry.
+    return {begun, conn.broken() ? Next::kRetryLostSession : Next::kDone};
+  }
+  Status status;
+  {
+    PgTx tx(conn);
+    status = fn(tx);
+  }
+  if (conn.broken()) {
+    // Nothing was committed. Only a Write may re-run fn (Store::Write's contract).
+    Status lost = !conn.first_error().ok() ? conn.first_error() : status;
+    if (lost.ok()) lost = Unavailable("postgresql: connection lost");
+    return {lost, mode == Mode::kWrite ? Next::kRetryLostSession : Next::kDone};
+  }
+  const bool conflict =
+      !conn.first_error().ok() && pg::IsRetryableSqlState(conn.first_error_sqlstate());
+  if (!status.ok() || conn.InFailedTransaction()) {
+    // fn failed, or a statement failed and fn went on regardless: the transaction cannot commit.
+    Status failure = status;
+    if (failure.ok()) {
+      failure = !conn.first_error().ok() ? conn.first_error()
+                                         : InternalError("postgresql: the transaction failed");
+    }
+    Rollback(lease);
+    return {failure, conflict && mode == Mode::kWrite ? Next::kRetryConflict : Next::kDone};
+  }
+  Status committed = conn.Exec("COMMIT", "commit");
+  if (committed.ok()) return {Status::Ok(), Next::kDone};
+  if (pg::IsRetryableSqlState(conn.first_error_sqlstate()) && mode == Mode::kWrite) {
+    return {committed, Next::kRetryConflict};  // the server rolled it back
+  }
+  if (conn.broken() && mode == Mode::kWrite) {
+    return {Unavailable("postgresql: connection lost during COMMIT; the outcome of the "
+                        "transaction is unknown"),
+            Next::kDone};
+  }
+  Rollback(lease);
+  return {committed, Next::kDone};
+}
+
+// Admission of this store's write attempts. Every attempt holds the gate shared, except one
+// that follows kExclusiveAfterConflicts conflicts: it waits until the store's other writes are
+// done and holds the gate alone, so it cannot lose to them again. This bounds the retries on rows
+// that one node's threads all update (its audit chain, a hot counter); conflicts with other nodes
+// are left to the backoff. Waiting exclusive attempts go first (no starvation).
+class WriteGate {
+ public:
+  // Holds the gate for its lifetime.
+  class Hold {
+   public:
+    Hold(WriteGate& gate, bool exclusive) : gate_(gate), exclusive_(exclusive) {
+      gate_.Lock(exclusive_);
+    }
+    ~Hold() { gate_.Unlock(exclusive_); }
+    Hold(const Hold&) = delete;
+    Hold& operator=(const Hold&) = delete;
+
+   private:
+    WriteGate& gate_;
+    const bool exclusive_;
+  };
+
+  void Lock(bool exclusive) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (exclusive) {
+      ++exclusive_waiting_;
+      cv_.wait(lock, [this] { return !exclusive_ && shared_ == 0; });
+      --exclusive_waiting_;
+      exclusive_ = true;
+    } else {
+      cv_.wait(lock, [this] { return !exclusive_ && exclusive_waiting_ == 0; });
+      ++shared_;
+    }
+  }
+  void Unlock(bool exclusive) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (exclusive) {
+        exclusive_ = false;
+      } else {
+        --shared_;
+      }
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int shared_ = 0;             // guarded by mu_
+  int exclusive_waiting_ = 0;  // guarded by mu_
+  bool exclusive_ = false;     // guarded by mu_
+};
+
+constexpr int kExclusiveAfterConflicts = 2;
+constexpr int kClusterAloneAfterConflicts = 4;
+
+class PgStore final : public Store {
+ public:
+  explicit PgStore(const PgOptions& options)
+      : create_schema_(options.create_schema),
+        pool_(pg::ConnectionSettings{options.url, options.connect_timeout_s,
+                                     options.statement_timeout_ms},
+              std::max(1, options.pool_size),
+              std::chrono::milliseconds(std::max(0, options.acquire_timeout_ms))) {}
+
+  // Opens the first session, migrates the schema with it and keeps it in the pool.
+  Status Init() {
+    VS_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::Open(pool_.settings()));
+    if (!create_schema_) {
+      VS_ASSIGN_OR_RETURN(int version, pg::ReadSchemaVersion(*conn));
+      if (version == 0) return NotFound("postgresql: the database holds no voxsecrets schema");
+    }
+    VS_RETURN_IF_ERROR(pg::ApplyMigrations(*conn, kPostgresMigrations));
+    pool_.AddIdle(std::move(conn));
+    return Status::Ok();
+  }
+
+  // Store
+  Status Read(const TxFn& fn) override { return Run(Mode::kRead, fn); }
+
+  Status Write(const TxFn& fn) override {
+    const std::thread::id self = std::this_thread::get_id();
+    {
+      std::lock_guard<std::mutex> lock(writers_mu_);
+      if (std::find(writers_.begin(), writers_.end(), self) != writers_.end()) {
+        return InternalError("store: Write called inside a Write callback");
+      }
+      writers_.push_back(self);
+    }
+    struct WriterReset {
+      PgStore& store;
+      std::thread::id self;
+      ~WriterReset() {
+        std::lock_guard<std::mutex> lock(store.writers_mu_);
+        store.writers_.erase(std::find(store.writers_.begin(), store.writers_.end(), self));
+      }
+    } reset{*this, self};
+    return Run(Mode::kWrite, fn);
+  }
+
+  Result<int> SchemaVersion() override {
+    for (int attempt = 0;; ++attempt) {
+      VS_ASSIGN_OR_RETURN(ConnectionPool::Lease lease, pool_.Acquire());
+      Result<int> version = pg::ReadSchemaVersion(lease.conn());
+      if (version.ok() || !lease.conn().broken() || attempt > 0) return version;
+    }
+  }
+
+  std::string_view BackendName() const override { return "postgresql"; }
+
+ private:
+  Status Run(Mode mode, const TxFn& fn) {
+    bool replaced_session = false;
+    int conflicts = 0;
+    std::optional<ConnectionPool::Lease> lease;
+    while (true) {
+      if (!lease) {
+        VS_ASSIGN_OR_RETURN(ConnectionPool::Lease acquired, pool_.Acquire());
+        lease.emplace(std::move(acquired));
+      }
+      Attempt attempt;
+      if (mode == Mode::kWrite) {
+        WriteGate::Hold hold(gate_, /*exclusive=*/conflicts >= kExclusiveAfterConflicts);
+        attempt = RunOnce(*lease, mode, fn, /*alone=*/conflicts >= kClusterAloneAfterConflicts);
+      } else {
+        attempt = RunOnce(*lease, mode, fn);
+      }
+      switch (attempt.next) {
+        case Next::kDone:
+          return attempt.status;
+        case Next::kRetryLostSession:
+          if (replaced_session) return attempt.status;
+          replaced_session = true;
+          lease->Discard();
+          lease.reset();
+          break;
+        case Next::kRetryConflict:
+          if (++conflicts >= kPgMaxWriteAttempts) {
+            return Unavailable(
+                "postgresql: the transaction kept conflicting with concurrent ones (" +
+                std::to_string(conflicts) + " attempts)");
+          }
+          Backoff(conflicts);
+          break;
+      }
+    }
+  }
+
+  // Sleeps before the re-run after the n-th conflict: about 1, 2, 4, ... 32 ms, with jitter so
+  // that transactions that collided do not collide again in lockstep.
+  void Backoff(int n) {
+    const int64_t base_us = int64_t{1000} << std::min(n - 1, 5);
+    int64_t sleep_us = 0;
+    {
+      std::lock_guard<std::mutex> lock(jitter_mu_);
+      sleep_us =
+          std::uniform_int_distribution<int64_t>(base_us / 2, base_us + base_us / 2)(jitter_);
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(sleep_us));
+  }
+
+  const bool create_schema_;
+  ConnectionPool pool_;
+  WriteGate gate_;
+  std::mutex jitter_mu_;
+  std::minstd_rand jitter_{static_cast<uint32_t>(  // not for secrets: only spreads retries
+      std::chrono::steady_clock::now().time_since_epoch().count())};
+  std::mutex writers_mu_;
+  std::vector<std::thread::id> writers_;  // threads inside Write; guarded by writers_mu_
+};
+
+}  // namespace
+
+Result<StorePtr> OpenPgStore(const PgOptions& options) {
+  auto store = std::make_unique<PgStore>(options);
+  VS_RETURN_IF_ERROR(store->Init());
+  return StorePtr(std::move(store));
+}
+
+}  // namespace voxsecrets::store

@@ -1,0 +1,287 @@
+// SqliteAuditRepository.
+//
+// List filters of Query are bound as JSON arrays and expanded with json_each(), so one cached
+// statement serves every combination of filters (no SQL is built from request data).
+#include <string>
+
+#include "common/log.h"
+#include "store/sqlite/sqlite_repositories.h"
+
+namespace voxsecrets::store::sqlite {
+namespace {
+
+#define VS_CHAIN_COLUMNS \
+  "chain_id, created_ms, label, head_seq, head_hash, pruned_seq, pruned_hash, pruned_at_ms"
+#define VS_AUDIT_COLUMNS                                                                    \
+  "id, chain_id, seq, time_ms, account_id, key_id, credential, ip, method, args, touched, " \
+  "result_code, prev_hash, hash"
+
+// The caller holds the write lock (BEGIN IMMEDIATE), so max + 1 cannot race.
+constexpr std::string_view kInsertChain =
+    "INSERT INTO audit_chains (" VS_CHAIN_COLUMNS
+    ") VALUES ((SELECT coalesce(max(chain_id), 0) + 1 FROM audit_chains), ?1, ?2, ?3, ?4, ?5, ?6, "
+    "?7) RETURNING chain_id";
+constexpr std::string_view kChainById =
+    "SELECT " VS_CHAIN_COLUMNS " FROM audit_chains WHERE chain_id = ?1";
+constexpr std::string_view kListChains =
+    "SELECT " VS_CHAIN_COLUMNS " FROM audit_chains ORDER BY chain_id";
+constexpr std::string_view kSetChainHead =
+    "UPDATE audit_chains SET head_seq = ?2, head_hash = ?3 WHERE chain_id = ?1";
+constexpr std::string_view kSetChainPruned =
+    "UPDATE audit_chains SET pruned_seq = ?2, pruned_hash = ?3, pruned_at_ms = ?4 "
+    "WHERE chain_id = ?1";
+// AUTOINCREMENT remembers the highest id ever used in sqlite_sequence (explicit ids included).
+constexpr std::string_view kNextId =
+    "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0), "
+    "coalesce((SELECT max(id) FROM audit_log), 0)) + 1";
+constexpr std::string_view kInsertRecord =
+    "INSERT INTO audit_log (" VS_AUDIT_COLUMNS
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+constexpr std::string_view kListAfter =
+    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2";
+constexpr std::string_view kListChainAfter = "SELECT " VS_AUDIT_COLUMNS
+                                             " FROM audit_log WHERE chain_id = ?1 AND seq > ?2 "
+                                             "ORDER BY seq LIMIT ?3";
+constexpr std::string_view kDeleteChainThrough =
+    "DELETE FROM audit_log WHERE chain_id = ?1 AND seq <= ?2";
+
+#define VS_AUDIT_WHERE                                                    \
+  "WHERE (?1 IS NULL OR time_ms >= ?1) AND (?2 IS NULL OR time_ms < ?2) " \
+  "AND (?3 IS NULL OR id IN (SELECT value FROM json_each(?3))) "          \
+  "AND (?4 IS NULL OR ip IN (SELECT value FROM json_each(?4))) "          \
+  "AND (?5 IS NULL OR method IN (SELECT value FROM json_each(?5))) "      \
+  "AND (?6 IS NULL OR account_id IN (SELECT value FROM json_each(?6))) "
+constexpr std::string_view kQueryAsc =
+    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log " VS_AUDIT_WHERE "ORDER BY id LIMIT ?7 OFFSET ?8";
+constexpr std::string_view kQueryDesc = "SELECT " VS_AUDIT_COLUMNS " FROM audit_log " VS_AUDIT_WHERE
+                                        "ORDER BY id DESC LIMIT ?7 OFFSET ?8";
+constexpr std::string_view kQueryCount = "SELECT count(*) FROM audit_log " VS_AUDIT_WHERE;
+
+#undef VS_AUDIT_WHERE
+#undef VS_AUDIT_COLUMNS
+#undef VS_CHAIN_COLUMNS
+
+AuditChainRecord ReadChain(const Statement& stmt) {
+  AuditChainRecord chain;
+  chain.chain_id = stmt.ColumnInt64(0);
+  chain.created_ms = stmt.ColumnInt64(1);
+  chain.label = stmt.ColumnText(2);
+  chain.head_seq = stmt.ColumnInt64(3);
+  chain.head_hash = stmt.ColumnText(4);
+  chain.pruned_seq = stmt.ColumnInt64(5);
+  chain.pruned_hash = stmt.ColumnText(6);
+  chain.pruned_at_ms = stmt.ColumnInt64(7);
+  return chain;
+}
+
+AuditRecord ReadRecord(const Statement& stmt) {
+  AuditRecord record;
+  record.id = stmt.ColumnInt64(0);
+  record.chain_id = stmt.ColumnInt64(1);
+  record.seq = stmt.ColumnInt64(2);
+  record.time_ms = stmt.ColumnInt64(3);
+  record.account_id = stmt.ColumnOptionalInt64(4);
+  record.key_id = stmt.ColumnText(5);
+  record.credential = stmt.ColumnText(6);
+  record.ip = stmt.ColumnText(7);
+  record.method = stmt.ColumnText(8);
+  record.args_json = stmt.ColumnText(9);
+  record.touched_json = stmt.ColumnText(10);
+  record.result_code = stmt.ColumnInt64(11);
+  record.prev_hash = stmt.ColumnText(12);
+  record.hash = stmt.ColumnText(13);
+  return record;
+}
+
+Result<std::vector<AuditRecord>> ReadRecords(StatementLease& stmt) {
+  std::vector<AuditRecord> records;
+  while (true) {
+    VS_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    records.push_back(ReadRecord(*stmt));
+  }
+  return records;
+}
+
+std::string JsonIntArray(const std::vector<int64_t>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(values[i]);
+  }
+  out += ']';
+  return out;
+}
+
+std::string JsonTextArray(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonString(out, values[i]);
+  }
+  out += ']';
+  return out;
+}
+
+// Binds ?1..?6 of the Query statements.
+void BindFilters(Statement& stmt, const AuditQuery& query) {
+  stmt.BindOptionalInt64(1, query.from_ms);
+  stmt.BindOptionalInt64(2, query.to_ms);
+  if (query.ids.has_value()) {
+    stmt.BindText(3, JsonIntArray(*query.ids));
+  } else {
+    stmt.BindNull(3);
+  }
+  if (query.ips.has_value()) {
+    stmt.BindText(4, JsonTextArray(*query.ips));
+  } else {
+    stmt.BindNull(4);
+  }
+  if (query.methods.has_value()) {
+    stmt.BindText(5, JsonTextArray(*query.methods));
+  } else {
+    stmt.BindNull(5);
+  }
+  if (query.account_ids.has_value()) {
+    stmt.BindText(6, JsonIntArray(*query.account_ids));
+  } else {
+    stmt.BindNull(6);
+  }
+}
+
+}  // namespace
+
+Result<int64_t> SqliteAuditRepository::InsertChain(const AuditChainRecord& chain) {
+  VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kInsertChain));
+  stmt->BindInt64(1, chain.created_ms);
+  stmt->BindText(2, chain.label);
+  stmt->BindInt64(3, chain.head_seq);
+  stmt->BindText(4, chain.head_hash);
+  stmt->BindInt64(5, chain.pruned_seq);
+  stmt->BindText(6, chain.pruned_hash);
+  stmt->BindInt64(7, chain.pruned_at_ms);
+  VS_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return InternalError("sqlite: INSERT ... RETURNING gave no chain id");
+  const int64_t chain_id = stmt->ColumnInt64(0);
+  VS_RETURN_IF_ERROR(stmt->Run());  // finish the statement
+  return chain_id;
+}
+
+Result<std::optional<AuditChainRecord>> SqliteAuditRepository::LockChain(int64_t chain_id) {
+  // The write transaction already holds SQLite's write lock (BEGIN IMMEDIATE): nothing to lock.
+  VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kChainById));
+  stmt->BindInt64(1, chain_id);
+  VS_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<AuditChainRecord>();
+  return std::optional<AuditChainRecord>(ReadChain(*stmt));
+}
+
+Result<std::vector<AuditChainRecord>> SqliteAuditRepository::ListChains() {
+  VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kListChains));
+  std::vector<AuditChainRecord> chains;
+  while (true) {
+    VS_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    chains.push_back(ReadChain(*stmt));
+  }
+  return chains;
+}
+
+Status SqliteAuditRepository::SetChainHead(int64_t chain_id, int64_t head_seq,
+                                           std::string_view head_hash) {
+  VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kSetChainHead));
+  stmt->BindInt64(1, chain_id);
+  stmt->BindInt64(2, head_seq);
+  stmt->BindText(3, head_hash);
+  VS_RETURN_IF_ERROR(stmt->Run());
+  if (conn_.Changes() == 0) return NotFound("audit chain not found");
+  return Status::Ok();
+}
+
+Status SqliteAuditRepository::SetChainPruned(int64_t chain_id, int64_t pruned_seq,
+                                             std::string_view pruned_hash, int64_t pruned_at_ms) {
+  VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kSetChainPruned));
+  stmt->BindInt64(1, chain_id);
+  stmt->BindInt64(2, pruned_seq);
+  stmt->BindText(3, pruned_hash);
+  stmt->BindInt64(4, pruned_at_ms);
+  VS_RETURN_IF_ERROR(stmt->Run());
+  if (conn_.Changes() == 0) return NotFound("audit chain not found");
+  return Status::Ok();
+}
+
+Result<int64_t> SqliteAuditRepository::NextId() {
+  VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kNextId));
+  VS_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return InternalError("sqlite: next audit id query gave no row");
+  return stmt->ColumnInt64(0);
+}
+
+Status SqliteAuditRepository::Insert(const AuditRecord& record) {
+  VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kInsertRecord));
+  stmt->BindInt64(1, record.id);
+  stmt->BindInt64(2, record.chain_id);
+  stmt->BindInt64(3, record.seq);
+  stmt->BindInt64(4, record.time_ms);
+  stmt->BindOptionalInt64(5, record.account_id);
+  stmt->BindText(6, record.key_id);
+  stmt->BindText(7, record.credential);
+  stmt->BindText(8, record.ip);
+  stmt->BindText(9, record.method);
+  stmt->BindText(10, record.args_json);
+  stmt->BindText(11, record.touched_json);
+  stmt->BindInt64(12, record.result_code);
+  stmt->BindText(13, record.prev_hash);
+  stmt->BindText(14, record.hash);
+  return stmt->Run();
+}
+
+Result<std::vector<AuditRecord>> SqliteAuditRepository::ListAfter(int64_t after_id, int64_t limit) {
+  VS_RETURN_IF_ERROR(CheckPaging(limit, 0));
+  VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kListAfter));
+  stmt->BindInt64(1, after_id);
+  stmt->BindInt64(2, limit);
+  return ReadRecords(stmt);
+}
+
+Result<std::vector<AuditRecord>> SqliteAuditRepository::ListChainAfter(int64_t chain_id,
+                                                                       int64_t after_seq,
+                                                                       int64_t limit) {
+  VS_RETURN_IF_ERROR(CheckPaging(limit, 0));
+  VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kListChainAfter));
+  stmt->BindInt64(1, chain_id);
+  stmt->BindInt64(2, after_seq);
+  stmt->BindInt64(3, limit);
+  return ReadRecords(stmt);
+}
+
+Result<int64_t> SqliteAuditRepository::DeleteChainThrough(int64_t chain_id, int64_t up_to_seq) {
+  VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kDeleteChainThrough));
+  stmt->BindInt64(1, chain_id);
+  stmt->BindInt64(2, up_to_seq);
+  VS_RETURN_IF_ERROR(stmt->Run());
+  return conn_.Changes();
+}
+
+Result<Page<AuditRecord>> SqliteAuditRepository::Query(const AuditQuery& query) {
+  VS_RETURN_IF_ERROR(CheckPaging(query.count, query.offset));
+  Page<AuditRecord> page;
+  {
+    VS_ASSIGN_OR_RETURN(StatementLease stmt,
+                        conn_.Prepare(query.descending ? kQueryDesc : kQueryAsc));
+    BindFilters(*stmt, query);
+    stmt->BindInt64(7, query.count);
+    stmt->BindInt64(8, query.offset);
+    VS_ASSIGN_OR_RETURN(page.items, ReadRecords(stmt));
+  }
+  page.total_count = -1;
+  if (query.with_total_count) {
+    VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kQueryCount));
+    BindFilters(*stmt, query);
+    VS_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    page.total_count = row ? stmt->ColumnInt64(0) : 0;
+  }
+  return page;
+}
+
+}  // namespace voxsecrets::store::sqlite

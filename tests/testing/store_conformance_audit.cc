@@ -1,0 +1,410 @@
+// StoreConformanceTest: the audit repository (chains, records, queries, pruning support).
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tests/testing/store_conformance.h"
+#include "tests/testing/store_conformance_internal.h"
+
+namespace voxsecrets::store {
+namespace {
+
+const std::string kZeroHash(64, '0');
+
+AuditChainRecord NewChain(std::string label = "node-a") {
+  AuditChainRecord chain;
+  chain.created_ms = 1767225600000;
+  chain.label = std::move(label);
+  chain.head_hash = kZeroHash;
+  chain.pruned_hash = kZeroHash;
+  return chain;
+}
+
+AuditRecord NewRecord(int64_t id, int64_t chain_id, int64_t seq) {
+  AuditRecord record;
+  record.id = id;
+  record.chain_id = chain_id;
+  record.seq = seq;
+  record.time_ms = 1767225600000 + seq * 1000;
+  record.account_id = 7;
+  record.key_id = "0f8e6a2c-1111-4222-8333-444455556666";
+  record.credential = "service_key";
+  record.ip = "192.0.2.10";
+  record.method = "GetSecretValue";
+  record.args_json = R"({"application_id":"3","secret_name":"Db"})";
+  record.touched_json = R"({"application_ids":[3],"secret_ids":[9]})";
+  record.result_code = 0;
+  record.prev_hash = std::string(64, 'a');
+  record.hash = std::string(64, 'b');
+  return record;
+}
+
+class AuditFixture {
+ public:
+  explicit AuditFixture(Store& store) : store_(store) {}
+
+  int64_t AddChain(std::string label = "node-a") {
+    int64_t id = 0;
+    Status status = store_.Write([&](Tx& tx) -> Status {
+      VS_ASSIGN_OR_RETURN(id, tx.audit().InsertChain(NewChain(label)));
+      return Status::Ok();
+    });
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return id;
+  }
+
+  // Appends `n` records to `chain_id` with fresh ids; returns their ids.
+  std::vector<int64_t> Append(int64_t chain_id, int n,
+                              const std::function<void(AuditRecord&)>& edit = nullptr) {
+    std::vector<int64_t> ids;
+    Status status = store_.Write([&](Tx& tx) -> Status {
+      ids.clear();
+      VS_ASSIGN_OR_RETURN(std::optional<AuditChainRecord> chain, tx.audit().LockChain(chain_id));
+      if (!chain.has_value()) return NotFound("no chain");
+      int64_t seq = chain->head_seq;
+      for (int i = 0; i < n; ++i) {
+        VS_ASSIGN_OR_RETURN(int64_t id, tx.audit().NextId());
+        AuditRecord record = NewRecord(id, chain_id, ++seq);
+        if (edit) edit(record);
+        VS_RETURN_IF_ERROR(tx.audit().Insert(record));
+        ids.push_back(id);
+      }
+      return tx.audit().SetChainHead(chain_id, seq, std::string(64, 'c'));
+    });
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return ids;
+  }
+
+  std::vector<AuditRecord> All() {
+    std::vector<AuditRecord> records;
+    Status status = store_.Read([&](Tx& tx) -> Status {
+      VS_ASSIGN_OR_RETURN(records, tx.audit().ListAfter(0, 1000000));
+      return Status::Ok();
+    });
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return records;
+  }
+
+  Page<AuditRecord> Query(const AuditQuery& query) {
+    Page<AuditRecord> page;
+    Status status = store_.Read([&](Tx& tx) -> Status {
+      VS_ASSIGN_OR_RETURN(page, tx.audit().Query(query));
+      return Status::Ok();
+    });
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return page;
+  }
+
+ private:
+  Store& store_;
+};
+
+std::vector<int64_t> Ids(const Page<AuditRecord>& page) {
+  std::vector<int64_t> ids;
+  for (const AuditRecord& record : page.items) ids.push_back(record.id);
+  return ids;
+}
+
+TEST_P(StoreConformanceTest, AuditChainsGetGapFreeIdsAndKeepTheirFields) {
+  AuditFixture audit(store());
+  EXPECT_EQ(audit.AddChain("node-a"), 1);
+  EXPECT_EQ(audit.AddChain("node-b"), 2);
+  EXPECT_EQ(audit.AddChain("node-c"), 3);
+  VS_ASSERT_OK(store().Write([&](Tx& tx) -> Status {
+    VS_RETURN_IF_ERROR(tx.audit().SetChainHead(2, 5, std::string(64, 'e')));
+    VS_RETURN_IF_ERROR(tx.audit().SetChainPruned(2, 3, std::string(64, 'f'), 1767225700000));
+    VS_EXPECT_CODE(tx.audit().SetChainHead(99, 1, kZeroHash), StatusCode::kNotFound);
+    VS_EXPECT_CODE(tx.audit().SetChainPruned(99, 1, kZeroHash, 1), StatusCode::kNotFound);
+    return Status::Ok();
+  }));
+  VS_ASSERT_OK(store().Read([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(std::vector<AuditChainRecord> chains, tx.audit().ListChains());
+    EXPECT_EQ(chains.size(), 3u);
+    if (chains.size() != 3u) return Status::Ok();
+    EXPECT_EQ(chains[0].chain_id, 1);
+    EXPECT_EQ(chains[0].label, "node-a");
+    EXPECT_EQ(chains[0].created_ms, 1767225600000);
+    EXPECT_EQ(chains[0].head_seq, 0);
+    EXPECT_EQ(chains[0].head_hash, kZeroHash);
+    EXPECT_EQ(chains[1].head_seq, 5);
+    EXPECT_EQ(chains[1].head_hash, std::string(64, 'e'));
+    EXPECT_EQ(chains[1].pruned_seq, 3);
+    EXPECT_EQ(chains[1].pruned_hash, std::string(64, 'f'));
+    EXPECT_EQ(chains[1].pruned_at_ms, 1767225700000);
+    EXPECT_EQ(chains[2].label, "node-c");
+    return Status::Ok();
+  }));
+}
+
+TEST_P(StoreConformanceTest, AuditLockChainReturnsTheChainInAWriteTransaction) {
+  AuditFixture audit(store());
+  const int64_t chain = audit.AddChain();
+  VS_ASSERT_OK(store().Write([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(std::optional<AuditChainRecord> locked, tx.audit().LockChain(chain));
+    EXPECT_TRUE(locked.has_value());
+    if (locked.has_value()) {
+      EXPECT_EQ(locked->label, "node-a");
+    }
+    VS_ASSIGN_OR_RETURN(std::optional<AuditChainRecord> missing, tx.audit().LockChain(chain + 1));
+    EXPECT_FALSE(missing.has_value());
+    return Status::Ok();
+  }));
+}
+
+TEST_P(StoreConformanceTest, AuditRecordsRoundTripEveryField) {
+  AuditFixture audit(store());
+  const int64_t chain = audit.AddChain();
+  AuditRecord anonymous;
+  VS_ASSERT_OK(store().Write([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(int64_t id, tx.audit().NextId());
+    anonymous = NewRecord(id, chain, 1);
+    anonymous.account_id = std::nullopt;
+    anonymous.key_id = "";
+    anonymous.credential = "none";
+    anonymous.ip = "2001:db8::1";
+    anonymous.method = "Ünknown\xe2\x82\xac";
+    anonymous.args_json = R"({"note":"quote \" and \\ back"})";
+    anonymous.result_code = 100;
+    VS_RETURN_IF_ERROR(tx.audit().Insert(anonymous));
+    return tx.audit().SetChainHead(chain, 1, anonymous.hash);
+  }));
+  const std::vector<int64_t> ids = audit.Append(chain, 1);
+  const std::vector<AuditRecord> all = audit.All();
+  ASSERT_EQ(all.size(), 2u);
+  const AuditRecord& first = all[0];
+  EXPECT_EQ(first.id, anonymous.id);
+  EXPECT_EQ(first.chain_id, chain);
+  EXPECT_EQ(first.seq, 1);
+  EXPECT_EQ(first.time_ms, anonymous.time_ms);
+  EXPECT_FALSE(first.account_id.has_value());
+  EXPECT_EQ(first.key_id, "");
+  EXPECT_EQ(first.credential, "none");
+  EXPECT_EQ(first.ip, "2001:db8::1");
+  EXPECT_EQ(first.method, anonymous.method);
+  EXPECT_EQ(first.args_json, anonymous.args_json);
+  EXPECT_EQ(first.touched_json, anonymous.touched_json);
+  EXPECT_EQ(first.result_code, 100);
+  EXPECT_EQ(first.prev_hash, anonymous.prev_hash);
+  EXPECT_EQ(first.hash, anonymous.hash);
+  const AuditRecord expected = NewRecord(ids[0], chain, 2);
+  EXPECT_EQ(all[1].id, ids[0]);
+  EXPECT_EQ(all[1].account_id, std::optional<int64_t>(7));
+  EXPECT_EQ(all[1].key_id, expected.key_id);
+  EXPECT_EQ(all[1].credential, "service_key");
+  EXPECT_EQ(all[1].seq, 2);
+}
+
+TEST_P(StoreConformanceTest, AuditIdsGrowAndAreNeverReused) {
+  AuditFixture audit(store());
+  const int64_t chain = audit.AddChain();
+  std::vector<int64_t> first = audit.Append(chain, 3);
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_LT(first[0], first[1]);
+  EXPECT_LT(first[1], first[2]);
+  // Prune every record: the next id still goes above the highest one ever used.
+  VS_ASSERT_OK(store().Write([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(int64_t deleted, tx.audit().DeleteChainThrough(chain, 3));
+    EXPECT_EQ(deleted, 3);
+    return Status::Ok();
+  }));
+  EXPECT_TRUE(audit.All().empty());
+  std::vector<int64_t> second = audit.Append(chain, 1);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_GT(second[0], first[2]);
+}
+
+TEST_P(StoreConformanceTest, AuditInsertRejectsADuplicateIdOrChainSeq) {
+  AuditFixture audit(store());
+  const int64_t chain = audit.AddChain();
+  const std::vector<int64_t> ids = audit.Append(chain, 2);
+  ASSERT_EQ(ids.size(), 2u);
+  Status same_id = store().Write(
+      [&](Tx& tx) -> Status { return tx.audit().Insert(NewRecord(ids[0], chain, 10)); });
+  EXPECT_EQ(same_id.code(), StatusCode::kAlreadyExists) << same_id.ToString();
+  Status same_seq = store().Write([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(int64_t id, tx.audit().NextId());
+    return tx.audit().Insert(NewRecord(id, chain, 2));
+  });
+  EXPECT_EQ(same_seq.code(), StatusCode::kAlreadyExists) << same_seq.ToString();
+  // The same seq in another chain is fine.
+  const int64_t other = audit.AddChain("node-b");
+  EXPECT_EQ(audit.Append(other, 2).size(), 2u);
+  EXPECT_EQ(audit.All().size(), 4u);
+}
+
+TEST_P(StoreConformanceTest, AuditWritesRollBackWithTheirTransaction) {
+  AuditFixture audit(store());
+  const int64_t chain = audit.AddChain();
+  Status status = store().Write([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(int64_t id, tx.audit().NextId());
+    VS_RETURN_IF_ERROR(tx.audit().Insert(NewRecord(id, chain, 1)));
+    VS_RETURN_IF_ERROR(tx.audit().SetChainHead(chain, 1, std::string(64, 'd')));
+    VS_RETURN_IF_ERROR(tx.audit().InsertChain(NewChain("rolled-back")).status());
+    return Unavailable("the mutation failed");
+  });
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(audit.All().empty());
+  VS_ASSERT_OK(store().Read([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(std::vector<AuditChainRecord> chains, tx.audit().ListChains());
+    EXPECT_EQ(chains.size(), 1u);
+    if (!chains.empty()) {
+      EXPECT_EQ(chains[0].head_seq, 0);
+    }
+    return Status::Ok();
+  }));
+  // A rolled-back chain id is given again: chain ids stay gap-free.
+  EXPECT_EQ(audit.AddChain("next"), chain + 1);
+}
+
+TEST_P(StoreConformanceTest, AuditWritesThroughReadFail) {
+  AuditFixture audit(store());
+  const int64_t chain = audit.AddChain();
+  Status insert_status;
+  Status status = store().Read([&](Tx& tx) -> Status {
+    insert_status = tx.audit().Insert(NewRecord(1000, chain, 1));
+    return insert_status;
+  });
+  EXPECT_FALSE(insert_status.ok());
+  EXPECT_FALSE(status.ok());
+  EXPECT_TRUE(audit.All().empty());
+}
+
+TEST_P(StoreConformanceTest, AuditListsByIdAndByChainWithLimits) {
+  AuditFixture audit(store());
+  const int64_t a = audit.AddChain("a");
+  const int64_t b = audit.AddChain("b");
+  std::vector<int64_t> a1 = audit.Append(a, 2);
+  std::vector<int64_t> b1 = audit.Append(b, 2);
+  std::vector<int64_t> a2 = audit.Append(a, 2);
+  VS_ASSERT_OK(store().Read([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(std::vector<AuditRecord> after, tx.audit().ListAfter(a1[1], 3));
+    EXPECT_EQ(after.size(), 3u);
+    if (after.size() == 3u) {
+      EXPECT_EQ(after[0].id, b1[0]);
+      EXPECT_EQ(after[1].id, b1[1]);
+      EXPECT_EQ(after[2].id, a2[0]);
+    }
+    VS_ASSIGN_OR_RETURN(std::vector<AuditRecord> chain_a, tx.audit().ListChainAfter(a, 1, 10));
+    EXPECT_EQ(chain_a.size(), 3u);
+    if (chain_a.size() == 3u) {
+      EXPECT_EQ(chain_a[0].seq, 2);
+      EXPECT_EQ(chain_a[0].id, a1[1]);
+      EXPECT_EQ(chain_a[1].seq, 3);
+      EXPECT_EQ(chain_a[2].seq, 4);
+      EXPECT_EQ(chain_a[2].id, a2[1]);
+    }
+    VS_ASSIGN_OR_RETURN(std::vector<AuditRecord> limited, tx.audit().ListChainAfter(a, 0, 2));
+    EXPECT_EQ(limited.size(), 2u);
+    VS_ASSIGN_OR_RETURN(std::vector<AuditRecord> none, tx.audit().ListChainAfter(b, 2, 10));
+    EXPECT_TRUE(none.empty());
+    VS_EXPECT_CODE(tx.audit().ListAfter(0, -1).status(), StatusCode::kInternal);
+    return Status::Ok();
+  }));
+}
+
+TEST_P(StoreConformanceTest, AuditDeleteChainThroughRemovesOnlyThatPrefix) {
+  AuditFixture audit(store());
+  const int64_t a = audit.AddChain("a");
+  const int64_t b = audit.AddChain("b");
+  audit.Append(a, 4);
+  audit.Append(b, 4);
+  VS_ASSERT_OK(store().Write([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(int64_t deleted, tx.audit().DeleteChainThrough(a, 2));
+    EXPECT_EQ(deleted, 2);
+    VS_ASSIGN_OR_RETURN(deleted, tx.audit().DeleteChainThrough(a, 2));
+    EXPECT_EQ(deleted, 0);
+    return Status::Ok();
+  }));
+  std::vector<AuditRecord> all = audit.All();
+  ASSERT_EQ(all.size(), 6u);
+  int chain_a = 0;
+  for (const AuditRecord& record : all) {
+    if (record.chain_id == a) {
+      ++chain_a;
+      EXPECT_GT(record.seq, 2);
+    }
+  }
+  EXPECT_EQ(chain_a, 2);
+}
+
+TEST_P(StoreConformanceTest, AuditQueryFiltersOrdersAndPages) {
+  AuditFixture audit(store());
+  const int64_t chain = audit.AddChain();
+  // Five records: times 1000 ms apart, alternating accounts, two IPs, three methods, one anonymous.
+  int n = 0;
+  std::vector<int64_t> ids = audit.Append(chain, 5, [&](AuditRecord& record) {
+    record.time_ms = 1767225600000 + n * 1000;
+    record.account_id = (n % 2 == 0) ? std::optional<int64_t>(1) : std::optional<int64_t>(2);
+    if (n == 4) record.account_id = std::nullopt;
+    record.ip = (n < 3) ? "10.0.0.1" : "10.0.0.2";
+    record.method = (n == 0) ? "AddSecret" : (n == 1 ? "GetSecretValue" : "GetSecrets");
+    ++n;
+  });
+  ASSERT_EQ(ids.size(), 5u);
+
+  AuditQuery all;
+  Page<AuditRecord> page = audit.Query(all);
+  EXPECT_EQ(Ids(page), ids);
+  EXPECT_EQ(page.total_count, 5);
+
+  AuditQuery desc;
+  desc.descending = true;
+  desc.count = 2;
+  desc.offset = 1;
+  page = audit.Query(desc);
+  EXPECT_EQ(Ids(page), (std::vector<int64_t>{ids[3], ids[2]}));
+  EXPECT_EQ(page.total_count, 5);
+
+  AuditQuery range;  // from inclusive, to exclusive
+  range.from_ms = 1767225601000;
+  range.to_ms = 1767225603000;
+  EXPECT_EQ(Ids(audit.Query(range)), (std::vector<int64_t>{ids[1], ids[2]}));
+
+  AuditQuery by_id;
+  by_id.ids = std::vector<int64_t>{ids[4], ids[0], 999999};
+  EXPECT_EQ(Ids(audit.Query(by_id)), (std::vector<int64_t>{ids[0], ids[4]}));
+
+  AuditQuery by_ip;
+  by_ip.ips = std::vector<std::string>{"10.0.0.2"};
+  EXPECT_EQ(Ids(audit.Query(by_ip)), (std::vector<int64_t>{ids[3], ids[4]}));
+
+  AuditQuery by_method;
+  by_method.methods = std::vector<std::string>{"AddSecret", "GetSecretValue"};
+  EXPECT_EQ(Ids(audit.Query(by_method)), (std::vector<int64_t>{ids[0], ids[1]}));
+
+  AuditQuery by_account;
+  by_account.account_ids = std::vector<int64_t>{2};
+  EXPECT_EQ(Ids(audit.Query(by_account)), (std::vector<int64_t>{ids[1], ids[3]}));
+
+  AuditQuery no_account;
+  no_account.account_ids = std::vector<int64_t>{};
+  page = audit.Query(no_account);
+  EXPECT_TRUE(page.items.empty());
+  EXPECT_EQ(page.total_count, 0);
+
+  AuditQuery combined;
+  combined.account_ids = std::vector<int64_t>{1, 2};
+  combined.ips = std::vector<std::string>{"10.0.0.1"};
+  combined.methods = std::vector<std::string>{"GetSecrets"};
+  EXPECT_EQ(Ids(audit.Query(combined)), (std::vector<int64_t>{ids[2]}));
+
+  AuditQuery without_total;
+  without_total.with_total_count = false;
+  without_total.count = 1;
+  page = audit.Query(without_total);
+  EXPECT_EQ(Ids(page), (std::vector<int64_t>{ids[0]}));
+  EXPECT_EQ(page.total_count, -1);
+
+  AuditQuery quoted;  // filter strings are data, never SQL or JSON syntax
+  quoted.ips = std::vector<std::string>{"10.0.0.1\"]) OR 1=1 --"};
+  EXPECT_TRUE(audit.Query(quoted).items.empty());
+
+  AuditQuery negative;
+  negative.count = -1;
+  VS_EXPECT_CODE(store().Read([&](Tx& tx) { return tx.audit().Query(negative).status(); }),
+                 StatusCode::kInternal);
+}
+
+}  // namespace
+}  // namespace voxsecrets::store
