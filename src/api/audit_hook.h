@@ -1,32 +1,48 @@
-// AuditHook: the seam where the audit log plugs into the dispatcher. Optional: a Dispatcher built
-// without one audits nothing.
+// AuditHook: the seam where the audit log plugs into the dispatcher (docs/AUDIT.md). Optional: a
+// Dispatcher built without one audits nothing. With one, EVERY call leaves exactly one record,
+// written through exactly one of the two methods:
 //
-// Calls, per API call that reached a handler (authenticated and allowed):
-//  - a mutating call (Access::kWrite) that succeeded: InTransaction() inside its write
-//    transaction, after the handler, before commit, so the record commits with the change or not
-//    at all. A non-OK Status rolls the whole call back and the caller gets that error (fail
-//    closed).
-//  - every other outcome (reads, and writes that failed and were rolled back): AfterCall() once
-//    the transaction is over, with the final Status; the hook records it in its own
-//    transaction if it wants to. It cannot change the answer.
-// Calls refused before a handler ran (unknown method, bad credentials, forbidden role) reach
-// neither method; that is the http/metrics layers' business.
+//  - InTransaction(call, tx): a mutating call (Access::kWrite) whose handler succeeded, inside its
+//    write transaction, after the handler, before commit: the record commits with the change or
+//    not at all. A non-OK Status rolls the whole call back and the caller gets that error (fail
+//    closed). The hook may push work onto call.after_commit (e.g. export of the record).
+//  - Record(call, outcome): every other call, once its outcome is known: calls refused before a
+//    handler ran (missing or unknown method, malformed body, failed authentication, forbidden
+//    role: `principal` and/or `facts` are then null), reads, and writes that failed and were
+//    rolled back. Returns OK only once the record is durable. For a call that succeeded (a read:
+//    GetSecretValue returns a value) a non-OK Status turns the answer into that error and the
+//    response body is wiped: no value leaves without its record. For a call that failed anyway the
+//    caller keeps its original error.
 //
 // Thread-safety: implementations must accept concurrent calls from every I/O thread.
 #ifndef VOXSECRETS_API_AUDIT_HOOK_H_
 #define VOXSECRETS_API_AUDIT_HOOK_H_
 
+#include <string_view>
+
+#include "api/api_types.h"
 #include "api/call_context.h"
+#include "auth/principal.h"
 #include "common/status.h"
 #include "store/store.h"
 
 namespace voxsecrets::api {
 
+// What any call, even a refused one, can tell the audit log. The pointers and views are valid
+// for the duration of AuditHook::Record only.
+struct AuditCall {
+  std::string_view method;  // as requested; may be empty or unknown
+  const Params& params;     // raw: the hook masks credentials
+  std::string_view client_ip;
+  const auth::Principal* principal = nullptr;  // null when not (successfully) authenticated
+  const AuditFacts* facts = nullptr;           // null when no handler ran
+};
+
 class AuditHook {
  public:
   virtual ~AuditHook() = default;
-  virtual Status InTransaction(const CallContext& call, store::Tx& tx) = 0;
-  virtual void AfterCall(const CallContext& call, const Status& outcome) = 0;
+  virtual Status InTransaction(CallContext& call, store::Tx& tx) = 0;
+  virtual Status Record(const AuditCall& call, const Status& outcome) = 0;
 };
 
 }  // namespace voxsecrets::api

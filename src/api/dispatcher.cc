@@ -48,13 +48,28 @@ Result<auth::Principal> Dispatcher::Authenticate(const ApiRequest& request) cons
 }
 
 Result<std::string> Dispatcher::Process(const ApiRequest& request) const {
-  if (request.method.empty()) return Status(StatusCode::kMissingMethod, "Missing 'cmd'.");
+  // A call refused before a handler ran is recorded here (its answer is the refusal whatever the
+  // audit log says); a call that reached a handler is recorded by Run.
+  const auto refuse = [&](Status refusal, const auth::Principal* principal) -> Status {
+    if (audit_ != nullptr) {
+      const AuditCall call{request.method, request.params, request.client_ip, principal, nullptr};
+      (void)audit_->Record(call, refusal);
+    }
+    return refusal;
+  };
+  if (request.method.empty()) {
+    return refuse(Status(StatusCode::kMissingMethod, "Missing 'cmd'."), nullptr);
+  }
   const MethodSpec* spec = methods_.Find(request.method);
-  if (spec == nullptr) return Status(StatusCode::kUnknownMethod, "Unknown command.");
-  if (!request.decode_status.ok()) return request.decode_status;
-  VS_ASSIGN_OR_RETURN(const auth::Principal principal, Authenticate(request));
+  if (spec == nullptr) {
+    return refuse(Status(StatusCode::kUnknownMethod, "Unknown command."), nullptr);
+  }
+  if (!request.decode_status.ok()) return refuse(request.decode_status, nullptr);
+  Result<auth::Principal> authenticated = Authenticate(request);
+  if (!authenticated.ok()) return refuse(authenticated.status(), nullptr);
+  const auth::Principal& principal = *authenticated;
   if (!auth::MethodAllowed(request.method, principal.role_ids)) {
-    return Status(StatusCode::kPermissionDenied, "Forbidden command.");
+    return refuse(Status(StatusCode::kPermissionDenied, "Forbidden command."), &principal);
   }
   CallContext call{request.method, principal, request.params, clock_, request.client_ip, {}, {}};
   return Run(*spec, call);
@@ -87,11 +102,17 @@ Result<std::string> Dispatcher::Run(const MethodSpec& spec, CallContext& call) c
       return InternalError("exception in a method handler");
     }
   };
-  const Status status = write ? store_.Write(fn) : store_.Read(fn);
+  Status status = write ? store_.Write(fn) : store_.Read(fn);
   if (status.ok()) {
     for (const auto& after : call.after_commit) after();
   }
-  if (audit_ != nullptr && !(status.ok() && write)) audit_->AfterCall(call, status);
+  // Everything but a committed write is recorded now (the write's record committed with it).
+  // A read's answer leaves only once its record is durable.
+  if (audit_ != nullptr && !(status.ok() && write)) {
+    const AuditCall audited{call.method, call.params, call.client_ip, &call.principal, &call.audit};
+    Status recorded = audit_->Record(audited, status);
+    if (status.ok() && !recorded.ok()) status = recorded;
+  }
   if (!status.ok()) {
     SecureWipe(body.data(), body.size());
     return status;

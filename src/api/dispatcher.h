@@ -9,6 +9,11 @@
 //   5. the handler, inside Store::Write (Access::kWrite) or Store::Read (Access::kRead). The
 //      response body is encoded inside the transaction, so a write commits only when its answer
 //      could be produced. After a commit, CallContext::after_commit runs.
+//   6. audit (when an AuditHook is given; audit_hook.h): every call leaves exactly one record. A
+//      successful write's record is written inside its transaction; everything else (refusals at
+//      steps 1-4, reads, failed writes) through AuditHook::Record after the outcome is known. A
+//      successful read whose record cannot be written is answered with the audit error instead
+//      of its body (fail closed: no value without a record).
 // Server faults (kInternal, kDataLoss, kUnavailable, or an exception caught here) are answered
 // with the generic error of their code; their messages never reach the caller.
 // Every answer is a JSON object: the handler's body, or error_codes.h's envelope.

@@ -16,21 +16,25 @@ namespace {
 
 using nlohmann::json;
 
-// Records what the dispatcher tells it; can be told to fail InTransaction.
+// Records what the dispatcher tells it; can be told to fail either method.
 class RecordingAudit final : public AuditHook {
  public:
-  Status InTransaction(const CallContext& call, store::Tx&) override {
+  Status InTransaction(CallContext& call, store::Tx&) override {
     in_tx.push_back(std::string(call.method));
     last_facts = call.audit;
     return fail_in_tx;
   }
-  void AfterCall(const CallContext& call, const Status& outcome) override {
-    after.push_back(std::string(call.method) + ":" + std::string(StatusCodeName(outcome.code())));
+  Status Record(const AuditCall& call, const Status& outcome) override {
+    after.push_back(std::string(call.method) + ":" + std::string(StatusCodeName(outcome.code())) +
+                    (call.principal == nullptr ? ":anonymous" : "") +
+                    (call.facts == nullptr ? ":refused" : ""));
+    return fail_record;
   }
   std::vector<std::string> in_tx;
   std::vector<std::string> after;
   AuditFacts last_facts;
   Status fail_in_tx;
+  Status fail_record;
 };
 
 // Test methods are registered under names auth/roles.h knows but the secrets table does not use
@@ -41,10 +45,18 @@ class DispatcherTest : public ApiCallTest {
     ApiStackOptions options;
     options.audit = &audit_;
     options.register_methods = [this](MethodTable& table, ApiStack&) {
-      table.Add("GetAccountInfo", Access::kRead,
-                [this](CallContext& call, store::Tx& tx) { return probe_(call, tx); });
-      table.Add("CreateKey", Access::kWrite,
-                [this](CallContext& call, store::Tx& tx) { return probe_(call, tx); });
+      // The probes take the place of the real GetAccountInfo and CreateKey.
+      MethodTable probed;
+      for (const std::string& name : table.Names()) {
+        if (name == "GetAccountInfo" || name == "CreateKey") continue;
+        const MethodSpec* spec = table.Find(name);
+        probed.Add(name, spec->access, spec->handler);
+      }
+      probed.Add("GetAccountInfo", Access::kRead,
+                 [this](CallContext& call, store::Tx& tx) { return probe_(call, tx); });
+      probed.Add("CreateKey", Access::kWrite,
+                 [this](CallContext& call, store::Tx& tx) { return probe_(call, tx); });
+      table = std::move(probed);
     };
     return options;
   }
@@ -287,9 +299,25 @@ TEST_F(DispatcherTest, AuditHookSeesWritesInTransactionAndEverythingElseAfter) {
   CallApp("AddSecret", {{"secret_name", "audited"}, {"secret_value", "v"}});  // duplicate
   EXPECT_EQ(audit_.after,
             (std::vector<std::string>{"GetSecretValue:ok", "AddSecret:already_exists"}));
-  // Refused before a handler ran: not audited here.
+  // Refused before a handler ran: recorded too, without facts (and without a principal when
+  // authentication did not succeed).
+  audit_.after.clear();
   stack().CallJson("GetSecrets", {});
-  EXPECT_EQ(audit_.after.size(), 2u);
+  stack().CallJson("NoSuchMethod", {});
+  stack().CallJson("", {});
+  EXPECT_EQ(audit_.after, (std::vector<std::string>{"GetSecrets:unauthenticated:anonymous:refused",
+                                                    "NoSuchMethod:unknown_method:anonymous:refused",
+                                                    ":missing_method:anonymous:refused"}));
+  EXPECT_EQ(audit_.in_tx.size(), 1u);
+
+  // A read whose record cannot be written is answered with the audit error, not its value.
+  audit_.fail_record = Unavailable("audit store down");
+  EXPECT_EQ(CallApp("GetSecretValue", {{"secret_id", std::to_string(id)}}),
+            json::parse(R"({"error":{"code":4,"msg":"DB error."}})"));
+  // A call that failed anyway keeps its own error.
+  EXPECT_EQ(ErrorOf(CallApp("GetSecretValue", {{"secret_id", "999999"}})),
+            Err(341, "secret_id"));
+  audit_.fail_record = Status::Ok();
 
   // A failing audit write fails the call and rolls the change back.
   audit_.fail_in_tx = Unavailable("audit table locked");

@@ -1,0 +1,45 @@
+// AuditRecorder: the AuditHook (audit_hook.h) that writes every API call to an audit::AuditLog
+// (docs/AUDIT.md).
+//
+// The record of a call: the time it was recorded (the Clock, ms), the account it acted as and the
+// key (none when authentication failed), the client IP, the method as requested, the parameters
+// masked by audit::MaskArgs (secret_value, api_key and every credential-like value become
+// "***"), the application and secret ids its handler touched, and the Voximplant error code it
+// was answered with (0 on success; api/error_codes.h). Never a value, a token or an api_key: the
+// bearer token is not a parameter, and nothing of a response is recorded.
+//
+//  - InTransaction: AuditLog::AppendInTransaction in the mutation's transaction; the export of
+//    the record is queued on call.after_commit.
+//  - Record: AuditLog::AppendDurable (group commit), OK once durable.
+//
+// Thread-safety: as AuditLog (fully concurrent).
+// Lifetimes: `log` and `clock` must outlive the recorder.
+#ifndef VOXSECRETS_API_AUDIT_RECORDER_H_
+#define VOXSECRETS_API_AUDIT_RECORDER_H_
+
+#include "api/audit_hook.h"
+#include "audit/audit_entry.h"
+#include "audit/audit_log.h"
+#include "common/clock.h"
+
+namespace voxsecrets::api {
+
+class AuditRecorder final : public AuditHook {
+ public:
+  AuditRecorder(audit::AuditLog& log, const Clock& clock) : log_(log), clock_(clock) {}
+
+  // AuditHook
+  Status InTransaction(CallContext& call, store::Tx& tx) override;
+  Status Record(const AuditCall& call, const Status& outcome) override;
+
+  // The entry of a call with this outcome (exposed for tests).
+  audit::AuditEntry BuildEntry(const AuditCall& call, const Status& outcome) const;
+
+ private:
+  audit::AuditLog& log_;
+  const Clock& clock_;
+};
+
+}  // namespace voxsecrets::api
+
+#endif  // VOXSECRETS_API_AUDIT_RECORDER_H_

@@ -1,0 +1,252 @@
+#include "audit/audit_log.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdio>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "audit/audit_hash.h"
+#include "audit/audit_test_util.h"
+#include "audit/audit_verify.h"
+#include "tests/testing/faulty_audit_store.h"
+
+namespace voxsecrets::audit {
+namespace {
+
+// Collects exported records (thread-safe).
+class CollectingExporter final : public AuditExporter {
+ public:
+  Status Export(std::span<const store::AuditRecord> records) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (fail_) return Unavailable("export refused");
+    for (const auto& record : records) exported_.push_back(record);
+    return Status::Ok();
+  }
+  std::vector<store::AuditRecord> exported() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return exported_;
+  }
+  void set_fail(bool fail) {
+    std::lock_guard<std::mutex> lock(mu_);
+    fail_ = fail;
+  }
+
+ private:
+  std::mutex mu_;
+  bool fail_ = false;
+  std::vector<store::AuditRecord> exported_;
+};
+
+void ExpectVerifies(store::Store& db) {
+  Result<VerifyReport> report = VerifyAuditChain(db);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->ok) << report->problem;
+}
+
+class AuditLogTest : public ::testing::TestWithParam<bool> {
+ protected:
+  AuditLogOptions Options() {
+    AuditLogOptions options;
+    options.label = "test:1";
+    options.created_ms = 1767225600000;
+    options.group_commit = GetParam();
+    options.exporter = &exporter_;
+    return options;
+  }
+  std::unique_ptr<AuditLog> OpenLog(store::Store& db) {
+    Result<std::unique_ptr<AuditLog>> log = AuditLog::Open(db, Options());
+    EXPECT_TRUE(log.ok()) << log.status().ToString();
+    return log.ok() ? std::move(log).value() : nullptr;
+  }
+
+  AuditTestStore store_;
+  CollectingExporter exporter_;
+};
+
+INSTANTIATE_TEST_SUITE_P(GroupCommit, AuditLogTest, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& param_info) {
+                           return param_info.param ? "Grouped" : "Direct";
+                         });
+
+TEST_P(AuditLogTest, EachOpenRegistersTheNextChain) {
+  auto first = OpenLog(*store_.db);
+  auto second = OpenLog(*store_.db);
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(first->chain_id(), 1);
+  EXPECT_EQ(second->chain_id(), 2);
+  ASSERT_TRUE(store_.db
+                  ->Read([&](store::Tx& tx) -> Status {
+                    VS_ASSIGN_OR_RETURN(auto chains, tx.audit().ListChains());
+                    EXPECT_EQ(chains.size(), 2u);
+                    if (chains.size() == 2u) {
+                      EXPECT_EQ(chains[0].label, "test:1");
+                      EXPECT_EQ(chains[0].created_ms, 1767225600000);
+                      EXPECT_EQ(chains[0].head_seq, 0);
+                      EXPECT_EQ(chains[0].head_hash, kGenesisHash);
+                    }
+                    return Status::Ok();
+                  })
+                  .ok());
+  ExpectVerifies(*store_.db);
+}
+
+TEST_P(AuditLogTest, DurableAppendsFormALinkedChain) {
+  auto log = OpenLog(*store_.db);
+  ASSERT_NE(log, nullptr);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(log->AppendDurable(TestEntry(i)).ok());
+  const std::vector<store::AuditRecord> records = AllRecords(*store_.db);
+  ASSERT_EQ(records.size(), 5u);
+  std::string prev(kGenesisHash);
+  for (int i = 0; i < 5; ++i) {
+    const store::AuditRecord& record = records[i];
+    EXPECT_EQ(record.chain_id, log->chain_id());
+    EXPECT_EQ(record.seq, i + 1);
+    EXPECT_EQ(record.prev_hash, prev);
+    EXPECT_EQ(record.hash, ComputeAuditHash(record));
+    EXPECT_EQ(record.method, "GetSecretValue");
+    EXPECT_EQ(record.touched_json,
+              "{\"application_ids\":[1],\"secret_ids\":[" + std::to_string(i) + "]}");
+    prev = record.hash;
+  }
+  EXPECT_EQ(exporter_.exported().size(), 5u);
+  EXPECT_EQ(log->stats().records, 5);
+  ExpectVerifies(*store_.db);
+}
+
+TEST_P(AuditLogTest, InTransactionAppendCommitsAndRollsBackWithTheCaller) {
+  auto log = OpenLog(*store_.db);
+  ASSERT_NE(log, nullptr);
+  // Rolled back: neither the record nor the head move.
+  Status failed = store_.db->Write([&](store::Tx& tx) -> Status {
+    VS_RETURN_IF_ERROR(log->AppendInTransaction(tx, TestEntry(1, "AddSecret")).status());
+    return NotFound("the mutation failed after the record was appended");
+  });
+  EXPECT_EQ(failed.code(), StatusCode::kNotFound);
+  EXPECT_TRUE(AllRecords(*store_.db).empty());
+  // Committed.
+  store::AuditRecord appended;
+  ASSERT_TRUE(store_.db
+                  ->Write([&](store::Tx& tx) -> Status {
+                    VS_ASSIGN_OR_RETURN(appended,
+                                        log->AppendInTransaction(tx, TestEntry(2, "AddSecret")));
+                    return Status::Ok();
+                  })
+                  .ok());
+  log->Committed(appended);
+  ASSERT_TRUE(log->AppendDurable(TestEntry(3)).ok());
+  const std::vector<store::AuditRecord> records = AllRecords(*store_.db);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].seq, 1);
+  EXPECT_EQ(records[0].method, "AddSecret");
+  EXPECT_EQ(records[0].hash, appended.hash);
+  EXPECT_EQ(records[1].seq, 2);
+  EXPECT_EQ(exporter_.exported().size(), 2u);
+  ExpectVerifies(*store_.db);
+}
+
+TEST_P(AuditLogTest, ConcurrentWritersOfTwoNodesKeepEveryChainValid) {
+  auto node_a = OpenLog(*store_.db);
+  auto node_b = OpenLog(*store_.db);
+  ASSERT_NE(node_a, nullptr);
+  ASSERT_NE(node_b, nullptr);
+  constexpr int kThreads = 6;
+  constexpr int kPerThread = 40;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      AuditLog& log = (t % 2 == 0) ? *node_a : *node_b;
+      for (int i = 0; i < kPerThread; ++i) {
+        const AuditEntry entry = TestEntry(t * 1000 + i);
+        Status status;
+        if (t % 3 == 0) {  // mutations: in the caller's transaction
+          store::AuditRecord record;
+          status = store_.db->Write([&](store::Tx& tx) -> Status {
+            VS_ASSIGN_OR_RETURN(record, log.AppendInTransaction(tx, entry));
+            return Status::Ok();
+          });
+          if (status.ok()) log.Committed(record);
+        } else {
+          status = log.AppendDurable(entry);
+        }
+        if (!status.ok()) failures.fetch_add(1);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  const std::vector<store::AuditRecord> records = AllRecords(*store_.db);
+  EXPECT_EQ(records.size(), static_cast<size_t>(kThreads * kPerThread));
+  std::set<int64_t> touched;
+  for (const auto& record : records) touched.insert(record.id);
+  EXPECT_EQ(touched.size(), records.size());
+  EXPECT_EQ(exporter_.exported().size(), records.size());
+  EXPECT_EQ(node_a->stats().records + node_b->stats().records,
+            static_cast<int64_t>(records.size()));
+  ExpectVerifies(*store_.db);
+}
+
+TEST_P(AuditLogTest, AStoreThatRefusesAuditWritesFailsTheAppendAndWritesNothing) {
+  store::FaultyAuditStore faulty(*store_.db);
+  Result<std::unique_ptr<AuditLog>> opened = AuditLog::Open(faulty, Options());
+  ASSERT_TRUE(opened.ok());
+  AuditLog& log = **opened;
+  ASSERT_TRUE(log.AppendDurable(TestEntry(1)).ok());
+  faulty.FailAuditWrites(true);
+  Status durable = log.AppendDurable(TestEntry(2));
+  EXPECT_EQ(durable.code(), StatusCode::kUnavailable);
+  Status in_tx = faulty.Write(
+      [&](store::Tx& tx) -> Status { return log.AppendInTransaction(tx, TestEntry(3)).status(); });
+  EXPECT_EQ(in_tx.code(), StatusCode::kUnavailable);
+  EXPECT_GE(faulty.refused(), 2);
+  EXPECT_EQ(log.stats().failures, 2);
+  faulty.FailAuditWrites(false);
+  ASSERT_TRUE(log.AppendDurable(TestEntry(4)).ok());
+  const std::vector<store::AuditRecord> records = AllRecords(*store_.db);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1].seq, 2);
+  EXPECT_EQ(exporter_.exported().size(), 2u);
+  ExpectVerifies(*store_.db);
+  // Opening a writer on a store that refuses fails too.
+  faulty.FailAuditWrites(true);
+  EXPECT_FALSE(AuditLog::Open(faulty, Options()).ok());
+}
+
+TEST_P(AuditLogTest, AFailedExportDoesNotFailTheAppend) {
+  auto log = OpenLog(*store_.db);
+  ASSERT_NE(log, nullptr);
+  exporter_.set_fail(true);
+  EXPECT_TRUE(log->AppendDurable(TestEntry(1)).ok());
+  EXPECT_EQ(log->stats().export_failures, 1);
+  EXPECT_EQ(AllRecords(*store_.db).size(), 1u);
+}
+
+TEST(AuditLogGroupCommitTest, ConcurrentDurableAppendsAllCommitInBatches) {
+  AuditTestStore store;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  {
+    AuditLogOptions options;
+    auto log = AuditLog::Open(*store.db, options);
+    ASSERT_TRUE(log.ok());
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 10; ++i) {
+          if ((*log)->AppendDurable(TestEntry(t * 100 + i)).ok()) ok.fetch_add(1);
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    EXPECT_LE((*log)->stats().batches, 40);
+  }
+  EXPECT_EQ(ok.load(), 40);
+  EXPECT_EQ(AllRecords(*store.db).size(), 40u);
+}
+
+}  // namespace
+}  // namespace voxsecrets::audit
