@@ -6,8 +6,10 @@
 
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "auth/authenticator.h"
+#include "auth/base64url.h"
 #include "auth/credentials.h"
 #include "auth/fake_key_directory.h"
 #include "auth/jwt.h"
@@ -104,7 +106,8 @@ void BM_KeyCacheHit(benchmark::State& state) {
 }
 BENCHMARK(BM_KeyCacheHit)->ThreadRange(1, 2)->UseRealTime();
 
-// The whole bearer path: decode, directory lookup, cached key, verify, time rules.
+// A reused token: the verified-token cache answers; still a directory lookup, the key identity
+// check, the issuer and the time rules (token_cache.h).
 void BM_AuthenticateBearer(benchmark::State& state) {
   Fixture& f = Shared();
   for (auto _ : state) {
@@ -138,6 +141,70 @@ void BM_AuthenticateBearerForged(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_AuthenticateBearerForged);
+
+// Fresh token per request versus a reused one (docs/AUTH.md "The fast path"). Fresh tokens are
+// minted before the timing (each distinct: iat differs), each authenticated once by an
+// Authenticator with its token cache on (every call a miss: decode, verify, insert).
+constexpr int kFreshTokens = 2000;
+
+const std::vector<std::string>& FreshTokens() {
+  static const std::vector<std::string>* const tokens = [] {
+    Fixture& f = Shared();
+    Result<EvpPkeyPtr> key = ParseRsaPrivateKeyPem(f.pair.private_key_pem.view());
+    if (!key.ok()) std::abort();
+    auto* out = new std::vector<std::string>();
+    const int64_t now = f.clock.NowSeconds();
+    const std::string header = Base64UrlEncode(R"({"alg":"RS256","typ":"JWT","kid":"bench-key"})");
+    for (int i = 0; i < kFreshTokens; ++i) {
+      const std::string payload = Base64UrlEncode("{\"iss\":" + std::to_string(kParent) +
+                                                  ",\"iat\":" + std::to_string(now - i) +
+                                                  ",\"exp\":" + std::to_string(now + 60) + "}");
+      Result<std::string> signature = SignRs256(key->get(), header + "." + payload);
+      if (!signature.ok()) std::abort();
+      out->push_back(header + "." + payload + "." + Base64UrlEncode(*signature));
+    }
+    return out;
+  }();
+  return *tokens;
+}
+
+void BM_AuthenticateFreshToken(benchmark::State& state) {
+  Fixture& f = Shared();
+  const std::vector<std::string>& tokens = FreshTokens();
+  Authenticator auth(f.directory, f.cache, f.clock);  // an empty token cache for this run
+  size_t i = 0;
+  for (auto _ : state) {
+    Result<Principal> p = auth.AuthenticateBearer(tokens[i++ % tokens.size()]);
+    if (!p.ok()) state.SkipWithError("authentication failed");
+    benchmark::DoNotOptimize(p);
+  }
+}
+BENCHMARK(BM_AuthenticateFreshToken)->Iterations(kFreshTokens);
+
+void BM_AuthenticateReusedToken(benchmark::State& state) {
+  Fixture& f = Shared();
+  Authenticator auth(f.directory, f.cache, f.clock);
+  const std::string& token = FreshTokens().front();
+  for (auto _ : state) {
+    Result<Principal> p = auth.AuthenticateBearer(token);
+    if (!p.ok()) state.SkipWithError("authentication failed");
+    benchmark::DoNotOptimize(p);
+  }
+}
+BENCHMARK(BM_AuthenticateReusedToken);
+
+// The same reused token with the cache off: what every request cost before the cache.
+void BM_AuthenticateReusedTokenNoCache(benchmark::State& state) {
+  Fixture& f = Shared();
+  Authenticator auth(f.directory, f.cache, f.clock, /*token_cache_entries=*/0);
+  const std::string& token = FreshTokens().front();
+  for (auto _ : state) {
+    Result<Principal> p = auth.AuthenticateBearer(token);
+    if (!p.ok()) state.SkipWithError("authentication failed");
+    benchmark::DoNotOptimize(p);
+  }
+}
+BENCHMARK(BM_AuthenticateReusedTokenNoCache);
 
 }  // namespace
 }  // namespace voxsecrets::auth

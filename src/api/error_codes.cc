@@ -44,6 +44,10 @@ ErrorCodeInfo ErrorCodeOf(StatusCode code) {
       return {441, std::nullopt};
     case StatusCode::kInvalidAccountId:
       return {115, std::nullopt};
+    case StatusCode::kInvalidRoleSet:
+      return {435, std::nullopt};
+    case StatusCode::kTooManyKeys:
+      return {437, std::nullopt};
     case StatusCode::kNotFound:
       return {341, std::nullopt};
     case StatusCode::kAlreadyExists:

@@ -23,8 +23,8 @@ std::vector<StatusCode> AllErrorCodes() {
 TEST(ErrorCodesTest, EveryStatusCodeMapsToADocumentedCode) {
   // decisions.md "Error codes used" plus the ones of later methods (keys, roles, accounts).
   const std::set<int> documented = {1,   2,   4,   100, 101, 102, 103, 104, 107, 115,
-                                    116, 129, 341, 433, 440, 441, 447, 449, 454, 455,
-                                    456, 458, 477, 485, 493, 496, 497, 558};
+                                    116, 129, 341, 433, 435, 437, 440, 441, 447, 449,
+                                    454, 455, 456, 458, 477, 485, 493, 496, 497, 558};
   for (StatusCode code : AllErrorCodes()) {
     EXPECT_NE(StatusCodeName(code), "unknown") << static_cast<int>(code);
     const ErrorCodeInfo info = ErrorCodeOf(code);
@@ -52,6 +52,8 @@ TEST(ErrorCodesTest, TheTable) {
       {StatusCode::kInvalidRoleId, 440},
       {StatusCode::kInvalidRoleName, 441},
       {StatusCode::kInvalidAccountId, 115},
+      {StatusCode::kInvalidRoleSet, 435},
+      {StatusCode::kTooManyKeys, 437},
       {StatusCode::kNotFound, 341},
       {StatusCode::kAlreadyExists, 493},
       {StatusCode::kUnauthenticated, 100},

@@ -1,5 +1,9 @@
 #include "auth/authenticator.h"
 
+#include <memory>
+#include <optional>
+#include <utility>
+
 #include "auth/api_key_hash.h"
 #include "auth/jwt.h"
 #include "auth/roles.h"
@@ -13,7 +17,36 @@ Status Unauthenticated() { return Status(StatusCode::kUnauthenticated, "Authoriz
 
 }  // namespace
 
+Authenticator::Authenticator(KeyDirectory& directory, KeyCache& keys, const Clock& clock,
+                             size_t token_cache_entries)
+    : directory_(directory),
+      keys_(keys),
+      clock_(clock),
+      tokens_(token_cache_entries > 0 ? std::make_unique<VerifiedTokenCache>(token_cache_entries)
+                                      : nullptr) {}
+
 Result<Principal> Authenticator::AuthenticateBearer(std::string_view token) const {
+  // Fast path: these very bytes were verified before (see the header for what is re-checked).
+  if (tokens_ != nullptr) {
+    if (std::optional<VerifiedToken> hit = tokens_->Find(token)) {
+      VS_ASSIGN_OR_RETURN(std::optional<KeyInfo> key, directory_.FindKey(hit->kid));
+      if (!key) {
+        tokens_->Erase(token);
+        return Unauthenticated();
+      }
+      Result<SharedPublicKey> current = keys_.Get(key->key_id, key->public_key_pem);
+      if (current.ok() && *current == hit->key) {
+        Result<Principal> principal = Finish(hit->iss, hit->iat, hit->exp, std::move(*key));
+        if (!principal.ok() && principal.status().code() == StatusCode::kTokenExpired) {
+          tokens_->Erase(token);
+        }
+        return principal;
+      }
+      // The directory's key for this kid is not the one that verified the token: start over.
+      tokens_->Erase(token);
+    }
+  }
+
   // 1. Decoding.
   VS_ASSIGN_OR_RETURN(ParsedJwt jwt, ParseJwt(token));
 
@@ -28,25 +61,34 @@ Result<Principal> Authenticator::AuthenticateBearer(std::string_view token) cons
   if (!VerifyRs256(public_key->get(), jwt.signing_input, jwt.signature)) {
     return Unauthenticated();
   }
-  VS_RETURN_IF_ERROR(CheckIssuer(jwt.iss, key->account_id));
+  VS_ASSIGN_OR_RETURN(Principal principal, Finish(jwt.iss, jwt.iat, jwt.exp, std::move(*key)));
+  if (tokens_ != nullptr) {
+    tokens_->Insert(token, VerifiedToken{std::move(jwt.kid), jwt.iss, jwt.iat, jwt.exp,
+                                         std::move(public_key).value()});
+  }
+  return principal;
+}
+
+Result<Principal> Authenticator::Finish(int64_t iss, int64_t iat, int64_t exp, KeyInfo key) const {
+  VS_RETURN_IF_ERROR(CheckIssuer(iss, key.account_id));
 
   // 3-5. Time. All values are within 0..2^53 (jwt.h), so nothing here can overflow.
   const int64_t now = clock_.NowSeconds();
-  if (jwt.exp - jwt.iat > kMaxTokenTtlSeconds) {
+  if (exp - iat > kMaxTokenTtlSeconds) {
     return Status(StatusCode::kTokenTtlTooLong,
                   "The token lifetime (exp - iat) exceeds 3600 seconds.");
   }
-  if (jwt.iat > now + kMaxClockSkewSeconds) {
+  if (iat > now + kMaxClockSkewSeconds) {
     return Status(StatusCode::kTokenFromFuture, "The token is issued in the future.");
   }
-  if (jwt.exp <= now) return Status(StatusCode::kTokenExpired, "The token has expired.");
+  if (exp <= now) return Status(StatusCode::kTokenExpired, "The token has expired.");
 
   Principal principal;
-  principal.account_id = jwt.iss;
-  principal.key_account_id = key->account_id;
+  principal.account_id = iss;
+  principal.key_account_id = key.account_id;
   principal.kind = CredentialKind::kServiceKey;
-  principal.key_id = std::move(key->key_id);
-  principal.role_ids = std::move(key->role_ids);
+  principal.key_id = std::move(key.key_id);
+  principal.role_ids = std::move(key.role_ids);
   return principal;
 }
 

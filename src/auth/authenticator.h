@@ -14,6 +14,12 @@
 //   5. exp ≤ now (RFC 7519 §4.1.4: not accepted on or after exp;
 //      a token whose exp equals the current second is expired)     → kTokenExpired     (456)
 // A token may be used any number of times until it expires (no jti / replay check).
+// Fast path for reused tokens: a token that passed every check is remembered in a
+// VerifiedTokenCache (token_cache.h); when the very same token text comes again, decoding and
+// the signature check are skipped, but the key is still looked up in the directory (a deleted key
+// → 100 at once; the current roles are the ones used), it must still be the key that verified the
+// signature (else the token is verified from scratch), and the issuer and steps 3-5 are checked
+// again. The answers are therefore the same with or without the cache, only faster.
 // Every kUnauthenticated has the same message, "Authorization failed.", whichever check failed.
 // The signature is checked before any account lookup, so forged tokens cost no account queries.
 // On success: account_id = iss, key_account_id = the key's account, key_id = kid,
@@ -29,16 +35,20 @@
 //
 // Thread-safety: methods are const and may be called concurrently (KeyDirectory, KeyCache and Clock
 // are thread-safe by contract).
-// Lifetimes: `directory`, `keys` and `clock` are not owned and must outlive the Authenticator.
+// Lifetimes: `directory`, `keys` and `clock` are not owned and must outlive the Authenticator; it
+// owns its verified-token cache.
 #ifndef VOXSECRETS_AUTH_AUTHENTICATOR_H_
 #define VOXSECRETS_AUTH_AUTHENTICATOR_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "auth/key_cache.h"
 #include "auth/key_directory.h"
 #include "auth/principal.h"
+#include "auth/token_cache.h"
 #include "common/clock.h"
 #include "common/status.h"
 
@@ -49,8 +59,9 @@ class Authenticator {
   static constexpr int64_t kMaxTokenTtlSeconds = 3600;
   static constexpr int64_t kMaxClockSkewSeconds = 60;
 
-  Authenticator(KeyDirectory& directory, KeyCache& keys, const Clock& clock)
-      : directory_(directory), keys_(keys), clock_(clock) {}
+  // `token_cache_entries`: bound of the verified-token cache; 0 turns the cache off.
+  Authenticator(KeyDirectory& directory, KeyCache& keys, const Clock& clock,
+                size_t token_cache_entries = VerifiedTokenCache::kDefaultMaxEntries);
   Authenticator(const Authenticator&) = delete;
   Authenticator& operator=(const Authenticator&) = delete;
 
@@ -59,13 +70,19 @@ class Authenticator {
 
   Result<Principal> AuthenticateLegacy(int64_t account_id, std::string_view api_key) const;
 
+  // nullptr when the cache is off. For tests and metrics.
+  const VerifiedTokenCache* token_cache() const { return tokens_.get(); }
+
  private:
+  // The issuer check and steps 3-5 for a token whose signature `key` verified; the principal.
+  Result<Principal> Finish(int64_t iss, int64_t iat, int64_t exp, KeyInfo key) const;
   // Step 2 for `iss`: OK when the key of `key_account_id` may act as account `iss`.
   Status CheckIssuer(int64_t iss, int64_t key_account_id) const;
 
   KeyDirectory& directory_;
   KeyCache& keys_;
   const Clock& clock_;
+  const std::unique_ptr<VerifiedTokenCache> tokens_;  // nullptr: off
 };
 
 }  // namespace voxsecrets::auth

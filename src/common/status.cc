@@ -22,6 +22,8 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kInvalidRoleId: return "invalid_role_id";
     case StatusCode::kInvalidRoleName: return "invalid_role_name";
     case StatusCode::kInvalidAccountId: return "invalid_account_id";
+    case StatusCode::kInvalidRoleSet: return "invalid_role_set";
+    case StatusCode::kTooManyKeys: return "too_many_keys";
     case StatusCode::kNotFound: return "not_found";
     case StatusCode::kAlreadyExists: return "already_exists";
     case StatusCode::kUnauthenticated: return "unauthenticated";

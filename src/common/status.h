@@ -41,6 +41,8 @@ enum class StatusCode {
   kInvalidRoleId,
   kInvalidRoleName,
   kInvalidAccountId,
+  kInvalidRoleSet,        // a role the caller may not grant or take away (Admin and Owner)
+  kTooManyKeys,           // the account has the maximum number of keys
   // Records.
   kNotFound,              // a record (secret, ...) does not exist
   kAlreadyExists,         // a unique value is taken

@@ -64,27 +64,57 @@ Status WritePrivateFile(const std::string& path, std::string_view contents) {
   return Status::Ok();
 }
 
-Result<CreatedKey> CreateKey(store::Store& store, int64_t account_id,
-                             const std::vector<int>& role_ids, const std::string& key_name,
-                             const std::string& description, SecureRandom& random,
-                             const Clock& clock) {
+namespace {
+
+// A key ready to be stored: its record (account_id still to be set) and its private half.
+struct PreparedKey {
+  store::KeyRecord record;
+  SecureBytes private_key_pem;
+};
+
+// Checks the roles and generates the key pair (tens of milliseconds: done before any
+// transaction, so that no write lock is held meanwhile).
+Result<PreparedKey> PrepareKey(const std::vector<int>& role_ids, const std::string& key_name,
+                               const std::string& description, SecureRandom& random,
+                               const Clock& clock) {
   for (int id : role_ids) {
     if (auth::FindRoleById(id) == nullptr) {
       return Status(StatusCode::kInvalidRoleId, "Unknown role id " + std::to_string(id) + ".");
     }
   }
   VS_ASSIGN_OR_RETURN(auth::KeyPair pair, auth::GenerateRsaKeyPair());
-  store::KeyRecord key;
-  key.key_id = random.Uuid();
-  key.account_id = account_id;
-  key.public_key_pem = pair.public_key_pem;
-  key.name = key_name;
-  key.description = description;
-  key.role_ids = role_ids;
-  std::sort(key.role_ids.begin(), key.role_ids.end());
-  key.role_ids.erase(std::unique(key.role_ids.begin(), key.role_ids.end()), key.role_ids.end());
-  key.created = clock.NowSeconds();
+  PreparedKey key;
+  key.record.key_id = random.Uuid();
+  key.record.public_key_pem = std::move(pair.public_key_pem);
+  key.record.name = key_name;
+  key.record.description = description;
+  key.record.role_ids = role_ids;
+  std::sort(key.record.role_ids.begin(), key.record.role_ids.end());
+  key.record.role_ids.erase(std::unique(key.record.role_ids.begin(), key.record.role_ids.end()),
+                            key.record.role_ids.end());
+  key.record.created = clock.NowSeconds();
+  key.private_key_pem = std::move(pair.private_key_pem);
+  return key;
+}
 
+Result<CreatedKey> Finish(PreparedKey key, const std::string& email) {
+  auth::Credentials creds;
+  creds.account_email = email;
+  creds.account_id = key.record.account_id;
+  creds.key_id = key.record.key_id;
+  creds.private_key_pem = std::move(key.private_key_pem);
+  VS_ASSIGN_OR_RETURN(SecureBytes json, auth::BuildCredentialsJson(creds));
+  return CreatedKey{key.record.key_id, key.record.account_id, std::move(json)};
+}
+
+}  // namespace
+
+Result<CreatedKey> CreateKey(store::Store& store, int64_t account_id,
+                             const std::vector<int>& role_ids, const std::string& key_name,
+                             const std::string& description, SecureRandom& random,
+                             const Clock& clock) {
+  VS_ASSIGN_OR_RETURN(PreparedKey key, PrepareKey(role_ids, key_name, description, random, clock));
+  key.record.account_id = account_id;
   std::string email;
   VS_RETURN_IF_ERROR(store.Write([&](store::Tx& tx) -> Status {
     VS_ASSIGN_OR_RETURN(auto account, tx.accounts().FindById(account_id));
@@ -93,16 +123,9 @@ Result<CreatedKey> CreateKey(store::Store& store, int64_t account_id,
                     "No account " + std::to_string(account_id) + ".");
     }
     email = account->email;
-    return tx.keys().Insert(key);
+    return tx.keys().Insert(key.record);
   }));
-
-  auth::Credentials creds;
-  creds.account_email = email;
-  creds.account_id = account_id;
-  creds.key_id = key.key_id;
-  creds.private_key_pem = std::move(pair.private_key_pem);
-  VS_ASSIGN_OR_RETURN(SecureBytes json, auth::BuildCredentialsJson(creds));
-  return CreatedKey{key.key_id, account_id, std::move(json)};
+  return Finish(std::move(key), email);
 }
 
 Result<CreatedAccount> CreateAccount(store::Store& store, const NewAccount& account,
@@ -121,7 +144,11 @@ Result<CreatedAccount> CreateAccount(store::Store& store, const NewAccount& acco
   record.parent_id = account.parent_id;
   record.api_key_hash = api_key_hash;
   record.created = clock.NowSeconds();
+  VS_ASSIGN_OR_RETURN(
+      PreparedKey key,
+      PrepareKey({auth::kRoleOwner}, "owner", "Owner key made with the account", random, clock));
 
+  // The account and its Owner key in one transaction: never an account without its key.
   int64_t id = 0;
   VS_RETURN_IF_ERROR(store.Write([&](store::Tx& tx) -> Status {
     if (account.parent_id) {
@@ -142,16 +169,15 @@ Result<CreatedAccount> CreateAccount(store::Store& store, const NewAccount& acco
                     "An account named '" + account.name + "' already exists.", "name");
     }
     VS_ASSIGN_OR_RETURN(id, std::move(inserted));
-    return Status::Ok();
+    key.record.account_id = id;
+    return tx.keys().Insert(key.record);
   }));
 
-  VS_ASSIGN_OR_RETURN(CreatedKey key,
-                      CreateKey(store, id, {auth::kRoleOwner}, "owner",
-                                "Owner key made with the account", random, clock));
+  VS_ASSIGN_OR_RETURN(CreatedKey owner_key, Finish(std::move(key), account.email));
   CreatedAccount out;
   out.account_id = id;
   out.api_key = std::move(api_key);
-  out.owner_key = std::move(key);
+  out.owner_key = std::move(owner_key);
   return out;
 }
 

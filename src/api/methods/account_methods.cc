@@ -1,0 +1,46 @@
+// GetAccountInfo (docs/API.md, "Accounts"): the account the call acts as (a child account when a
+// parent's key named it in `iss`). Any authenticated caller may ask (auth's role table).
+//
+// The answer carries the AccountInfo members voxsecrets has: account_id, account_name,
+// account_email, created, active (always true), frozen (always false). It never carries
+// `api_key` (only its hash is stored) nor billing members (voxsecrets has no balance); the
+// official clients treat every AccountInfo member as optional. `return_live_balance` is accepted
+// and ignored.
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "api/methods/method_support.h"
+#include "api/methods/methods.h"
+#include "common/time_format.h"
+
+namespace voxsecrets::api {
+namespace {
+
+using nlohmann::json;
+
+Result<json> GetAccountInfo(CallContext& call, store::Tx& tx) {
+  VS_ASSIGN_OR_RETURN(std::optional<store::AccountRecord> account,
+                      tx.accounts().FindById(call.principal.account_id));
+  // Authentication found the account a moment ago; accounts are never deleted.
+  if (!account.has_value()) return InternalError("the calling account is missing");
+  json info = json::object();
+  info["account_id"] = account->id;
+  info["account_name"] = account->name;
+  info["account_email"] = account->email;
+  info["created"] = FormatApiTime(account->created);
+  info["active"] = true;
+  info["frozen"] = false;
+  json body = json::object();
+  body["result"] = std::move(info);
+  return body;
+}
+
+}  // namespace
+
+void RegisterAccountMethods(MethodTable& table, const Services&) {
+  table.Add("GetAccountInfo", Access::kRead,
+            [](CallContext& call, store::Tx& tx) { return GetAccountInfo(call, tx); });
+}
+
+}  // namespace voxsecrets::api

@@ -1,0 +1,161 @@
+// The official Node client (@voximplant/apiclient-nodejs, unmodified) with keys: it creates a key
+// with RoleSystem.createKey, the key it got works in a new client (with exactly its roles), the
+// client's key and role methods and Accounts.getAccountInfo parse our answers, and its `accountId`
+// option acts as a child account made with `voxsecrets account create --parent`.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+
+import { createAccount } from './lib/admin_cli.mjs';
+import { api, assertApiError, assertOk, mintToken, uniqueName } from './lib/api.mjs';
+import { redact, startServer } from './lib/server.mjs';
+
+const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'official_client_calls.mjs');
+
+let server;
+
+before(async () => {
+  server = await startServer();
+});
+
+after(async () => {
+  await server?.cleanup();
+});
+
+// The calls' outcomes through the official client with `credentialsPath` (and `accountId`).
+function clientCalls(credentialsPath, calls, accountId) {
+  const env = { ...process.env, NODE_EXTRA_CA_CERTS: server.certPath };
+  delete env.VOXIMPLANT_CREDENTIALS;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [RUNNER, credentialsPath, `127.0.0.1:${server.port}`,
+      accountId === undefined ? '-' : String(accountId), JSON.stringify(calls)],
+    { env, timeout: 60000 }, (error, stdout, stderr) => {
+      if (error) {
+        reject(new Error(`official client failed: ${redact(String(stderr))}`));
+        return;
+      }
+      resolve(JSON.parse(String(stdout)));
+    });
+  });
+}
+
+// Shows an outcome without private keys or secret values.
+const show = (x) => redact(JSON.stringify(x, (k, v) => (k === 'secretValue' ? '<value>' : v)));
+
+function value(outcome, what) {
+  assert.ok(outcome.ok, `${what} rejected: ${show(outcome)}`);
+  assert.equal(outcome.value.error, undefined, `${what} returned an error: ${show(outcome)}`);
+  return outcome.value;
+}
+
+function errorCode(outcome, what) {
+  assert.ok(outcome.ok, `${what} rejected: ${show(outcome)}`);
+  assert.ok(outcome.value.error, `${what}: expected an error, got ${show(outcome)}`);
+  return outcome.value.error.code;
+}
+
+test('a key made by RoleSystem.createKey works in the official client', async () => {
+  const appName = uniqueName('keys').toLowerCase();
+  const [created, app, roles, info] = await clientCalls(server.credentialsPath, [
+    { ns: 'RoleSystem', fn: 'createKey', args: { roleName: 'Developer', keyName: 'from-client',
+      description: 'made by the official client' } },
+    { ns: 'Applications', fn: 'addApplication', args: { applicationName: appName } },
+    { ns: 'RoleSystem', fn: 'getRoles', args: {} },
+    { ns: 'Accounts', fn: 'getAccountInfo', args: {} },
+  ]);
+  const made = value(created, 'createKey').result;
+  assert.ok(Array.isArray(made) && made.length === 1, `createKey result: ${show(created)}`);
+  const { accountEmail, accountId, keyId, privateKey } = made[0];
+  assert.equal(accountId, server.credentials.account_id);
+  assert.equal(accountEmail, server.credentials.account_email);
+  assert.match(privateKey, /^-----BEGIN PRIVATE KEY-----\n/);
+  const appId = value(app, 'addApplication').applicationId;
+  const roleList = value(roles, 'getRoles').result;
+  assert.equal(roleList.length, 16);
+  assert.deepEqual(roleList.find((r) => r.roleId === 3),
+    { roleName: 'Support', roleId: 3, inherited: true, parentRoleId: [1, 2], guiOnly: false });
+  const account = value(info, 'getAccountInfo').result;
+  assert.equal(account.accountId, server.credentials.account_id);
+  assert.equal(account.active, true);
+  assert.equal(account.frozen, false);
+
+  // Saved as credentials.json (the client's camelCase back to the file's members).
+  const credentialsPath = path.join(server.root, 'client-made.json');
+  fs.writeFileSync(credentialsPath, JSON.stringify({ account_email: accountEmail,
+    account_id: accountId, key_id: keyId, private_key: privateKey }), { mode: 0o600 });
+  const [added, listed, forbidden] = await clientCalls(credentialsPath, [
+    { ns: 'Secrets', fn: 'addSecret', args: { applicationId: appId, secretName: 'FromNewKey',
+      secretValue: 'v' } },
+    { ns: 'Secrets', fn: 'getSecrets', args: { applicationId: appId } },
+    { ns: 'Applications', fn: 'addApplication', args: { applicationName: `${appName}x` } },
+  ]);
+  assert.equal(typeof value(added, 'addSecret').result[0].secretId, 'number');
+  assert.equal(value(listed, 'getSecrets').totalCount, 1);
+  assert.equal(errorCode(forbidden, 'addApplication as Developer'), 104);
+
+  // The key and role methods parse our answers.
+  const [keys, keyRoles, updated, removed, set] = await clientCalls(server.credentialsPath, [
+    { ns: 'RoleSystem', fn: 'getKeys', args: { keyId, withRoles: true } },
+    { ns: 'RoleSystem', fn: 'getKeyRoles', args: { keyId, withExpandedRoles: true } },
+    { ns: 'RoleSystem', fn: 'updateKey', args: { keyId, keyName: 'renamed', description: 'd' } },
+    { ns: 'RoleSystem', fn: 'removeKeyRoles', args: { keyId, roleName: 'Developer' } },
+    { ns: 'RoleSystem', fn: 'setKeyRoles', args: { keyId, roleId: [3, 5] } },
+  ]);
+  // (The client passes the roles nested in a KeyView through its request-side transformer, so
+  // they keep their wire names.)
+  assert.deepEqual(value(keys, 'getKeys').result, [{ keyId, keyName: 'from-client',
+    description: 'made by the official client',
+    roles: [{ role_id: 5, role_name: 'Developer', inherited: false }] }]);
+  assert.deepEqual(value(keyRoles, 'getKeyRoles').result,
+    [{ roleId: 5, roleName: 'Developer', inherited: false }]);
+  assert.equal(value(updated, 'updateKey').result, 1);
+  assert.equal(value(removed, 'removeKeyRoles').result, 1);
+  assert.equal(value(set, 'setKeyRoles').result, 1);
+  const [after, deleted, gone] = await clientCalls(server.credentialsPath, [
+    { ns: 'RoleSystem', fn: 'getKeyRoles', args: { keyId } },
+    { ns: 'RoleSystem', fn: 'deleteKey', args: { keyId } },
+    { ns: 'RoleSystem', fn: 'getKeys', args: { keyId } },
+  ]);
+  assert.deepEqual(value(after, 'getKeyRoles').result.map((r) => r.roleId), [3, 5]);
+  assert.equal(value(deleted, 'deleteKey').result, 1);
+  assert.equal(errorCode(gone, 'getKeys of a deleted key'), 433);
+  const [refused] = await clientCalls(credentialsPath, [
+    { ns: 'Secrets', fn: 'getSecrets', args: { applicationId: appId } }]);
+  assert.equal(errorCode(refused, 'the deleted key'), 100);
+});
+
+test('the client option accountId acts as a child account', async () => {
+  const parentId = server.credentials.account_id;
+  const child = await createAccount(server, { parent: parentId });
+  const stranger = await createAccount(server);
+  const appName = uniqueName('child').toLowerCase();
+  const [info, app] = await clientCalls(server.credentialsPath, [
+    { ns: 'Accounts', fn: 'getAccountInfo', args: {} },
+    { ns: 'Applications', fn: 'addApplication', args: { applicationName: appName } },
+  ], child.accountId);
+  assert.equal(value(info, 'getAccountInfo as child').result.accountId, child.accountId);
+  assert.equal(value(info, 'getAccountInfo as child').result.accountName, child.name);
+  const created = value(app, 'addApplication as child');
+  assert.equal(created.applicationName, `${appName}.${child.name}.voximplant.com`);
+  const [added, keyMade] = await clientCalls(server.credentialsPath, [
+    { ns: 'Secrets', fn: 'addSecret', args: { applicationId: created.applicationId,
+      secretName: 'ChildSecret', secretValue: 'child-value' } },
+    { ns: 'RoleSystem', fn: 'createKey', args: { roleName: 'Support' } },
+  ], child.accountId);
+  value(added, 'addSecret as child');
+  assert.equal(value(keyMade, 'createKey as child').result[0].accountId, child.accountId);
+
+  // The child's own key (made by the CLI) sees it; the parent's own account does not.
+  const res = await api(server, 'GetSecretValue', { application_id: created.applicationId,
+    secret_name: 'ChildSecret' }, { token: mintToken(child.credentials) });
+  assert.ok(assertOk(res, 'child reads').result[0].secret_value === 'child-value');
+  assertApiError(await api(server, 'GetSecrets', { application_id: created.applicationId }), 116);
+  // accountId of an account that is not a child of the key's account.
+  const [refused] = await clientCalls(server.credentialsPath, [
+    { ns: 'Accounts', fn: 'getAccountInfo', args: {} }], stranger.accountId);
+  assert.equal(errorCode(refused, 'accountId of a stranger'), 100);
+});
