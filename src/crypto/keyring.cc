@@ -2,7 +2,9 @@
 
 #include <array>
 #include <optional>
+#include <vector>
 
+#include "common/secure_bytes.h"
 #include "crypto/data_key_wrap.h"
 #include "crypto/key_check.h"
 #include "crypto/value_record.h"
@@ -32,12 +34,13 @@ Result<std::unique_ptr<Keyring>> Keyring::Create(LockedKey master_key, uint32_t 
 Keyring::Keyring(Aes256GcmPtr aead, LockedKey master_key, uint32_t master_key_version,
                  SecureRandom& random, const Clock& clock, KeyringOptions options)
     : aead_(std::move(aead)),
-      master_key_(std::move(master_key)),
       master_key_version_(master_key_version),
       random_(random),
       clock_(clock),
       options_(options) {
-  NoteLocking(master_key_);
+  NoteLocking(master_key);
+  master_keys_.emplace(master_key_version,
+                       std::make_shared<const LockedKey>(std::move(master_key)));
 }
 
 void Keyring::NoteLocking(const LockedKey& key) {
@@ -56,7 +59,7 @@ Result<SealedValue> Keyring::Seal(store::Tx& tx, const ValueContext& ctx,
     VS_ASSIGN_OR_RETURN(dek, CreateDataKey(tx, ctx.application_id, version));
   } else {
     version = active->version;
-    VS_ASSIGN_OR_RETURN(dek, KeyFor(*active));
+    VS_ASSIGN_OR_RETURN(dek, KeyFor(tx, *active));
   }
   VS_ASSIGN_OR_RETURN(int64_t count, keys.AddEncryptions(ctx.application_id, version, 1));
   (void)count;  // the limit is enforced before use; see the header about overshoot
@@ -77,7 +80,7 @@ Result<SecureBytes> Keyring::Open(store::Tx& tx, const ValueContext& ctx,
                                              " needs data key version " + std::to_string(*version) +
                                              ", which does not exist");
   }
-  VS_ASSIGN_OR_RETURN(std::shared_ptr<const LockedKey> dek, KeyFor(*record));
+  VS_ASSIGN_OR_RETURN(std::shared_ptr<const LockedKey> dek, KeyFor(tx, *record));
   auto plain = OpenValueRecord(*aead_, dek->bytes(), ctx, sealed);
   if (!plain.ok() && plain.status().code() == StatusCode::kDataLoss) {
     return Status(StatusCode::kDataLoss,
@@ -121,12 +124,26 @@ Result<uint32_t> Keyring::AddDataKeyVersion(store::Tx& tx, int64_t application_i
 Result<std::shared_ptr<const LockedKey>> Keyring::CreateDataKey(store::Tx& tx,
                                                                 int64_t application_id,
                                                                 uint32_t version) {
-  // A server that missed a master key rotation must not wrap new keys with the old master key.
+  // A server that missed a master key rotation must not wrap new keys with the old master key:
+  // it catches up (through the reloader) or refuses.
   VS_ASSIGN_OR_RETURN(std::optional<uint32_t> current, CurrentMasterKeyVersion(tx));
-  if (current && *current != master_key_version_) {
-    return Unavailable("the master key was rotated to version " + std::to_string(*current) +
-                       " (this process holds version " + std::to_string(master_key_version_) +
-                       "); restart it with the current master key");
+  uint32_t wrap_version = master_key_version_.load();
+  std::shared_ptr<const LockedKey> master;
+  if (current && *current != wrap_version) {
+    std::string why;
+    if (*current > wrap_version) master = MasterKey(tx, *current, &why);
+    if (master == nullptr) {
+      return Unavailable("the master key was rotated to version " + std::to_string(*current) +
+                         " (this process holds version " + std::to_string(wrap_version) +
+                         (why.empty() ? "" : "; " + why) +
+                         "); restart it with the current master key");
+    }
+    AdvanceTo(*current);
+    wrap_version = *current;
+  } else {
+    std::string why;
+    master = MasterKey(tx, wrap_version, &why);
+    if (master == nullptr) return InternalError("the wrapping master key is gone: " + why);
   }
   VS_ASSIGN_OR_RETURN(LockedKey dek, LockedKey::Allocate());
   random_.Fill(dek.mutable_bytes());
@@ -137,12 +154,11 @@ Result<std::shared_ptr<const LockedKey>> Keyring::CreateDataKey(store::Tx& tx,
   store::DataKeyRecord record;
   record.application_id = application_id;
   record.version = version;
-  record.master_key_version = master_key_version_;
+  record.master_key_version = wrap_version;
   record.encryptions = 0;
   record.created = clock_.NowSeconds();
-  VS_ASSIGN_OR_RETURN(record.wrapped_key,
-                      WrapDataKey(*aead_, master_key_, master_key_version_, random_, application_id,
-                                  version, key_id, dek));
+  VS_ASSIGN_OR_RETURN(record.wrapped_key, WrapDataKey(*aead_, *master, wrap_version, random_,
+                                                      application_id, version, key_id, dek));
   Status inserted = tx.data_keys().Insert(record);
   if (inserted.code() == StatusCode::kAlreadyExists) {
     return Unavailable("data key version " + std::to_string(version) + " of application " +
@@ -156,7 +172,8 @@ Result<std::shared_ptr<const LockedKey>> Keyring::CreateDataKey(store::Tx& tx,
   return shared;
 }
 
-Result<std::shared_ptr<const LockedKey>> Keyring::KeyFor(const store::DataKeyRecord& record) {
+Result<std::shared_ptr<const LockedKey>> Keyring::KeyFor(store::Tx& tx,
+                                                         const store::DataKeyRecord& record) {
   auto key_id = WrappedKeyId(record.wrapped_key);
   if (!key_id.ok()) {
     return Status(StatusCode::kDataLoss,
@@ -172,12 +189,127 @@ Result<std::shared_ptr<const LockedKey>> Keyring::KeyFor(const store::DataKeyRec
       return it->second.key;
     }
   }
+  std::string why;
+  std::shared_ptr<const LockedKey> master = MasterKey(tx, record.master_key_version, &why);
+  if (master == nullptr) {
+    return InternalError("data key version " + std::to_string(record.version) + " of application " +
+                         std::to_string(record.application_id) +
+                         " is wrapped by master key version " +
+                         std::to_string(record.master_key_version) + ", which this process " +
+                         "does not hold (" + why + "); restart it with the current master key");
+  }
   VS_ASSIGN_OR_RETURN(LockedKey dek,
-                      UnwrapDataKey(*aead_, master_key_, master_key_version_, record));
+                      UnwrapDataKey(*aead_, *master, record.master_key_version, record));
   NoteLocking(dek);
   auto shared = std::make_shared<const LockedKey>(std::move(dek));
   CachePut(id, std::string(*key_id), shared);
   return shared;
+}
+
+std::vector<uint32_t> Keyring::held_master_key_versions() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<uint32_t> out;
+  for (const auto& [version, key] : master_keys_) out.push_back(version);
+  return out;
+}
+
+std::shared_ptr<const LockedKey> Keyring::MasterKey(store::Tx& tx, uint32_t version,
+                                                    std::string* why) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = master_keys_.find(version);
+    if (it != master_keys_.end()) return it->second;
+  }
+  Status loaded = LoadMasterKey(tx, version);
+  if (!loaded.ok()) {
+    *why = loaded.message();
+    return nullptr;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = master_keys_.find(version);
+  if (it != master_keys_.end()) return it->second;
+  *why = "master key version " + std::to_string(version) + " was dropped";
+  return nullptr;
+}
+
+Status Keyring::LoadMasterKey(store::Tx& tx, uint32_t version) {
+  std::lock_guard<std::mutex> reload_lock(reload_mu_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (master_keys_.count(version) != 0) return Status::Ok();  // another thread loaded it
+    // Never bring back a version older than the one new data keys are wrapped with.
+    if (version < master_key_version_.load()) {
+      return Unavailable("master key version " + std::to_string(version) + " was rotated out");
+    }
+  }
+  if (reloader_ == nullptr) {
+    return Unavailable("this process cannot load master key version " + std::to_string(version) +
+                       " by itself");
+  }
+  const int64_t now = clock_.NowMillis();
+  if (failed_version_ == version && now - failed_at_ < 1000 && now >= failed_at_) {
+    return failed_status_;
+  }
+  const auto fail = [&](Status s) {
+    failed_version_ = version;
+    failed_at_ = now;
+    failed_status_ = s;
+    return s;
+  };
+  VS_ASSIGN_OR_RETURN(std::optional<std::string> check, tx.meta().Get(MetaKeyCheckName(version)));
+  if (!check) {
+    return fail(Unavailable("the store has no check value for master key version " +
+                            std::to_string(version)));
+  }
+  auto key = reloader_->Load(version, *check);
+  if (!key.ok()) return fail(Unavailable(key.status().message()));
+  if (!ConstantTimeEquals(KeyCheckValue(*key), *check)) {
+    return fail(Unavailable("the reloaded key is not master key version " +
+                            std::to_string(version) + " (key check value differs)"));
+  }
+  NoteLocking(*key);
+  failed_version_ = 0;
+  std::lock_guard<std::mutex> lock(mu_);
+  master_keys_.emplace(version, std::make_shared<const LockedKey>(std::move(key).value()));
+  return Status::Ok();
+}
+
+void Keyring::AdvanceTo(uint32_t version) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (master_keys_.count(version) == 0) return;
+  uint32_t expected = master_key_version_.load();
+  while (expected < version && !master_key_version_.compare_exchange_weak(expected, version)) {
+  }
+  const uint32_t now_wrapping = master_key_version_.load();
+  // Older keys are no longer needed: every data key was rewrapped before the store's current
+  // version moved (crypto/rotation.h). Their pages are wiped when the last user lets go.
+  master_keys_.erase(master_keys_.begin(), master_keys_.lower_bound(now_wrapping));
+}
+
+Result<uint32_t> Keyring::RefreshMasterKey(store::Tx& tx) {
+  VS_ASSIGN_OR_RETURN(std::optional<uint32_t> current, CurrentMasterKeyVersion(tx));
+  const uint32_t wrap_version = master_key_version_.load();
+  if (!current || *current <= wrap_version) {
+    // A rotation under way records the next version's check value first: have that key ready
+    // for the data keys it rewraps. Not finding it yet is not an error.
+    if (current && *current == wrap_version && reloader_ != nullptr) {
+      VS_ASSIGN_OR_RETURN(std::optional<std::string> next,
+                          tx.meta().Get(MetaKeyCheckName(wrap_version + 1)));
+      if (next) {
+        std::string why;
+        (void)MasterKey(tx, wrap_version + 1, &why);
+      }
+    }
+    return master_key_version_.load();
+  }
+  std::string why;
+  if (MasterKey(tx, *current, &why) == nullptr) {
+    return Unavailable("the master key was rotated to version " + std::to_string(*current) +
+                       " (this process holds version " + std::to_string(wrap_version) +
+                       "): " + why);
+  }
+  AdvanceTo(*current);
+  return master_key_version_.load();
 }
 
 void Keyring::CachePut(CacheId id, std::string key_id, std::shared_ptr<const LockedKey> key) {

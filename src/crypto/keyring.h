@@ -14,14 +14,24 @@
 //    LockedKey. A cache entry is used only when the stored row carries the same key id, so a key
 //    created by a rolled-back transaction is never used for another row, and a row rewrapped by
 //    RotateMasterKey keeps being served from the cache without the new master key.
-//  - A new data key is refused (kUnavailable) once the store says the master key was rotated
-//    to a version this Keyring does not hold: restart with the new master key.
+//  - Master key rotation while the process runs (crypto/rotation.h): the Keyring holds master
+//    keys by version. When a data key it must unwrap was rewrapped by a version it does not
+//    hold, or the store's current version (key_check.h) moved past the one it wraps new data
+//    keys with, it asks its MasterKeyReloader (if one was set) for the key of that version,
+//    accepts it only when its check value equals the one stored for the version, and goes on:
+//    no request fails because of a rotation. Once the store's current version moved on, older
+//    master keys are dropped from memory. RefreshMasterKey does the same from a background
+//    check. Without a reloader (or when it cannot produce the key) a new data key is refused
+//    (kUnavailable) once the store says the master key was rotated to a version this Keyring
+//    does not hold: restart with the new master key.
 //
 // Records and associated data: crypto/value_record.h and docs/RECORD_FORMAT.md.
 //
-// Thread-safety: Seal/Open/ForgetApplication may be called concurrently from any thread; the
-// cache is guarded by a mutex held only for lookups and inserts.
-// Ownership: owns the master key; `random` and `clock` must outlive the Keyring.
+// Thread-safety: Seal/Open/ForgetApplication/RefreshMasterKey may be called concurrently from
+// any thread; the cache and the master keys are guarded by a mutex held only for lookups and
+// inserts; reloads are serialised by a second mutex (never taken while holding the first).
+// Ownership: owns the master keys; `random`, `clock` and the reloader must outlive the
+// Keyring.
 #ifndef VOXSECRETS_CRYPTO_KEYRING_H_
 #define VOXSECRETS_CRYPTO_KEYRING_H_
 
@@ -35,6 +45,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/random.h"
@@ -46,6 +57,18 @@
 #include "store/store.h"
 
 namespace voxsecrets::crypto {
+
+// Where a Keyring finds a master key version it does not hold, after `voxsecrets keys
+// rotate-master` ran while this process was serving (server/master_key_watcher.h reads the
+// server's key source again). Called with a reload mutex held, possibly inside a store
+// transaction: it must not use the store. The Keyring checks the returned key itself.
+class MasterKeyReloader {
+ public:
+  virtual ~MasterKeyReloader() = default;
+  // A key whose check value (key_check.h) is `check_value`, or an error saying why none could
+  // be loaded (never containing key material).
+  virtual Result<LockedKey> Load(uint32_t version, std::string_view check_value) = 0;
+};
 
 struct KeyringOptions {
   // Values one data key may seal before the next version is made. Default 2^31.
@@ -74,7 +97,22 @@ class Keyring final : public ValueSealer {
   // Drops cached keys of the application's versions below `version` (after they were deleted).
   void ForgetVersionsBelow(int64_t application_id, uint32_t version);
 
-  uint32_t master_key_version() const { return master_key_version_; }
+  // Sets where missing master key versions are loaded from (nullptr: nowhere). Call before
+  // the Keyring is shared between threads.
+  void SetMasterKeyReloader(MasterKeyReloader* reloader) { reloader_ = reloader; }
+  // Catches up with the store's master key: when the store's current version moved past the one
+  // this Keyring wraps with, loads it (through the reloader), makes it the wrapping key and drops
+  // older master keys; when a rotation to the next version is under way, loads that one too so
+  // data keys already rewrapped can be unwrapped. Reads the meta repository only, so a read
+  // transaction is enough. Returns the version new data keys are now wrapped with. Errors:
+  // kUnavailable (the reloader has no key with the stored check value, or there is no
+  // reloader), kDataLoss (malformed meta).
+  Result<uint32_t> RefreshMasterKey(store::Tx& tx);
+
+  // The master key version new data keys are wrapped with.
+  uint32_t master_key_version() const { return master_key_version_.load(); }
+  // Master key versions held in memory (tests, `keys status`).
+  std::vector<uint32_t> held_master_key_versions() const;
   // True when the master key or some data key could not be mlock()ed (or excluded from core
   // dumps). The keys still work; log it once.
   bool memory_lock_degraded() const { return memory_lock_degraded_.load(); }
@@ -92,25 +130,42 @@ class Keyring final : public ValueSealer {
   Keyring(Aes256GcmPtr aead, LockedKey master_key, uint32_t master_key_version,
           SecureRandom& random, const Clock& clock, KeyringOptions options);
 
+  // The master key of `version`, from memory or loaded through the reloader (after checking it
+  // against the check value the store holds for that version); nullptr when not available.
+  // `why` gets the reason then.
+  std::shared_ptr<const LockedKey> MasterKey(store::Tx& tx, uint32_t version, std::string* why);
+  // Loads master key `version` through the reloader. Takes reload_mu_.
+  Status LoadMasterKey(store::Tx& tx, uint32_t version);
+  // Makes `version` (held) the wrapping version and drops older master keys.
+  void AdvanceTo(uint32_t version);
   // Creates, stores and caches data key `version` of the application.
   Result<std::shared_ptr<const LockedKey>> CreateDataKey(store::Tx& tx, int64_t application_id,
                                                          uint32_t version);
   // The unwrapped key of a stored record, from the cache or by unwrapping.
-  Result<std::shared_ptr<const LockedKey>> KeyFor(const store::DataKeyRecord& record);
+  Result<std::shared_ptr<const LockedKey>> KeyFor(store::Tx& tx,
+                                                  const store::DataKeyRecord& record);
   void CachePut(CacheId id, std::string key_id, std::shared_ptr<const LockedKey> key);
   void NoteLocking(const LockedKey& key);
 
   const Aes256GcmPtr aead_;
-  const LockedKey master_key_;
-  const uint32_t master_key_version_;
+  std::atomic<uint32_t> master_key_version_;  // wraps new data keys
   SecureRandom& random_;
   const Clock& clock_;
   const KeyringOptions options_;
+  MasterKeyReloader* reloader_ = nullptr;
   std::atomic<bool> memory_lock_degraded_{false};
 
+  // Serialises reloads; records the last failed one so that a missing key is not looked for
+  // more than once a second per version.
+  std::mutex reload_mu_;
+  uint32_t failed_version_ = 0;  // guarded by reload_mu_
+  int64_t failed_at_ = 0;        // guarded by reload_mu_
+  Status failed_status_;         // guarded by reload_mu_
+
   mutable std::mutex mu_;
-  std::map<CacheId, CacheEntry> cache_;  // guarded by mu_
-  std::list<CacheId> lru_;               // guarded by mu_; most recently used first
+  std::map<uint32_t, std::shared_ptr<const LockedKey>> master_keys_;  // guarded by mu_
+  std::map<CacheId, CacheEntry> cache_;                               // guarded by mu_
+  std::list<CacheId> lru_;  // guarded by mu_; most recently used first
 };
 
 using KeyringPtr = std::unique_ptr<Keyring>;

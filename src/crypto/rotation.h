@@ -13,8 +13,10 @@
 //      old_key), then sweeps once more for data keys a server created under the old key while
 //      step 3 committed.
 //   Afterwards nothing needs old_key. A server started before the rotation keeps serving the
-//   applications whose data keys it has cached (Keyring caches by key id, which a rewrap keeps),
-//   but it cannot unwrap a data key it has not cached and it refuses to create new data keys
+//   applications whose data keys it has cached (Keyring caches by key id, which a rewrap keeps).
+//   For the rest it loads new_key through its MasterKeyReloader (crypto/keyring.h; in `serve`,
+//   server/master_key_watcher.h). A server without one, or whose key source cannot produce
+//   new_key, cannot unwrap a data key it has not cached and refuses to create new data keys
 //   (kUnavailable): restart it with the new master key soon after rotating.
 //
 // RotateApplicationKey: makes a new data key version active (from then on every Seal, also in a
