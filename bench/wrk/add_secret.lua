@@ -1,6 +1,7 @@
 -- wrk script: AddSecret with a unique secret name per request, POSTed urlencoded to
 -- /platform_api/AddSecret (the Python client's encoding). Environment: VOXSECRETS_BENCH_TOKEN (the
--- bearer token) and VOXSECRETS_BENCH_APP_ID (the application id). Usage: wrk ... -s add_secret.lua URL
+-- bearer token) and VOXSECRETS_BENCH_APP_ID (the application id); VOXSECRETS_BENCH_NAME_PREFIX
+-- (default "w") keeps the names of parallel wrk runs apart. Usage: wrk ... -s add_secret.lua URL
 -- Counts failed answers like count_errors.lua and prints "errors: non200=N api_errors=N".
 local threads = {}
 local next_id = 0
@@ -13,6 +14,7 @@ end
 
 function init(args)
   application_id = os.getenv("VOXSECRETS_BENCH_APP_ID") or "1"
+  name_prefix = os.getenv("VOXSECRETS_BENCH_NAME_PREFIX") or "w"
   counter = 0
   non200 = 0
   api_errors = 0
@@ -30,7 +32,7 @@ end
 function request()
   counter = counter + 1
   local body = "application_id=" .. application_id ..
-    "&secret_name=w" .. thread_id .. "_" .. counter ..
+    "&secret_name=" .. name_prefix .. thread_id .. "_" .. counter ..
     "&secret_value=benchmark+value+" .. counter .. "+%E2%9C%93" ..
     "&description=wrk"
   return wrk.format("POST", "/platform_api/AddSecret", headers, body)

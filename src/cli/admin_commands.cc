@@ -19,6 +19,8 @@ int Fail(const char* command, const Status& status) {
 void AddDataOptions(CLI::App* cmd, server::DataOptions* data,
                     AdminCommands::MasterKeyOptionAdder add_master_key_options) {
   cmd->add_option("--data-dir", data->data_dir, "Data directory of the server")->required();
+  cmd->add_option("--store", data->store_url,
+                  "Database URL of the server (postgresql://...; default: DIR/voxsecrets.db)");
   add_master_key_options(cmd, &data->master_key);
 }
 

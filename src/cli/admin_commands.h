@@ -6,8 +6,10 @@
 //   voxsecrets account list   --data-dir DIR
 //   voxsecrets key create     --data-dir DIR --account ID --role NAME... --credentials-out FILE
 //
-// Each refuses with a clear message (exit 1) when the data dir holds no voxsecrets database or
-// the master key does not match it.
+// Each takes `--store URL` too (server/store_url.h; the server's database when it is not
+// DIR/voxsecrets.db, e.g. PostgreSQL), and refuses with a clear message (exit 1) when there is no
+// voxsecrets database (PostgreSQL: no voxsecrets data; nothing is created) or the master key does
+// not match it.
 #ifndef VOXSECRETS_CLI_ADMIN_COMMANDS_H_
 #define VOXSECRETS_CLI_ADMIN_COMMANDS_H_
 

@@ -3,6 +3,7 @@
 //   voxsecrets serve --data-dir DIR --listen HOST:PORT [...]
 //   voxsecrets token --credentials FILE [--ttl S] [--account-id N]
 //   voxsecrets account create|list ...   voxsecrets key create ...
+//   voxsecrets keys rotate-master|rotate-app|status ...
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +12,8 @@
 #include <string>
 
 #include "cli/admin_commands.h"
+#include "cli/audit_command.h"
+#include "cli/keys_command.h"
 #include "cli/token_command.h"
 #include "common/clock.h"
 #include "server/serve.h"
@@ -44,6 +47,9 @@ int main(int argc, char** argv) {
   serve.self_path = SelfPath(argv[0]);
   auto* serve_cmd = app.add_subcommand("serve", "Run the HTTPS API server");
   serve_cmd->add_option("--data-dir", serve.data.data_dir, "Data directory")->required();
+  serve_cmd->add_option("--store", serve.data.store_url,
+                        "Database URL: postgresql://... (shared by many nodes) or sqlite:///PATH "
+                        "(default: DIR/voxsecrets.db)");
   serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0 = any free)")
       ->capture_default_str();
   serve_cmd->add_option("--port-file", serve.port_file, "Write the bound port to this file");
@@ -68,6 +74,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_flag("--allow-core-dumps", serve.allow_core_dumps,
                       "Keep core dumps enabled (they may contain keys)");
+  serve_cmd->add_option("--audit-export", serve.audit_export,
+                        "Append every audit record as a JSON line to this file ('-' = stdout)");
+  serve_cmd->add_option("--handler-threads", serve.handler_threads,
+                        "Threads running API calls (0 = on the I/O threads)")
+      ->capture_default_str();
+  serve_cmd->add_option("--audit-retention-days", serve.audit_retention_days,
+                        "Delete audit records older than this many days (0 = keep forever)")
+      ->capture_default_str();
   AddMasterKeyOptions(serve_cmd, &serve.data.master_key);
 
   cli::TokenOptions token;
@@ -80,6 +94,10 @@ int main(int argc, char** argv) {
 
   cli::AdminCommands admin;
   admin.Register(app, AddMasterKeyOptions);
+  cli::AuditCommands audit;
+  audit.Register(app);
+  cli::KeysCommands keys;
+  keys.Register(app, AddMasterKeyOptions);
 
   try {
     app.parse(argc, argv);
@@ -98,5 +116,7 @@ int main(int argc, char** argv) {
     std::printf("%s\n", jwt->c_str());
     return 0;
   }
+  if (keys.Parsed()) return keys.Run();
+  if (audit.Parsed()) return audit.Run();
   return admin.Run();
 }

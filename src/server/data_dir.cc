@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "crypto/key_check.h"
-#include "store/sqlite/sqlite_store.h"
+#include "server/store_url.h"
 
 namespace voxsecrets::server {
 
@@ -28,6 +28,13 @@ crypto::MasterKeyProviderPtr MakeMasterKeyProvider(const DataDirPaths& paths,
                                                                        : source.file);
 }
 
+std::string PendingMasterKeyPath(const std::string& key_file) { return key_file + ".new"; }
+
+std::string MasterKeyFilePath(const DataDirPaths& paths, const MasterKeySource& source) {
+  if (!source.command.empty() || !source.env.empty()) return std::string();
+  return source.file.empty() ? paths.master_key : source.file;
+}
+
 namespace {
 
 Status EnsurePrivateDir(const std::string& dir) {
@@ -44,54 +51,83 @@ Status EnsurePrivateDir(const std::string& dir) {
   return Status::Ok();
 }
 
+// True when the store holds no master key check value yet: nothing was ever sealed in it.
+Result<bool> StoreIsEmpty(store::Store& store) {
+  std::optional<uint32_t> current;
+  VS_RETURN_IF_ERROR(store.Read([&](store::Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(current, crypto::CurrentMasterKeyVersion(tx));
+    return Status::Ok();
+  }));
+  return !current.has_value();
+}
+
 }  // namespace
 
-Result<OpenedData> OpenData(const DataOptions& options, SecureRandom& random,
-                            const Clock& clock) {
+Result<OpenedData> OpenData(const DataOptions& options, SecureRandom& random, const Clock& clock) {
   (void)clock;
   if (options.data_dir.empty()) {
     return Status(StatusCode::kInvalidArgument, "--data-dir is required");
   }
   const DataDirPaths paths(options.data_dir);
+  VS_ASSIGN_OR_RETURN(StoreLocation location, ParseStoreUrl(options.store_url, paths.root));
+  OpenedData out;
+  out.store_description = DescribeStore(location);
+  OpenStoreOptions open_options;
+  open_options.sqlite_read_connections = options.read_connections;
+  open_options.create = options.create;
+
+  // Whether the data is new decides whether a dev key file may be made. SQLite: the file is
+  // missing (checked before opening creates it). PostgreSQL: opened first (admin commands refuse
+  // a database without voxsecrets tables), then new when no master key check value is stored.
+  bool new_data = false;
   std::error_code ec;
-  const bool db_exists = fs::exists(paths.database, ec);
-  if (!db_exists && !options.create) {
-    return Status(StatusCode::kInvalidArgument,
-                  "no voxsecrets database at " + paths.database +
-                      " (is --data-dir right? `voxsecrets serve` creates it on first start)");
+  if (location.kind == StoreKind::kSqlite) {
+    new_data = !fs::exists(location.sqlite_path, ec);
+    if (new_data && !options.create) {
+      return Status(StatusCode::kInvalidArgument,
+                    "no voxsecrets database at " + location.sqlite_path +
+                        " (is --data-dir right? `voxsecrets serve` creates it on first start)");
+    }
   }
   if (options.create) VS_RETURN_IF_ERROR(EnsurePrivateDir(paths.root));
+  if (location.kind == StoreKind::kPostgres) {
+    auto store = OpenStore(location, open_options);
+    const Status no_data(StatusCode::kInvalidArgument,
+                         "no voxsecrets data in " + out.store_description +
+                             " (is --store right? `voxsecrets serve --store URL` creates it on "
+                             "first start)");
+    if (!store.ok() && store.status().code() == StatusCode::kNotFound) return no_data;
+    if (!store.ok()) return store.status();
+    out.store = std::move(store).value();
+    VS_ASSIGN_OR_RETURN(new_data, StoreIsEmpty(*out.store));
+    if (new_data && !options.create) return no_data;
+  }
 
-  // The dev key file is created only together with a new database: a missing key file next to
+  // The dev key file is created only together with new data: a missing key file next to
   // existing data is an error, never a reason to make a new key.
   const bool default_file_source = options.master_key.command.empty() &&
                                    options.master_key.env.empty() &&
                                    options.master_key.file.empty();
-  if (!db_exists && default_file_source && !fs::exists(paths.master_key, ec)) {
+  if (new_data && default_file_source && !fs::exists(paths.master_key, ec)) {
     auto created = crypto::CreateMasterKeyFile(paths.master_key, random);
     if (!created.ok()) return created.status();
   }
 
   auto provider = MakeMasterKeyProvider(paths, options.master_key);
-  OpenedData out;
   out.master_key_description = provider->Describe();
   auto master = provider->Load();
   if (!master.ok()) {
-    return Status(master.status().code(),
-                  "cannot load the master key from " + out.master_key_description + ": " +
-                      master.status().message());
+    return Status(master.status().code(), "cannot load the master key from " +
+                                              out.master_key_description + ": " +
+                                              master.status().message());
   }
 
-  store::SqliteOptions sqlite;
-  sqlite.path = paths.database;
-  sqlite.read_connections = options.read_connections;
-  auto store = store::OpenSqliteStore(sqlite);
-  if (!store.ok()) {
-    return Status(store.status().code(),
-                  "cannot open " + paths.database + ": " + store.status().message());
+  if (location.kind == StoreKind::kSqlite) {
+    auto store = OpenStore(location, open_options);
+    if (!store.ok()) return store.status();
+    out.store = std::move(store).value();
   }
-  out.store = std::move(store).value();
-  out.created_database = !db_exists;
+  out.created_database = new_data;
 
   auto version = crypto::VerifyMasterKey(*out.store, master.value());
   if (!version.ok()) {
@@ -99,6 +135,11 @@ Result<OpenedData> OpenData(const DataOptions& options, SecureRandom& random,
                                                " was refused: " + version.status().message());
   }
   out.master_key_version = version.value();
+  if (options.keep_master_key) {
+    auto copy = master.value().Clone();
+    if (!copy.ok()) return copy.status();
+    out.master_key.emplace(std::move(copy).value());
+  }
   auto keyring =
       crypto::Keyring::Create(std::move(master).value(), out.master_key_version, random, clock);
   if (!keyring.ok()) return keyring.status();

@@ -1,6 +1,7 @@
 #include "server/serve.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <charconv>
@@ -8,8 +9,12 @@
 #include <filesystem>
 #include <memory>
 
+#include "api/audit_recorder.h"
 #include "api/dispatcher.h"
 #include "api/methods/methods.h"
+#include "audit/audit_exporter.h"
+#include "audit/audit_log.h"
+#include "audit/audit_pruner.h"
 #include "auth/authenticator.h"
 #include "auth/key_cache.h"
 #include "common/clock.h"
@@ -22,27 +27,15 @@
 #include "secrets/application_service.h"
 #include "secrets/secret_service.h"
 #include "server/accounts_admin.h"
+#include "server/logging_sealer.h"
+#include "server/master_key_watcher.h"
+#include "server/store_health.h"
 #include "server/store_key_directory.h"
 
 namespace voxsecrets::server {
 namespace {
 
 namespace fs = std::filesystem;
-
-// /healthz: ready while the store answers and the server is not draining.
-class StoreHealthCheck final : public http::HealthCheck {
- public:
-  explicit StoreHealthCheck(store::Store& store) : store_(store) {}
-  bool Ready() override {
-    if (draining_.load()) return false;
-    return store_.Read([](store::Tx& tx) { return tx.meta().Get("schema.probe").status(); }).ok();
-  }
-  void SetDraining() { draining_ = true; }
-
- private:
-  store::Store& store_;
-  std::atomic<bool> draining_{false};
-};
 
 bool ParseListen(const std::string& listen, std::string* host, uint16_t* port) {
   const auto colon = listen.rfind(':');
@@ -71,7 +64,13 @@ Status Bootstrap(const ServeOptions& options, const DataDirPaths& paths, store::
   }));
   if (!empty) return Status::Ok();
   NewAccount account{options.bootstrap_account, options.bootstrap_email, std::nullopt};
-  VS_ASSIGN_OR_RETURN(CreatedAccount created, CreateAccount(store, account, random, clock));
+  auto made_account = CreateAccount(store, account, random, clock);
+  if (!made_account.ok() && made_account.status().code() == StatusCode::kAlreadyExists) {
+    // Another node sharing the database (PostgreSQL) bootstrapped at the same moment.
+    log.Info("bootstrap account made by another node", {{"account_name", account.name}});
+    return Status::Ok();
+  }
+  VS_ASSIGN_OR_RETURN(CreatedAccount created, std::move(made_account));
   VS_RETURN_IF_ERROR(WritePrivateFile(paths.credentials, created.owner_key.credentials_json.view()));
   log.Info("bootstrap account created",
            {{"account_id", created.account_id},
@@ -90,7 +89,7 @@ void PrintBanner(const ServeOptions& options, const DataDirPaths& paths, const O
                            ":" + std::to_string(port);
   std::printf("voxsecrets serving %s/platform_api\n", base.c_str());
   std::printf("  data dir:     %s\n", paths.root.c_str());
-  std::printf("  database:     %s (sqlite)\n", paths.database.c_str());
+  std::printf("  database:     %s\n", data.store_description.c_str());
   std::printf("  master key:   %s\n", data.master_key_description.c_str());
   if (scheme == "https") std::printf("  tls cert:     %s\n", cert.c_str());
   const bool have_creds = fs::exists(paths.credentials);
@@ -145,6 +144,11 @@ int RunServe(const ServeOptions& options) {
   if (data.keyring->memory_lock_degraded()) {
     log.Warn("key memory could not be mlock()ed; keys may be swapped (raise RLIMIT_MEMLOCK)");
   }
+  // Follow `voxsecrets keys rotate-master` without a restart; log values that fail to open.
+  MasterKeyWatcher key_watcher(*data.store, *data.keyring, paths, data_options.master_key, log);
+  data.keyring->SetMasterKeyReloader(&key_watcher);
+  key_watcher.Start();
+  LoggingSealer sealer(*data.keyring, log);
 
   std::string cert = options.tls_cert;
   std::string key = options.tls_key;
@@ -173,14 +177,49 @@ int RunServe(const ServeOptions& options) {
   secrets::SecretsOptions secrets_options;
   secrets_options.application_domain = options.application_domain;
   secrets::ApplicationService applications(clock, secrets_options);
-  secrets::SecretService secret_service(*data.keyring, clock);
+  secrets::SecretService secret_service(sealer, clock);
   StoreKeyDirectory directory(*data.store);
   auth::KeyCache key_cache;
   auth::Authenticator authenticator(directory, key_cache, clock);
-  api::Services services{applications, secret_service, *data.keyring};
-  api::Dispatcher dispatcher(*data.store, authenticator, clock, api::BuildMethodTable(services));
+  api::Services services{applications, secret_service, sealer, random};
+  // The audit log: this process's chain, optional JSON-lines export, optional retention.
+  std::unique_ptr<audit::JsonLinesExporter> audit_exporter;
+  if (options.audit_export == "-") {
+    audit_exporter = audit::JsonLinesExporter::ToStream(stdout);
+  } else if (!options.audit_export.empty()) {
+    auto exporter = audit::JsonLinesExporter::OpenFile(options.audit_export);
+    if (!exporter.ok()) {
+      log.Error("cannot open the audit export", {{"error", exporter.status().message()}});
+      return 1;
+    }
+    audit_exporter = std::move(exporter).value();
+  }
+  char host_name[256] = {};
+  ::gethostname(host_name, sizeof(host_name) - 1);
+  audit::AuditLogOptions audit_options;
+  audit_options.label = std::string(host_name) + ":" + std::to_string(::getpid());
+  audit_options.created_ms = clock.NowMillis();
+  audit_options.exporter = audit_exporter.get();
+  audit_options.logger = &log;
+  auto audit_log = audit::AuditLog::Open(*data.store, audit_options);
+  if (!audit_log.ok()) {
+    log.Error("cannot open the audit log", {{"error", audit_log.status().message()}});
+    return 1;
+  }
+  std::unique_ptr<audit::AuditPruner> audit_pruner;
+  if (options.audit_retention_days > 0) {
+    audit::AuditPrunerOptions pruner_options;
+    pruner_options.retention = std::chrono::hours(24 * options.audit_retention_days);
+    audit_pruner = std::make_unique<audit::AuditPruner>(*data.store, clock, &log, pruner_options);
+  }
+  api::AuditRecorder audit_recorder(**audit_log, clock);
+  api::Dispatcher dispatcher(*data.store, authenticator, clock, api::BuildMethodTable(services),
+                             &audit_recorder);
   Metrics metrics;
-  StoreHealthCheck health(*data.store);
+  // /healthz: probed in the background, so a database that stopped answering never holds an I/O
+  // thread; not ready while the store is unreachable, ready again when it is back.
+  StoreHealthProbe health(*data.store, clock, log);
+  health.Start();
 
   http::ServerOptions http_options;
   http_options.host = host;
@@ -189,6 +228,9 @@ int RunServe(const ServeOptions& options) {
   http_options.cert_file = cert;
   http_options.key_file = key;
   http_options.threads = options.threads;
+  // Reads wait for their audit record (group commit): run API calls on a pool so that many can
+  // wait together and share one fsync, while the I/O threads keep serving.
+  http_options.handler_threads = options.handler_threads;
   http_options.trust_forwarded_for = options.trust_forwarded_for;
   auto server = http::HttpServer::Start(http_options, dispatcher, health, metrics);
   if (!server.ok()) {

@@ -26,6 +26,14 @@ struct ServeOptions {
   int shutdown_grace_seconds = 20;
   bool allow_core_dumps = false;          // core dumps are off by default (key material)
   std::string self_path;                  // this binary, for the printed example
+  // Audit log (docs/AUDIT.md): export every committed record as a JSON line to this file
+  // (appended, created 0600), or to stdout when "-". Empty = no export.
+  std::string audit_export;
+  // Delete audit records older than this many days (checked hourly). 0 = keep forever.
+  int audit_retention_days = 0;
+  // Threads that run API calls (reads wait for their audit record's group commit); 0 = on the
+  // I/O threads. Default 32.
+  int handler_threads = 32;
 };
 
 // Runs the server; returns the process exit code (0 after a clean shutdown).

@@ -117,6 +117,11 @@ Result<std::unique_ptr<ApiStack>> ApiStack::Create(ApiStackOptions options) {
   store::SqliteOptions sqlite;
   sqlite.path = stack->dir_ + "/voxsecrets.db";
   VS_ASSIGN_OR_RETURN(stack->store_, store::OpenSqliteStore(sqlite));
+  if (stack->options_.faulty_audit_store) {
+    auto faulty = std::make_unique<store::FaultyAuditStore>(std::move(stack->store_));
+    stack->faulty_ = faulty.get();
+    stack->store_ = std::move(faulty);
+  }
 
   stack->random_ = std::make_unique<crypto::OpenSslRandom>();
   VS_ASSIGN_OR_RETURN(crypto::LockedKey master, crypto::GenerateMasterKey(*stack->random_));
@@ -134,12 +139,14 @@ Result<std::unique_ptr<ApiStack>> ApiStack::Create(ApiStackOptions options) {
       std::make_unique<secrets::ApplicationService>(stack->clock_, secrets_options);
   stack->secrets_ = std::make_unique<secrets::SecretService>(*stack->keyring_, stack->clock_);
 
-  Services services{*stack->applications_, *stack->secrets_, *stack->keyring_};
+  Services services{*stack->applications_, *stack->secrets_, *stack->keyring_,
+                    *stack->random_};
   MethodTable table = BuildMethodTable(services);
   if (stack->options_.register_methods) stack->options_.register_methods(table, *stack);
-  stack->dispatcher_ =
-      std::make_unique<Dispatcher>(*stack->store_, *stack->authenticator_, stack->clock_,
-                                   std::move(table), stack->options_.audit);
+  AuditHook* audit = stack->options_.audit;
+  if (stack->options_.make_audit) audit = stack->options_.make_audit(*stack);
+  stack->dispatcher_ = std::make_unique<Dispatcher>(*stack->store_, *stack->authenticator_,
+                                                    stack->clock_, std::move(table), audit);
   return stack;
 }
 

@@ -44,6 +44,7 @@
 #include "secrets/application_service.h"
 #include "secrets/secret_service.h"
 #include "store/store.h"
+#include "tests/testing/faulty_audit_store.h"
 
 namespace voxsecrets::api {
 
@@ -53,6 +54,11 @@ struct ApiStackOptions {
   std::string application_domain = "voximplant.com";
   int64_t now = 1767225600;    // FakeClock start: 2026-01-01 00:00:00 UTC
   AuditHook* audit = nullptr;  // not owned; must outlive the stack
+  // When set, called once the store is ready and before the dispatcher is built; the hook it
+  // returns (not owned; must outlive the stack) is used instead of `audit`.
+  std::function<AuditHook*(ApiStack&)> make_audit;
+  // Wrap the store in a store::FaultyAuditStore (failure injection: see faulty_audit_store()).
+  bool faulty_audit_store = false;
   // Called after the secrets and applications methods are registered, to add more methods
   // (the stack's services, store and keyring are ready when it runs).
   std::function<void(MethodTable&, ApiStack&)> register_methods;
@@ -89,6 +95,10 @@ class ApiStack {
   const secrets::SecretService& secrets() { return *secrets_; }
   Dispatcher& dispatcher() { return *dispatcher_; }
   const std::string& directory() const { return dir_; }
+  // The database file of the store.
+  std::string database_path() const { return dir_ + "/voxsecrets.db"; }
+  // The failure-injection wrapper; nullptr unless options.faulty_audit_store.
+  store::FaultyAuditStore* faulty_audit_store() { return faulty_; }
 
   // An account named `name` (lower case) with a fresh legacy api_key.
   Result<Account> CreateAccount(std::string name, std::optional<int64_t> parent_id = std::nullopt);
@@ -118,6 +128,7 @@ class ApiStack {
   FakeClock clock_;
   std::unique_ptr<SecureRandom> random_;
   store::StorePtr store_;
+  store::FaultyAuditStore* faulty_ = nullptr;  // store_ itself when options.faulty_audit_store
   crypto::KeyringPtr keyring_;
   std::unique_ptr<auth::KeyDirectory> directory_;
   auth::KeyCache key_cache_;

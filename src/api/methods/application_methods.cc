@@ -133,6 +133,9 @@ MethodTable BuildMethodTable(const Services& services) {
   MethodTable table;
   RegisterSecretMethods(table, services);
   RegisterApplicationMethods(table, services);
+  RegisterKeyMethods(table, services);
+  RegisterAccountMethods(table, services);
+  RegisterAuditMethods(table, services);
   return table;
 }
 

@@ -10,11 +10,19 @@
 //     restart()                -> same handle, new port, same data dir
 //     output()                 -> the server's stdout+stderr so far (bearer tokens redacted)
 //     cleanup()                -> kill (if running) and delete the temp directory
-//     admin(...args)           -> runs `voxsecrets <args> --data-dir DIR` (e.g. account create),
-//                                 returns stdout
+//     admin(...args)           -> runs `voxsecrets <args> --data-dir DIR [--store URL]` (e.g.
+//                                 account create), returns stdout
+//     store                    -> the --store URL (undefined: SQLite in the data dir)
+//     storeArgs()              -> ['--store', URL] or [] (for commands a test spawns itself)
 //     createAccount({name, email, parent}) / createKey({account, roles})
 //                              -> the new Owner key's / key's credentials.json, parsed, plus
 //                                 credentialsPath }
+//
+// startServer(options): options.extraArgs (more `serve` arguments); options.store (a --store URL,
+// e.g. from lib/pg.mjs); options.credentials (credentials.json, parsed, to use when this node did
+// not bootstrap: a second node on a shared database). With env VOXSECRETS_TEST_STORE=postgres and
+// no options.store, the server runs on a fresh PostgreSQL database (lib/pg.mjs createDatabase,
+// dropped by cleanup()), so any suite can run against PostgreSQL.
 //
 // The binary: env VOXSECRETS_BIN (absolute, or relative to the current directory), default
 // build/src/cli/voxsecrets under the repository root. Every started process is SIGKILLed when the
@@ -26,6 +34,8 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { createDatabase } from './pg.mjs';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -98,13 +108,15 @@ function waitForExit(child, timeoutMs) {
 }
 
 class ServerHandle {
-  constructor({ root, extraArgs }) {
+  constructor({ root, extraArgs, store, credentials }) {
     this.root = root;
     this.dataDir = path.join(root, 'data');
     this.portFile = path.join(root, 'port');
     this.certPath = path.join(this.dataDir, 'tls', 'cert.pem');
     this.credentialsPath = path.join(this.dataDir, 'credentials.json');
     this.extraArgs = extraArgs;
+    this.store = store;
+    this.presetCredentials = credentials;
     this.child = null;
     this.log = '';
     this.port = null;
@@ -112,6 +124,10 @@ class ServerHandle {
 
   output() {
     return redact(this.log);
+  }
+
+  storeArgs() {
+    return this.store ? ['--store', this.store] : [];
   }
 
   get pid() {
@@ -129,7 +145,7 @@ class ServerHandle {
     }
     fs.rmSync(this.portFile, { force: true });
     const args = ['serve', '--data-dir', this.dataDir, '--listen', '127.0.0.1:0',
-      '--port-file', this.portFile, ...this.extraArgs];
+      '--port-file', this.portFile, ...this.storeArgs(), ...this.extraArgs];
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     liveChildren.add(child);
@@ -164,7 +180,9 @@ class ServerHandle {
         const answer = await healthz(this.port, ca);
         if (answer.status === 200) {
           this.ca = ca;
-          this.credentials = JSON.parse(fs.readFileSync(this.credentialsPath, 'utf8'));
+          this.credentials = fs.existsSync(this.credentialsPath) || !this.presetCredentials
+            ? JSON.parse(fs.readFileSync(this.credentialsPath, 'utf8'))
+            : this.presetCredentials;
           this.healthBody = answer.body;
           return this;
         }
@@ -207,7 +225,7 @@ class ServerHandle {
   }
 
   admin(...args) {
-    return execFileSync(serverBinary(), [...args, '--data-dir', this.dataDir],
+    return execFileSync(serverBinary(), [...args, '--data-dir', this.dataDir, ...this.storeArgs()],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30000 });
   }
 
@@ -234,13 +252,23 @@ class ServerHandle {
       await waitForExit(this.child, STOP_TIMEOUT_MS);
     }
     fs.rmSync(this.root, { recursive: true, force: true });
+    this.ownDatabase?.drop();
+    this.ownDatabase = undefined;
   }
 }
 
-// options.extraArgs: more `serve` arguments.
+// options: see the top of this file.
 export async function startServer(options = {}) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'voxsecrets-e2e-'));
-  const handle = new ServerHandle({ root, extraArgs: options.extraArgs ?? [] });
+  let { store } = options;
+  let ownDatabase;
+  if (store === undefined && process.env.VOXSECRETS_TEST_STORE === 'postgres') {
+    ownDatabase = createDatabase();
+    store = ownDatabase.url;
+  }
+  const handle = new ServerHandle({ root, extraArgs: options.extraArgs ?? [], store,
+    credentials: options.credentials });
+  handle.ownDatabase = ownDatabase;
   try {
     await handle.start();
   } catch (error) {

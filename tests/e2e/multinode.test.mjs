@@ -1,0 +1,170 @@
+// Two `voxsecrets serve` nodes on one PostgreSQL database (docs/DEPLOYMENT.md, "Many nodes").
+//
+// Node A starts first on a fresh database and bootstraps it (account, Owner key, master key);
+// node B gets its own data dir (own TLS certificate), the same --store URL and A's master key.
+// Shown here:
+//   - a write on one node is read on the other (and the other way round);
+//   - the same AddSecret name sent to both at once: exactly one succeeds, the other gets 493;
+//   - DeleteKey / SetKeyRoles on one node apply on the other at its very next request (the bound
+//     documented in DEPLOYMENT.md is "the next request": nothing is cached across requests
+//     without being checked against the database), also for a token the other node has cached;
+//   - the audit chain verifies (`voxsecrets audit verify --store URL`) after concurrent writes
+//     on both nodes.
+// Needs the PostgreSQL of scripts/test (PGHOST/PGPORT): skipped without it, failed under CI=true.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import {
+  addSecret, api, assertApiError, assertOk, createApplication, describe as show, mintToken,
+  uniqueName,
+} from './lib/api.mjs';
+import { createDatabase, pgSkip, requirePg } from './lib/pg.mjs';
+import { serverBinary, startServer } from './lib/server.mjs';
+
+const skip = pgSkip();
+let db;
+let a;
+let b;
+
+before(async () => {
+  if (skip) return;
+  requirePg();
+  db = createDatabase();
+  a = await startServer({ store: db.url });
+  b = await startServer({
+    store: db.url,
+    extraArgs: ['--master-key-file', path.join(a.dataDir, 'master.key')],
+    credentials: a.credentials,
+  });
+});
+
+after(async () => {
+  await a?.cleanup();
+  await b?.cleanup();
+  db?.drop();
+});
+
+function secretValueOf(res, context) {
+  const json = assertOk(res, context);
+  assert.ok(Array.isArray(json.result) && json.result.length === 1, `${context}: ${show(res)}`);
+  return json.result[0].secret_value;
+}
+
+test('the second node joined without bootstrapping and serves the same data', { skip }, () => {
+  assert.equal(b.output().includes('bootstrap account created'), false);
+  assert.ok(a.output().includes('(postgresql)'), 'node A banner names the PostgreSQL store');
+  assert.ok(b.output().includes('(postgresql)'), 'node B banner names the PostgreSQL store');
+  assert.equal(a.output().includes(db.url), true);
+});
+
+test('a write on one node is read on the other', { skip }, async () => {
+  const app = await createApplication(a);
+  const name = uniqueName('s');
+  const value = `multi-node \u00e9\u{1F511} ${uniqueName('v')}`;
+  const id = await addSecret(a, app, name, value);
+
+  const onB = await api(b, 'GetSecretValue', { application_id: app.id, secret_name: name });
+  assert.ok(secretValueOf(onB, 'GetSecretValue on B') === value, 'B reads the value A wrote');
+
+  const changed = `${value} (changed on B)`;
+  assertOk(await api(b, 'SetSecretInfo',
+    { application_id: app.id, secret_id: id, secret_value: changed }), 'SetSecretInfo on B');
+  const onA = await api(a, 'GetSecretValue', { application_id: app.id, secret_id: id });
+  assert.ok(secretValueOf(onA, 'GetSecretValue on A') === changed, 'A reads the value B wrote');
+
+  // Applications made on B are seen by A, ids come from the database.
+  const app2 = await createApplication(b);
+  assert.ok(app2.id > app.id, 'application ids increase across nodes');
+  const listed = assertOk(await api(a, 'GetApplications', { application_id: app2.id }),
+    'GetApplications on A');
+  assert.equal(listed.result.length, 1);
+
+  assertOk(await api(b, 'DelSecret', { application_id: app.id, secret_id: id }), 'DelSecret on B');
+  assertApiError(await api(a, 'GetSecretValue', { application_id: app.id, secret_id: id }), 341,
+    undefined, 'GetSecretValue on A after DelSecret on B');
+});
+
+test('the same AddSecret name sent to both nodes at once: one succeeds, the other gets 493',
+  { skip }, async () => {
+    const app = await createApplication(a);
+    const ROUNDS = 20;
+    const ids = [];
+    for (let i = 0; i < ROUNDS; i += 1) {
+      const name = uniqueName('race');
+      const params = { application_id: app.id, secret_name: name, secret_value: `v${i}` };
+      const answers = await Promise.all([api(a, 'AddSecret', params), api(b, 'AddSecret', params)]);
+      const won = answers.filter((res) => res.status === 200 && res.json?.error === undefined);
+      const lost = answers.filter((res) => res.status === 200 && res.json?.error?.code === 493);
+      assert.equal(won.length, 1, `round ${i}: exactly one success: ${answers.map(show)}`);
+      assert.equal(lost.length, 1, `round ${i}: the other gets 493: ${answers.map(show)}`);
+      ids.push(won[0].json.result[0].secret_id);
+    }
+    assert.equal(new Set(ids).size, ROUNDS, 'every secret id is new');
+    const listed = assertOk(await api(b, 'GetSecrets', { application_id: app.id, count: 1000 }),
+      'GetSecrets');
+    assert.equal(listed.total_count, ROUNDS, 'one secret per name, none twice');
+  });
+
+test('DeleteKey and role changes on one node apply on the other at its next request',
+  { skip }, async () => {
+    const app = await createApplication(a);
+    const created = assertOk(await api(a, 'CreateKey', { role_name: 'Developer' }), 'CreateKey');
+    const key = Array.isArray(created.result) ? created.result[0] : created.result;
+    assert.equal(typeof key.key_id, 'string', `CreateKey: ${JSON.stringify(Object.keys(key))}`);
+    const credentials = { account_id: a.credentials.account_id, key_id: key.key_id,
+      private_key: key.private_key };
+    const token = mintToken(credentials, { ttl: 600 });
+    const asKey = (node, method, params) => api(node, method, params, { token });
+
+    // B verifies the token once and caches it; the second call is a cache hit.
+    for (let i = 0; i < 2; i += 1) {
+      assertOk(await asKey(b, 'GetSecrets', { application_id: app.id }), `Developer key on B #${i}`);
+    }
+
+    // Roles changed on A: B's very next request with the cached token sees Support only.
+    assertOk(await api(a, 'SetKeyRoles', { key_id: key.key_id, role_name: 'Support' }),
+      'SetKeyRoles on A');
+    assertOk(await asKey(b, 'GetSecrets', { application_id: app.id }), 'Support may list on B');
+    assertApiError(await asKey(b, 'AddSecret',
+      { application_id: app.id, secret_name: uniqueName('s'), secret_value: 'x' }), 104,
+    undefined, 'Support may not AddSecret on B');
+
+    // Deleted on A: refused on B at once, with the cached token and with a fresh one.
+    assertOk(await api(a, 'DeleteKey', { key_id: key.key_id }), 'DeleteKey on A');
+    assertApiError(await asKey(b, 'GetSecrets', { application_id: app.id }), 100, undefined,
+      'cached token of a deleted key on B');
+    assertApiError(await api(b, 'GetSecrets', { application_id: app.id },
+      { token: mintToken(credentials) }), 100, undefined, 'fresh token of a deleted key on B');
+    assertApiError(await asKey(a, 'GetSecrets', { application_id: app.id }), 100, undefined,
+      'deleted key on A');
+  });
+
+test('the audit chain verifies after concurrent writes on both nodes', { skip }, async (t) => {
+  const app = await createApplication(a);
+  const PER_NODE = 30;
+  const writes = [];
+  for (let i = 0; i < PER_NODE; i += 1) {
+    for (const [node, tag] of [[a, 'a'], [b, 'b']]) {
+      writes.push(api(node, 'AddSecret',
+        { application_id: app.id, secret_name: `${tag}${i}x${uniqueName('w')}`, secret_value: 'v' }));
+    }
+  }
+  const answers = await Promise.all(writes);
+  answers.forEach((res, i) => assertOk(res, `concurrent AddSecret #${i}`));
+
+  const verify = spawnSync(serverBinary(),
+    ['audit', 'verify', '--data-dir', a.dataDir, '--store', db.url],
+    { encoding: 'utf8', timeout: 60000 });
+  assert.equal(verify.status, 0, `audit verify: ${verify.stdout}${verify.stderr}`);
+  const match = /audit log intact: (\d+) chain\(s\), (\d+) record\(s\)/.exec(verify.stdout);
+  assert.ok(match, `audit verify output: ${verify.stdout}`);
+  t.diagnostic(verify.stdout.trim());
+  assert.ok(Number(match[2]) >= 2 * PER_NODE,
+    `the chain holds the concurrent writes (${match[2]} records)`);
+  const audited = Number(db.query(
+    "SELECT count(*) FROM audit_log WHERE method = 'AddSecret'"));
+  assert.ok(audited >= 2 * PER_NODE, `AddSecret audit records: ${audited}`);
+});
