@@ -97,8 +97,10 @@ void AuditLog::Export(std::span<const store::AuditRecord> records) {
 
 Status AuditLog::WriteBatch(const std::vector<const AuditEntry*>& entries) {
   std::vector<store::AuditRecord> records;
-  Status status =
-      store_.Write([&](store::Tx& tx) -> Status { return AppendAll(tx, entries, records); });
+  const store::TxFn append = [&](store::Tx& tx) -> Status {
+    return AppendAll(tx, entries, records);
+  };
+  Status status = options_.sync_every_batch ? store_.Write(append) : store_.WriteDeferred(append);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (status.ok()) {

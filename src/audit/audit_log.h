@@ -49,6 +49,12 @@ struct AuditLogOptions {
   int64_t created_ms = 0;
   // Batch concurrent AppendDurable calls (one transaction per batch). Default true.
   bool group_commit = true;
+  // Whether each batch of separately written records (reads, failed and refused calls) is
+  // fsynced before its callers are answered. false (default): the batch commit is in the
+  // database's log before the answer leaves, so it survives a crash of the server, and reaches
+  // stable storage with the next mutation or checkpoint (Store::WriteDeferred). true: every batch
+  // is a full durable commit (one fsync per batch on SQLite).
+  bool sync_every_batch = false;
   // Entries per batch at most. Default 256.
   size_t max_batch = 256;
   // How long AppendDurable waits for its batch. Default 10 s.

@@ -79,6 +79,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--handler-threads", serve.handler_threads,
                         "Threads running API calls (0 = on the I/O threads)")
       ->capture_default_str();
+  serve_cmd->add_flag("--audit-sync-reads", serve.audit_sync_reads,
+                      "fsync every batch of read audit records before answering");
   serve_cmd->add_option("--audit-retention-days", serve.audit_retention_days,
                         "Delete audit records older than this many days (0 = keep forever)")
       ->capture_default_str();

@@ -200,6 +200,7 @@ int RunServe(const ServeOptions& options) {
   audit_options.label = std::string(host_name) + ":" + std::to_string(::getpid());
   audit_options.created_ms = clock.NowMillis();
   audit_options.exporter = audit_exporter.get();
+  audit_options.sync_every_batch = options.audit_sync_reads;
   audit_options.logger = &log;
   auto audit_log = audit::AuditLog::Open(*data.store, audit_options);
   if (!audit_log.ok()) {

@@ -31,6 +31,9 @@ struct ServeOptions {
   std::string audit_export;
   // Delete audit records older than this many days (checked hourly). 0 = keep forever.
   int audit_retention_days = 0;
+  // fsync every batch of read/failed-call audit records (default: they reach the database log
+  // before the answer and disk with the next mutation or checkpoint; see docs/AUDIT.md).
+  bool audit_sync_reads = false;
   // Threads that run API calls (reads wait for their audit record's group commit); 0 = on the
   // I/O threads. Default 32.
   int handler_threads = 32;

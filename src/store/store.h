@@ -246,6 +246,12 @@ class Store {
   // returns. `fn` may run more than once if the backend retries a serialization failure, so it
   // must have no effects outside `tx` that cannot be repeated.
   virtual Status Write(const TxFn& fn) = 0;
+  // Like Write, but the commit may be made durable against power loss a little later: it is in
+  // the database's log when WriteDeferred returns (it survives a crash or kill -9 of this
+  // process) and is flushed to stable storage with the next Write or the next checkpoint. For
+  // records whose loss on a power cut is acceptable but whose absence after a process crash is
+  // not (audit records of reads). The default is a full Write.
+  virtual Status WriteDeferred(const TxFn& fn) { return Write(fn); }
   // The schema version the database is at (after migrations).
   virtual Result<int> SchemaVersion() = 0;
   // "sqlite" or "postgresql".

@@ -49,6 +49,22 @@ TEST_P(StoreConformanceTest, WriteRollsBackEverythingWhenTheCallbackFails) {
   EXPECT_GT(AddSecret(app, "First"), 0);
 }
 
+TEST_P(StoreConformanceTest, WriteDeferredCommitsOrRollsBackLikeWrite) {
+  int64_t app = AddApp(AddAccount("a"), "app");
+  Status failed = store().WriteDeferred([&](Tx& tx) -> Status {
+    VS_RETURN_IF_ERROR(tx.secrets().Insert(app, "Gone", "", SealedValue{"1", 1}, kNow).status());
+    return NotFound("the caller gave up");
+  });
+  EXPECT_EQ(failed.code(), StatusCode::kNotFound);
+  EXPECT_EQ(CountSecrets(app), 0);
+  VS_EXPECT_OK(store().WriteDeferred([&](Tx& tx) -> Status {
+    return tx.secrets().Insert(app, "Kept", "", SealedValue{"2", 1}, kNow).status();
+  }));
+  // An ordinary Write afterwards works and sees the deferred commit.
+  EXPECT_GT(AddSecret(app, "After"), 0);
+  EXPECT_EQ(CountSecrets(app), 2);
+}
+
 TEST_P(StoreConformanceTest, WriteThroughReadFails) {
   int64_t app = AddApp(AddAccount("a"), "app");
   Status insert_status;

@@ -105,6 +105,25 @@ class SqliteStore final : public Store {
     return RunTransaction(*writer_, /*immediate=*/true, fn);
   }
 
+  // WAL + synchronous=NORMAL: the commit is written to the WAL (so a process crash keeps it)
+  // without an fsync; the next FULL commit or checkpoint syncs the WAL with it.
+  Status WriteDeferred(const TxFn& fn) override {
+    if (writing_thread_.load() == std::this_thread::get_id()) {
+      return InternalError("store: Write called inside a Write callback");
+    }
+    std::lock_guard<std::mutex> lock(write_mu_);
+    writing_thread_.store(std::this_thread::get_id());
+    struct OwnerReset {
+      std::atomic<std::thread::id>& owner;
+      ~OwnerReset() { owner.store(std::thread::id()); }
+    } reset{writing_thread_};
+    VS_RETURN_IF_ERROR(writer_->Exec("PRAGMA synchronous=NORMAL"));
+    Status status = RunTransaction(*writer_, /*immediate=*/true, fn);
+    Status restored = writer_->Exec("PRAGMA synchronous=FULL");
+    if (!restored.ok()) return restored;
+    return status;
+  }
+
   Result<int> SchemaVersion() override {
     ReaderLease lease(*this);
     return sqlite::ReadSchemaVersion(lease.conn());

@@ -140,6 +140,26 @@ TEST_F(SqliteStoreTest, AcknowledgedWriteSurvivesKill9) {
   EXPECT_TRUE(HasPopulated(**store, 1));
 }
 
+TEST_F(SqliteStoreTest, DeferredWriteSurvivesKill9) {
+  // WriteDeferred skips the fsync but must still be in the WAL when it returns: a process crash
+  // right after it keeps the commit (what audit records of reads rely on).
+  pid_t pid = fork();
+  ASSERT_NE(pid, -1);
+  if (pid == 0) {
+    Result<StorePtr> store = OpenSqliteStore(Options());
+    if (!store.ok()) _exit(2);
+    Status s = (*store)->WriteDeferred(
+        [](Tx& tx) -> Status { return tx.meta().Put("deferred", "kept"); });
+    if (!s.ok()) _exit(3);
+    kill(getpid(), SIGKILL);
+    _exit(4);  // not reached
+  }
+  int wstatus = 0;
+  ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(wstatus)) << "child exited with " << WEXITSTATUS(wstatus);
+  EXPECT_EQ(QueryRaw(Options().path, "SELECT value FROM meta WHERE key = 'deferred'"), "kept");
+}
+
 TEST_F(SqliteStoreTest, RefusesADatabaseFromANewerBinary) {
   { ASSERT_TRUE(Open().ok()); }
   const int newer = kSqliteSchemaVersion + 1;
