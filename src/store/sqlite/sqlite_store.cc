@@ -92,37 +92,11 @@ class SqliteStore final : public Store {
     return RunTransaction(lease.conn(), /*immediate=*/false, fn);
   }
 
-  Status Write(const TxFn& fn) override {
-    if (writing_thread_.load() == std::this_thread::get_id()) {
-      return InternalError("store: Write called inside a Write callback");
-    }
-    std::lock_guard<std::mutex> lock(write_mu_);
-    writing_thread_.store(std::this_thread::get_id());
-    struct OwnerReset {
-      std::atomic<std::thread::id>& owner;
-      ~OwnerReset() { owner.store(std::thread::id()); }
-    } reset{writing_thread_};
-    return RunTransaction(*writer_, /*immediate=*/true, fn);
-  }
+  Status Write(const TxFn& fn) override { return WriteWith(fn, /*deferred=*/false); }
 
   // WAL + synchronous=NORMAL: the commit is written to the WAL (so a process crash keeps it)
   // without an fsync; the next FULL commit or checkpoint syncs the WAL with it.
-  Status WriteDeferred(const TxFn& fn) override {
-    if (writing_thread_.load() == std::this_thread::get_id()) {
-      return InternalError("store: Write called inside a Write callback");
-    }
-    std::lock_guard<std::mutex> lock(write_mu_);
-    writing_thread_.store(std::this_thread::get_id());
-    struct OwnerReset {
-      std::atomic<std::thread::id>& owner;
-      ~OwnerReset() { owner.store(std::thread::id()); }
-    } reset{writing_thread_};
-    VS_RETURN_IF_ERROR(writer_->Exec("PRAGMA synchronous=NORMAL"));
-    Status status = RunTransaction(*writer_, /*immediate=*/true, fn);
-    Status restored = writer_->Exec("PRAGMA synchronous=FULL");
-    if (!restored.ok()) return restored;
-    return status;
-  }
+  Status WriteDeferred(const TxFn& fn) override { return WriteWith(fn, /*deferred=*/true); }
 
   Result<int> SchemaVersion() override {
     ReaderLease lease(*this);
@@ -132,6 +106,29 @@ class SqliteStore final : public Store {
   std::string_view BackendName() const override { return "sqlite"; }
 
  private:
+  // The one write path. The writer connection's synchronous level is FULL except during a
+  // deferred transaction; if switching back ever fails, the next write switches again before it
+  // commits anything, so a durable Write never runs at NORMAL.
+  Status WriteWith(const TxFn& fn, bool deferred) {
+    if (writing_thread_.load() == std::this_thread::get_id()) {
+      return InternalError("store: Write called inside a Write callback");
+    }
+    std::lock_guard<std::mutex> lock(write_mu_);
+    writing_thread_.store(std::this_thread::get_id());
+    struct OwnerReset {
+      std::atomic<std::thread::id>& owner;
+      ~OwnerReset() { owner.store(std::thread::id()); }
+    } reset{writing_thread_};
+    if (deferred != writer_deferred_) {
+      VS_RETURN_IF_ERROR(
+          writer_->Exec(deferred ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL"));
+      writer_deferred_ = deferred;
+    }
+    Status status = RunTransaction(*writer_, /*immediate=*/true, fn);
+    if (deferred && writer_->Exec("PRAGMA synchronous=FULL").ok()) writer_deferred_ = false;
+    return status;
+  }
+
   // A read connection taken from the pool for the lifetime of the lease.
   class ReaderLease {
    public:
@@ -160,6 +157,7 @@ class SqliteStore final : public Store {
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;             // used only with write_mu_ held; closed last
   std::atomic<std::thread::id> writing_thread_{};  // the thread inside Write, if any
+  bool writer_deferred_ = false;  // writer at synchronous=NORMAL; guarded by write_mu_
 
   std::vector<std::unique_ptr<Connection>> readers_;  // owns the pool; fixed after construction
   std::mutex pool_mu_;
