@@ -12,15 +12,10 @@ namespace voxsecrets::secrets {
 inline constexpr size_t kMaxSecretNameLength = 64;
 // secret_value: 1..8192 Unicode code points.
 inline constexpr size_t kMaxSecretValueCodePoints = 8192;
-// description: silently cut to this many code points.
-inline constexpr size_t kMaxDescriptionCodePoints = 200;
 // Short application names: [a-z][a-z0-9-]{1,N}. AddApplication documents N = 64, the new name of
 // SetApplicationInfo N = 79 (Node client doc comments; see docs/API.md).
 inline constexpr size_t kMaxNewApplicationNameTail = 64;
 inline constexpr size_t kMaxRenamedApplicationNameTail = 79;
-// Paging of listings: count 1..1000, default 20; offset >= 0, default 0.
-inline constexpr int64_t kDefaultPageSize = 20;
-inline constexpr int64_t kMaxPageSize = 1000;
 
 }  // namespace voxsecrets::secrets
 

@@ -3,6 +3,7 @@
 #include <set>
 #include <utility>
 
+#include "common/field_rules.h"
 #include "secrets/limits.h"
 #include "secrets/validation.h"
 

@@ -34,8 +34,8 @@
 #include "api/params.h"
 #include "auth/credentials.h"
 #include "auth/roles.h"
+#include "common/field_rules.h"
 #include "common/utf8.h"
-#include "secrets/validation.h"
 
 namespace voxsecrets::api {
 namespace {
@@ -94,7 +94,7 @@ Result<std::optional<std::vector<int>>> ReadRoleSet(const Params& params) {
       if (role == nullptr) {
         return Status(
             StatusCode::kInvalidRoleName,
-            "Invalid 'role_name': there is no role '" + secrets::EchoForMessage(name) + "'.",
+            "Invalid 'role_name': there is no role '" + EchoForMessage(name) + "'.",
             "role_name");
       }
       roles.push_back(role->id);
@@ -127,7 +127,7 @@ Result<std::optional<std::string>> ReadKeyName(const Params& params) {
 Result<std::optional<std::string>> ReadDescription(const Params& params) {
   const std::optional<std::string_view> description = ReadString(params, "description");
   if (!description.has_value()) return std::optional<std::string>();
-  VS_ASSIGN_OR_RETURN(std::string normalized, secrets::NormalizeDescription(*description));
+  VS_ASSIGN_OR_RETURN(std::string normalized, NormalizeDescription(*description));
   return std::optional<std::string>(std::move(normalized));
 }
 
@@ -239,8 +239,8 @@ Result<json> GetKeys(const Services&, CallContext& call, store::Tx& tx) {
   }
   VS_ASSIGN_OR_RETURN(std::optional<bool> with_roles, ReadBool(call.params, "with_roles"));
   VS_ASSIGN_OR_RETURN(PagingParams paging_params, ReadPagingParams(call.params));
-  VS_ASSIGN_OR_RETURN(secrets::Paging paging,
-                      secrets::CheckPaging(paging_params.count, paging_params.offset));
+  VS_ASSIGN_OR_RETURN(Paging paging,
+                      CheckPaging(paging_params.count, paging_params.offset));
   VS_ASSIGN_OR_RETURN(
       store::Page<store::KeyRecord> page,
       tx.keys().ListByAccount(call.principal.account_id, key_id, paging.count, paging.offset));

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "api/params.h"
-#include "secrets/validation.h"
+#include "common/field_rules.h"
 
 namespace voxsecrets::api {
 
@@ -26,9 +26,9 @@ Result<store::ApplicationRecord> ResolveApplicationParam(
 Result<PagingParams> ReadPagingParams(const Params& params) {
   PagingParams paging;
   VS_ASSIGN_OR_RETURN(paging.count, ReadInt64(params, "count"));
-  VS_RETURN_IF_ERROR(secrets::CheckPaging(paging.count, std::nullopt).status());
+  VS_RETURN_IF_ERROR(CheckPaging(paging.count, std::nullopt).status());
   VS_ASSIGN_OR_RETURN(paging.offset, ReadInt64(params, "offset"));
-  VS_RETURN_IF_ERROR(secrets::CheckPaging(paging.count, paging.offset).status());
+  VS_RETURN_IF_ERROR(CheckPaging(paging.count, paging.offset).status());
   return paging;
 }
 
