@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "auth/base64url.h"
-#include "auth/roles.h"
 #include "auth/rs256.h"
+#include "iam/roles.h"
 #include "tests/testing/api_fixture.h"
 
 namespace voxsecrets {
@@ -35,7 +35,7 @@ Env& Shared() {
     e->stack = std::move(stack).value();
     auto account = e->stack->CreateAccount("bench");
     if (!account.ok()) std::abort();
-    auto key = e->stack->CreateKey(account->id, {auth::kRoleDeveloper});
+    auto key = e->stack->CreateKey(account->id, {iam::kRoleDeveloper});
     auto app = e->stack->CreateApplication(account->id, "benchapp");
     if (!key.ok() || !app.ok()) std::abort();
     e->params = {{"application_id", std::to_string(*app)}, {"secret_name", "Token"}};

@@ -139,13 +139,13 @@ TEST_F(GetAuditLogTest, AnAccountSeesItsOwnAndItsChildrensRecordsOnly) {
 }
 
 TEST_F(GetAuditLogTest, OnlyOwnerAndAdminMayRead) {
-  for (int role : {auth::kRoleOwner, auth::kRoleAdmin, auth::kRoleDeveloper, auth::kRoleSupport}) {
+  for (int role : {iam::kRoleOwner, iam::kRoleAdmin, iam::kRoleDeveloper, iam::kRoleSupport}) {
     Result<ApiStack::Key> key = stack().CreateKey(acme_.id, {role});
     ASSERT_TRUE(key.ok());
     Result<std::string> token = stack().Token(*key);
     ASSERT_TRUE(token.ok());
     const json body = stack().CallJson("GetAuditLog", {}, *token);
-    if (role == auth::kRoleOwner || role == auth::kRoleAdmin) {
+    if (role == iam::kRoleOwner || role == iam::kRoleAdmin) {
       EXPECT_TRUE(body.contains("result")) << role << " " << body.dump();
     } else {
       EXPECT_EQ(ErrorOf(body), Err(104)) << role;

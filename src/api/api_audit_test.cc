@@ -1,7 +1,7 @@
-// The audit trail through the whole API stack: every method, on success and on failure paths
-// (including calls refused before a handler), leaves exactly one correct record; values, tokens
-// and api_keys never reach a record, the export or the database file in clear; an audit store
-// that fails makes mutations roll back and reads answer without their value.
+// The audit trail through the whole API stack: every method of the registry, on success and on
+// failure paths (including calls refused before a handler), leaves exactly one correct record;
+// values, tokens and api_keys never reach a record, the export or the database file in clear; an
+// audit store that fails makes mutations roll back and reads answer without their value.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -204,7 +204,7 @@ TEST_F(ApiAuditTest, EveryFailurePathLeavesExactlyOneRecordWithItsErrorCode) {
   EXPECT_NE(CodeOf(body), 0);
   ExpectOneRecord(body, before, "GetSecrets", std::nullopt);
 
-  Result<ApiStack::Key> support = stack().CreateKey(acme_.id, {auth::kRoleSupport});
+  Result<ApiStack::Key> support = stack().CreateKey(acme_.id, {iam::kRoleSupport});
   ASSERT_TRUE(support.ok());
   Result<std::string> token = stack().Token(*support);
   ASSERT_TRUE(token.ok());
@@ -228,8 +228,34 @@ TEST_F(ApiAuditTest, EveryFailurePathLeavesExactlyOneRecordWithItsErrorCode) {
   ExpectChainVerifies();
 }
 
+// Every method of the registry, whatever it is, leaves exactly one record per call: called with
+// legacy credentials and no parameters (most then fail on a parameter, some succeed), and called
+// by a key whose roles the method does not allow (104, refused before its handler).
+TEST_F(ApiAuditTest, EveryRegisteredMethodLeavesExactlyOneRecordPerCall) {
+  Result<ApiStack::Key> no_role = stack().CreateKey(acme_.id, {});
+  ASSERT_TRUE(no_role.ok());
+  Result<std::string> token = stack().Token(*no_role);
+  ASSERT_TRUE(token.ok());
+  int refused = 0;
+  for (const MethodSpec* spec : stack().dispatcher().methods().Specs()) {
+    size_t before = RecordCount();
+    json body = Call(spec->name, {});
+    ExpectOneRecord(body, before, spec->name, acme_.id);
+
+    if (spec->roles.Allows({})) continue;
+    before = RecordCount();
+    body = stack().CallJson(spec->name, {}, *token);
+    EXPECT_EQ(CodeOf(body), 104) << spec->name;
+    const store::AuditRecord record = ExpectOneRecord(body, before, spec->name, acme_.id);
+    EXPECT_EQ(record.key_id, no_role->key_id) << spec->name;
+    ++refused;
+  }
+  EXPECT_GT(refused, 0);
+  ExpectChainVerifies();
+}
+
 TEST_F(ApiAuditTest, NoValueTokenOrApiKeyEverReachesRecordsExportOrTheDatabaseFile) {
-  Result<ApiStack::Key> owner = stack().CreateKey(acme_.id, {auth::kRoleOwner});
+  Result<ApiStack::Key> owner = stack().CreateKey(acme_.id, {iam::kRoleOwner});
   ASSERT_TRUE(owner.ok());
   Result<std::string> token = stack().Token(*owner);
   ASSERT_TRUE(token.ok());

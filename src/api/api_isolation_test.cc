@@ -1,7 +1,9 @@
 // The isolation matrix: accounts A ("acme"), B (unrelated) and C (a child of A), each with an
 // application, a secret and keys. Every secrets, application and key method is called with every
 // caller's credentials (its Owner key, its legacy api_key, and A's key acting as C) against every
-// other account's application ids and names, secret ids and names, and key ids. Each answer must
+// other account's application ids and names, secret ids and names, and key ids: the write
+// methods with the hand-made probes below, and every read method of the registry (so a new one
+// too) with the generic ones of ReadProbes(). Each answer must
 // be exactly the answer for an id or name that does not exist at all (same code, same field_name,
 // same message with the id or name in it), never carry a byte of the other account's data, and
 // change nothing. Bearer tokens naming an account the key may not act as are refused with 100.
@@ -94,6 +96,20 @@ const std::vector<Probe>& Probes() {
   return probes;
 }
 
+// What every read method of the registry is also called with: each way of naming another
+// account's application, secret and key. A read changes nothing, so the answer about the real
+// target can be compared with the answer about a missing one whatever the method does.
+std::vector<Probe> ReadProbes(const std::string& method) {
+  return {
+      {method, {{"application_id", "{APP_ID}"}, {"secret_id", "{SECRET_ID}"}}},
+      {method, {{"application_name", "{APP_NAME}"}, {"secret_name", "{SECRET_NAME}"}}},
+      {method, {{"application_name", "{FULL_APP_NAME}"}}},
+      {method, {{"application_id", "{OWN_APP}"}, {"secret_id", "{SECRET_ID}"}}},
+      {method, {{"application_id", "{OWN_APP}"}, {"secret_name", "{SECRET_NAME}"}}},
+      {method, {{"key_id", "{KEY_ID}"}, {"with_roles", "true"}}},
+  };
+}
+
 std::string Substitute(std::string text, const Target& t, int64_t own_app) {
   const std::map<std::string, std::string> values = {{"{APP_ID}", t.app_id},
                                                      {"{APP_NAME}", t.app_name},
@@ -155,8 +171,8 @@ class ApiIsolationTest : public IamTest {
                     const std::string& secret_name) {
     Tenant t;
     t.account = account;
-    t.owner = MakeKey(account.id, {auth::kRoleOwner});
-    t.developer = MakeKey(account.id, {auth::kRoleDeveloper});
+    t.owner = MakeKey(account.id, {iam::kRoleOwner});
+    t.developer = MakeKey(account.id, {iam::kRoleDeveloper});
     t.app_id = app_id;
     t.app_name = app_name;
     t.secret_name = secret_name;
@@ -224,7 +240,7 @@ class ApiIsolationTest : public IamTest {
       ++developers;
       EXPECT_EQ(key["key_name"], t.key_name);
       ASSERT_EQ(key["roles"].size(), 1u);
-      EXPECT_EQ(key["roles"][0]["role_id"], auth::kRoleDeveloper);
+      EXPECT_EQ(key["roles"][0]["role_id"], iam::kRoleDeveloper);
     }
     EXPECT_EQ(developers, 1) << t.account.name;
   }
@@ -260,13 +276,22 @@ TEST_F(ApiIsolationTest, NoCallerReachesAnotherAccountsData) {
   };
   const std::vector<const Tenant*> tenants = {&a_, &b_, &c_};
 
+  std::vector<Probe> probes = Probes();
+  int read_methods = 0;
+  for (const MethodSpec* spec : stack().dispatcher().methods().Specs()) {
+    if (spec->access != Access::kRead) continue;
+    for (Probe& probe : ReadProbes(spec->name)) probes.push_back(std::move(probe));
+    ++read_methods;
+  }
+  EXPECT_GE(read_methods, 8);
+
   int compared = 0;
   for (const Caller& caller : callers) {
     for (const Tenant* target : tenants) {
       if (target == caller.acts_as) continue;
       const Target real = TargetOf(*target);
       const Target missing = Missing(*target);
-      for (const Probe& probe : Probes()) {
+      for (const Probe& probe : probes) {
         ParamList with_real;
         ParamList with_missing;
         for (const auto& [name, value] : probe.params) {
@@ -292,7 +317,7 @@ TEST_F(ApiIsolationTest, NoCallerReachesAnotherAccountsData) {
           caller.label + " listing secrets");
     }
   }
-  EXPECT_EQ(compared, 14 * static_cast<int>(Probes().size()));
+  EXPECT_EQ(compared, 14 * static_cast<int>(probes.size()));
   for (const Tenant* t : tenants) ExpectIntact(*t);
 }
 

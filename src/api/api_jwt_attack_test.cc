@@ -28,11 +28,11 @@ class ApiJwtAttackTest : public IamTest {
   void SetUp() override {
     IamTest::SetUp();
     if (HasFatalFailure()) return;
-    key_ = MakeKey(acme_.id, {auth::kRoleOwner}, 0);
+    key_ = MakeKey(acme_.id, {iam::kRoleOwner}, 0);
     Result<ApiStack::Account> other = stack().CreateAccount("other");
     ASSERT_TRUE(other.ok());
     other_ = *other;
-    other_key_ = MakeKey(other_.id, {auth::kRoleOwner}, 1);
+    other_key_ = MakeKey(other_.id, {iam::kRoleOwner}, 1);
     Result<auth::EvpPkeyPtr> mine =
         auth::ParseRsaPrivateKeyPem(SharedTestKeyPair(0).private_key_pem.view());
     Result<auth::EvpPkeyPtr> theirs =
@@ -140,7 +140,7 @@ TEST_F(ApiJwtAttackTest, IssuerOfAnUnrelatedOrMissingAccount) {
   // A child's key may not act as its parent.
   Result<ApiStack::Account> child = stack().CreateAccount("child", acme_.id);
   ASSERT_TRUE(child.ok());
-  ApiStack::Key child_key = MakeKey(child->id, {auth::kRoleOwner}, 2);
+  ApiStack::Key child_key = MakeKey(child->id, {iam::kRoleOwner}, 2);
   EXPECT_EQ(ErrorOf(CallAs(child_key, "GetSecrets", {{"application_id", std::to_string(app_id_)}},
                            acme_.id)),
             Err(100));

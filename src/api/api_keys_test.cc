@@ -49,7 +49,7 @@ TEST_F(ApiKeysTest, CreateKeyReturnsCredentialsTheServerDoesNotKeep) {
   EXPECT_TRUE(record->public_key_pem == *public_pem);
   EXPECT_EQ(record->name, "ci");
   EXPECT_EQ(record->description, "CI pipeline");
-  EXPECT_EQ(record->role_ids, (std::vector<int>{auth::kRoleSupport, auth::kRoleDeveloper}));
+  EXPECT_EQ(record->role_ids, (std::vector<int>{iam::kRoleSupport, iam::kRoleDeveloper}));
   EXPECT_FALSE(DatabaseContains(PemBodyLine(private_key, 3)));
   EXPECT_TRUE(DatabaseContains(PemBodyLine(record->public_key_pem, 2)));  // the check can fail
 
@@ -78,11 +78,11 @@ TEST_F(ApiKeysTest, CreateKeyRoleParameters) {
   json by_id = Call("CreateKey", {{"role_id", "5;3;5"}});
   ASSERT_TRUE(by_id.contains("result")) << ErrorOf(by_id).dump();
   EXPECT_EQ(FindKeyRecord(by_id["result"][0]["key_id"])->role_ids,
-            (std::vector<int>{auth::kRoleSupport, auth::kRoleDeveloper}));
+            (std::vector<int>{iam::kRoleSupport, iam::kRoleDeveloper}));
   json spaced = Call("CreateKey", {{"role_name", " CallList Manager ; ACD Stats"}});
   ASSERT_TRUE(spaced.contains("result")) << ErrorOf(spaced).dump();
   EXPECT_EQ(FindKeyRecord(spaced["result"][0]["key_id"])->role_ids,
-            (std::vector<int>{auth::kRoleCallListManager, auth::kRoleAcdStats}));
+            (std::vector<int>{iam::kRoleCallListManager, iam::kRoleAcdStats}));
   json none = Call("CreateKey", {});
   ASSERT_TRUE(none.contains("result")) << ErrorOf(none).dump();
   EXPECT_TRUE(FindKeyRecord(none["result"][0]["key_id"])->role_ids.empty());
@@ -103,20 +103,20 @@ TEST_F(ApiKeysTest, CreateKeyNameAndDescription) {
 }
 
 TEST_F(ApiKeysTest, AdminCannotGrantOwner) {
-  ApiStack::Key admin = MakeKey(acme_.id, {auth::kRoleAdmin});
+  ApiStack::Key admin = MakeKey(acme_.id, {iam::kRoleAdmin});
   EXPECT_EQ(ErrorOf(CallAs(admin, "CreateKey", {{"role_name", "Owner"}})), Err(435));
   EXPECT_EQ(ErrorOf(CallAs(admin, "CreateKey", {{"role_id", "5;1"}})), Err(435));
   EXPECT_EQ(KeyCount(), 1);
   json admin_made = CallAs(admin, "CreateKey", {{"role_name", "Admin;Developer"}});
   EXPECT_TRUE(admin_made.contains("result")) << ErrorOf(admin_made).dump();
-  ApiStack::Key owner = MakeKey(acme_.id, {auth::kRoleOwner});
+  ApiStack::Key owner = MakeKey(acme_.id, {iam::kRoleOwner});
   EXPECT_TRUE(CallAs(owner, "CreateKey", {{"role_name", "Owner"}}).contains("result"));
 }
 
 TEST_F(ApiKeysTest, GetKeysListsTheAccountsKeysWithPaging) {
-  ApiStack::Key k1 = MakeKey(acme_.id, {auth::kRoleOwner});
+  ApiStack::Key k1 = MakeKey(acme_.id, {iam::kRoleOwner});
   stack().clock().AdvanceSeconds(1);
-  ApiStack::Key k2 = MakeKey(acme_.id, {auth::kRoleDeveloper, auth::kRoleSupport});
+  ApiStack::Key k2 = MakeKey(acme_.id, {iam::kRoleDeveloper, iam::kRoleSupport});
   stack().clock().AdvanceSeconds(1);
   ApiStack::Key k3 = MakeKey(acme_.id, {});
   ASSERT_TRUE(Call("UpdateKey", {{"key_id", k2.key_id}, {"key_name", "dev"}, {"description", "d"}})
@@ -124,7 +124,7 @@ TEST_F(ApiKeysTest, GetKeysListsTheAccountsKeysWithPaging) {
   // Another account's key is never listed.
   Result<ApiStack::Account> other = stack().CreateAccount("other");
   ASSERT_TRUE(other.ok());
-  MakeKey(other->id, {auth::kRoleOwner});
+  MakeKey(other->id, {iam::kRoleOwner});
 
   json all = Call("GetKeys", {});
   EXPECT_EQ(all, json::parse(R"({"result":[{"key_id":")" + k1.key_id + R"("},{"key_id":")" +
@@ -145,7 +145,7 @@ TEST_F(ApiKeysTest, GetKeysListsTheAccountsKeysWithPaging) {
 }
 
 TEST_F(ApiKeysTest, UpdateKey) {
-  ApiStack::Key key = MakeKey(acme_.id, {auth::kRoleDeveloper});
+  ApiStack::Key key = MakeKey(acme_.id, {iam::kRoleDeveloper});
   EXPECT_EQ(ErrorOf(Call("UpdateKey", {{"key_name", "x"}})), Err(485, "key_id"));
   EXPECT_EQ(ErrorOf(Call("UpdateKey", {{"key_id", "nope"}, {"key_name", "x"}})),
             Err(433, "key_id"));
@@ -160,11 +160,11 @@ TEST_F(ApiKeysTest, UpdateKey) {
   std::optional<store::KeyRecord> record = FindKeyRecord(key.key_id);
   EXPECT_EQ(record->name, "renamed");
   EXPECT_EQ(record->description, "now described");
-  EXPECT_EQ(record->role_ids, std::vector<int>{auth::kRoleDeveloper});
+  EXPECT_EQ(record->role_ids, std::vector<int>{iam::kRoleDeveloper});
 }
 
 TEST_F(ApiKeysTest, DeletedKeyStopsWorkingOnTheNextRequest) {
-  ApiStack::Key key = MakeKey(acme_.id, {auth::kRoleDeveloper});
+  ApiStack::Key key = MakeKey(acme_.id, {iam::kRoleDeveloper});
   const std::string token = TokenOf(key);
   const ParamList list = {{"application_id", std::to_string(app_id_)}};
   ASSERT_TRUE(CallToken("GetSecrets", list, token).contains("result"));
@@ -179,15 +179,15 @@ TEST_F(ApiKeysTest, DeletedKeyStopsWorkingOnTheNextRequest) {
 }
 
 TEST_F(ApiKeysTest, AKeyMayDeleteItself) {
-  ApiStack::Key admin = MakeKey(acme_.id, {auth::kRoleAdmin});
+  ApiStack::Key admin = MakeKey(acme_.id, {iam::kRoleAdmin});
   const std::string token = TokenOf(admin);
   EXPECT_EQ(CallToken("DeleteKey", {{"key_id", admin.key_id}}, token), OneJson());
   EXPECT_EQ(ErrorOf(CallToken("GetKeys", {}, token)), Err(100));
 }
 
 TEST_F(ApiKeysTest, AdminCannotDeleteOrDemoteAnOwnerKey) {
-  ApiStack::Key admin = MakeKey(acme_.id, {auth::kRoleAdmin});
-  ApiStack::Key owner = MakeKey(acme_.id, {auth::kRoleOwner});
+  ApiStack::Key admin = MakeKey(acme_.id, {iam::kRoleAdmin});
+  ApiStack::Key owner = MakeKey(acme_.id, {iam::kRoleOwner});
   EXPECT_EQ(ErrorOf(CallAs(admin, "DeleteKey", {{"key_id", owner.key_id}})), Err(435));
   EXPECT_EQ(ErrorOf(CallAs(admin, "SetKeyRoles", {{"key_id", owner.key_id}, {"role_id", "2"}})),
             Err(435));
@@ -196,8 +196,8 @@ TEST_F(ApiKeysTest, AdminCannotDeleteOrDemoteAnOwnerKey) {
       Err(435));
   EXPECT_EQ(ErrorOf(CallAs(admin, "SetKeyRoles", {{"key_id", admin.key_id}, {"role_id", "1"}})),
             Err(435));
-  EXPECT_EQ(FindKeyRecord(owner.key_id)->role_ids, std::vector<int>{auth::kRoleOwner});
-  EXPECT_EQ(FindKeyRecord(admin.key_id)->role_ids, std::vector<int>{auth::kRoleAdmin});
+  EXPECT_EQ(FindKeyRecord(owner.key_id)->role_ids, std::vector<int>{iam::kRoleOwner});
+  EXPECT_EQ(FindKeyRecord(admin.key_id)->role_ids, std::vector<int>{iam::kRoleAdmin});
   // Name and description of an Owner key are not roles: an Admin may change them.
   EXPECT_EQ(CallAs(admin, "UpdateKey", {{"key_id", owner.key_id}, {"key_name", "boss"}}),
             OneJson());
@@ -210,7 +210,7 @@ TEST_F(ApiKeysTest, AdminCannotDeleteOrDemoteAnOwnerKey) {
 }
 
 TEST_F(ApiKeysTest, SetKeyRolesAppliesToTheNextRequestOfAReusedToken) {
-  ApiStack::Key key = MakeKey(acme_.id, {auth::kRoleDeveloper});
+  ApiStack::Key key = MakeKey(acme_.id, {iam::kRoleDeveloper});
   const std::string token = TokenOf(key);
   const ParamList get = {{"application_id", std::to_string(app_id_)}, {"secret_name", "s1"}};
   AddSecret("s1", "v1");
@@ -228,8 +228,8 @@ TEST_F(ApiKeysTest, SetKeyRolesAppliesToTheNextRequestOfAReusedToken) {
 }
 
 TEST_F(ApiKeysTest, GetKeyRolesAndRemoveKeyRoles) {
-  ApiStack::Key key = MakeKey(acme_.id, {auth::kRoleOwner, auth::kRoleUserManager,
-                                         auth::kRoleUserRead, auth::kRoleDeveloper});
+  ApiStack::Key key = MakeKey(
+      acme_.id, {iam::kRoleOwner, iam::kRoleUserManager, iam::kRoleUserRead, iam::kRoleDeveloper});
   EXPECT_EQ(Call("GetKeyRoles", {{"key_id", key.key_id}}), json::parse(R"({"result":[
       {"role_id":1,"role_name":"Owner","inherited":false},
       {"role_id":5,"role_name":"Developer","inherited":false},
@@ -254,7 +254,7 @@ TEST_F(ApiKeysTest, GetKeyRolesAndRemoveKeyRoles) {
   EXPECT_EQ(Call("RemoveKeyRoles", {{"key_id", key.key_id}, {"role_name", "Owner;User Read"}}),
             OneJson());
   EXPECT_EQ(FindKeyRecord(key.key_id)->role_ids,
-            (std::vector<int>{auth::kRoleDeveloper, auth::kRoleUserManager}));
+            (std::vector<int>{iam::kRoleDeveloper, iam::kRoleUserManager}));
   EXPECT_EQ(Call("RemoveKeyRoles", {{"key_id", key.key_id}, {"role_id", "1;5;10"}}), OneJson());
   EXPECT_EQ(Call("GetKeyRoles", {{"key_id", key.key_id}}), json::parse(R"({"result":[]})"));
 }
@@ -289,8 +289,8 @@ TEST_F(ApiKeysTest, GetAccountInfo) {
 TEST_F(ApiKeysTest, ParentKeyActingAsChildManagesTheChildsKeys) {
   Result<ApiStack::Account> child = stack().CreateAccount("kid", acme_.id);
   ASSERT_TRUE(child.ok());
-  ApiStack::Key parent_owner = MakeKey(acme_.id, {auth::kRoleOwner});
-  ApiStack::Key parent_other = MakeKey(acme_.id, {auth::kRoleDeveloper});
+  ApiStack::Key parent_owner = MakeKey(acme_.id, {iam::kRoleOwner});
+  ApiStack::Key parent_other = MakeKey(acme_.id, {iam::kRoleDeveloper});
 
   json info = CallAs(parent_owner, "GetAccountInfo", {}, child->id);
   EXPECT_EQ(info["result"]["account_id"], child->id);

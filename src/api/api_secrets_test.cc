@@ -357,7 +357,7 @@ TEST_F(ApiSecretsTest, DamagedValueIsAnInternalErrorAndCanBeReplaced) {
 }
 
 TEST_F(ApiSecretsTest, WorksWithABearerToken) {
-  Result<ApiStack::Key> key = stack().CreateKey(acme_.id, {auth::kRoleDeveloper});
+  Result<ApiStack::Key> key = stack().CreateKey(acme_.id, {iam::kRoleDeveloper});
   ASSERT_TRUE(key.ok()) << key.status().ToString();
   Result<std::string> token = stack().Token(*key);
   ASSERT_TRUE(token.ok()) << token.status().ToString();

@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "auth/roles.h"
 #include "common/time_format.h"
+#include "iam/roles.h"
 #include "tests/testing/api_fixture.h"
 
 namespace voxsecrets::api {

@@ -6,13 +6,13 @@
 #include "api/error_codes.h"
 #include "api/json_body.h"
 #include "api/params.h"
-#include "auth/roles.h"
 #include "common/secure_bytes.h"
 
 namespace voxsecrets::api {
 namespace {
 
 Status Unauthenticated() { return Status(StatusCode::kUnauthenticated, "Authorization failed."); }
+
 
 }  // namespace
 
@@ -68,7 +68,7 @@ Result<std::string> Dispatcher::Process(const ApiRequest& request) const {
   Result<auth::Principal> authenticated = Authenticate(request);
   if (!authenticated.ok()) return refuse(authenticated.status(), nullptr);
   const auth::Principal& principal = *authenticated;
-  if (!auth::MethodAllowed(request.method, principal.role_ids)) {
+  if (!spec->roles.Allows(principal.role_ids)) {
     return refuse(Status(StatusCode::kPermissionDenied, "Forbidden command."), &principal);
   }
   CallContext call{request.method, principal, request.params, clock_, request.client_ip, {}, {}};

@@ -5,7 +5,7 @@
 //   3. credentials: a bearer token -> Authenticator::AuthenticateBearer (account_id / api_key
 //      parameters are then ignored: the Java client sends account_id with every call); else
 //      legacy `account_id` + `api_key` -> AuthenticateLegacy; else 100;
-//   4. role: auth::MethodAllowed(method, roles) -> else 104;
+//   4. role: the method's MethodSpec::roles must allow the principal's roles -> else 104;
 //   5. the handler, inside Store::Write (Access::kWrite) or Store::Read (Access::kRead). The
 //      response body is encoded inside the transaction, so a write commits only when its answer
 //      could be produced. After a commit, CallContext::after_commit runs.

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "api/api_test_base.h"
-#include "auth/roles.h"
+#include "iam/roles.h"
 
 namespace voxsecrets::api {
 namespace {
@@ -37,25 +37,22 @@ class RecordingAudit final : public AuditHook {
   Status fail_record;
 };
 
-// Test methods are registered under names auth/roles.h knows but the secrets table does not use
-// (GetAccountInfo and GetRoles: any caller; CreateKey and GetAuditLog: Owner and Admin).
+// Two probes take the place of the real GetAccountInfo (any caller, read) and CreateKey (Owner
+// and Admin, write): same registration, the probe's handler.
 class DispatcherTest : public ApiCallTest {
  protected:
   ApiStackOptions StackOptions() override {
     ApiStackOptions options;
     options.audit = &audit_;
     options.register_methods = [this](MethodTable& table, ApiStack&) {
-      // The probes take the place of the real GetAccountInfo and CreateKey.
       MethodTable probed;
-      for (const std::string& name : table.Names()) {
-        if (name == "GetAccountInfo" || name == "CreateKey") continue;
-        const MethodSpec* spec = table.Find(name);
-        probed.Add(name, spec->access, spec->handler);
+      for (const MethodSpec* spec : table.Specs()) {
+        MethodSpec copy = *spec;
+        if (copy.name == "GetAccountInfo" || copy.name == "CreateKey") {
+          copy.handler = [this](CallContext& call, store::Tx& tx) { return probe_(call, tx); };
+        }
+        probed.Add(std::move(copy));
       }
-      probed.Add("GetAccountInfo", Access::kRead,
-                 [this](CallContext& call, store::Tx& tx) { return probe_(call, tx); });
-      probed.Add("CreateKey", Access::kWrite,
-                 [this](CallContext& call, store::Tx& tx) { return probe_(call, tx); });
       table = std::move(probed);
     };
     return options;
@@ -135,7 +132,7 @@ TEST_F(DispatcherTest, LegacyCredentials) {
 TEST_F(DispatcherTest, BearerTokenAndIgnoredAccountIdParameter) {
   Result<ApiStack::Account> globex = stack().CreateAccount("globex");
   ASSERT_TRUE(globex.ok());
-  Result<ApiStack::Key> key = stack().CreateKey(acme_.id, {auth::kRoleOwner});
+  Result<ApiStack::Key> key = stack().CreateKey(acme_.id, {iam::kRoleOwner});
   ASSERT_TRUE(key.ok());
   Result<std::string> token = stack().Token(*key);
   ASSERT_TRUE(token.ok());
@@ -154,7 +151,7 @@ TEST_F(DispatcherTest, BearerTokenAndIgnoredAccountIdParameter) {
 }
 
 TEST_F(DispatcherTest, TokenFaults) {
-  Result<ApiStack::Key> key = stack().CreateKey(acme_.id, {auth::kRoleOwner});
+  Result<ApiStack::Key> key = stack().CreateKey(acme_.id, {iam::kRoleOwner});
   ASSERT_TRUE(key.ok());
   const int64_t now = stack().clock().NowSeconds();
   auto call_with = [&](int64_t ttl, int64_t iat) {
@@ -186,9 +183,9 @@ TEST_F(DispatcherTest, TokenFaults) {
 
 TEST_F(DispatcherTest, RolesDecideBeforeParameters) {
   const json forbidden = json::parse(R"({"error":{"code":104,"msg":"Forbidden command."}})");
-  Result<ApiStack::Key> support = stack().CreateKey(acme_.id, {auth::kRoleSupport});
-  Result<ApiStack::Key> developer = stack().CreateKey(acme_.id, {auth::kRoleDeveloper});
-  Result<ApiStack::Key> admin = stack().CreateKey(acme_.id, {auth::kRoleAdmin});
+  Result<ApiStack::Key> support = stack().CreateKey(acme_.id, {iam::kRoleSupport});
+  Result<ApiStack::Key> developer = stack().CreateKey(acme_.id, {iam::kRoleDeveloper});
+  Result<ApiStack::Key> admin = stack().CreateKey(acme_.id, {iam::kRoleAdmin});
   Result<ApiStack::Key> nobody = stack().CreateKey(acme_.id, {});
   ASSERT_TRUE(support.ok() && developer.ok() && admin.ok() && nobody.ok());
   auto token = [&](const ApiStack::Key& key) { return stack().Token(key).value(); };
@@ -215,7 +212,7 @@ TEST_F(DispatcherTest, ParentKeyActsAsChildThroughIss) {
   Result<ApiStack::Account> child = stack().CreateAccount("acme-child", acme_.id);
   ASSERT_TRUE(child.ok());
   ASSERT_TRUE(stack().CreateApplication(child->id, "kidapp").ok());
-  Result<ApiStack::Key> key = stack().CreateKey(acme_.id, {auth::kRoleOwner});
+  Result<ApiStack::Key> key = stack().CreateKey(acme_.id, {iam::kRoleOwner});
   ASSERT_TRUE(key.ok());
   Result<std::string> as_child = stack().Token(*key, 60, child->id);
   ASSERT_TRUE(as_child.ok());
@@ -315,8 +312,7 @@ TEST_F(DispatcherTest, AuditHookSeesWritesInTransactionAndEverythingElseAfter) {
   EXPECT_EQ(CallApp("GetSecretValue", {{"secret_id", std::to_string(id)}}),
             json::parse(R"({"error":{"code":4,"msg":"DB error."}})"));
   // A call that failed anyway keeps its own error.
-  EXPECT_EQ(ErrorOf(CallApp("GetSecretValue", {{"secret_id", "999999"}})),
-            Err(341, "secret_id"));
+  EXPECT_EQ(ErrorOf(CallApp("GetSecretValue", {{"secret_id", "999999"}})), Err(341, "secret_id"));
   audit_.fail_record = Status::Ok();
 
   // A failing audit write fails the call and rolls the change back.

@@ -4,11 +4,24 @@
 #include <utility>
 
 namespace voxsecrets::api {
+namespace {
 
-void MethodTable::Add(std::string name, Access access, MethodHandler handler) {
-  assert(handler && "a method needs a handler");
-  const bool inserted =
-      methods_.emplace(std::move(name), MethodSpec{access, std::move(handler)}).second;
+[[maybe_unused]] bool IsMethodName(std::string_view name) {
+  if (name.empty() || name[0] < 'A' || name[0] > 'Z') return false;
+  for (char c : name) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void MethodTable::Add(MethodSpec spec) {
+  assert(spec.handler && "a method needs a handler");
+  assert(IsMethodName(spec.name) && "method names are CamelCase identifiers");
+  std::string name = spec.name;
+  const bool inserted = methods_.emplace(std::move(name), std::move(spec)).second;
   assert(inserted && "method registered twice");
   (void)inserted;
 }
@@ -23,6 +36,31 @@ std::vector<std::string> MethodTable::Names() const {
   names.reserve(methods_.size());
   for (const auto& [name, spec] : methods_) names.push_back(name);
   return names;
+}
+
+std::vector<const MethodSpec*> MethodTable::Specs() const {
+  std::vector<const MethodSpec*> specs;
+  specs.reserve(methods_.size());
+  for (const auto& [name, spec] : methods_) specs.push_back(&spec);
+  return specs;
+}
+
+std::string MethodsMarkdown(const MethodTable& table) {
+  std::string out = "| method | access | roles |\n|---|---|---|\n";
+  for (const MethodSpec* spec : table.Specs()) {
+    std::string roles;
+    if (spec->roles.any_caller()) {
+      roles = "any valid key";
+    } else {
+      for (int id : spec->roles.role_ids()) {
+        if (!roles.empty()) roles += ", ";
+        roles += std::string(iam::FindRoleById(id)->name);
+      }
+    }
+    out += "| " + spec->name + " | " + (spec->access == Access::kWrite ? "write" : "read") + " | " +
+           roles + " |\n";
+  }
+  return out;
 }
 
 }  // namespace voxsecrets::api

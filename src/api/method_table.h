@@ -1,12 +1,19 @@
-// MethodTable: API method name -> handler and the kind of transaction it runs in.
+// MethodTable: the registry of API methods. One registration per method declares everything the
+// rest of the system derives from it (docs/ADDING_A_METHOD.md):
+//   - `name`: the exact, case-sensitive CamelCase name (`cmd` or the path);
+//   - `access`: the kind of transaction the handler runs in;
+//   - `roles`: who may call it (iam::RoleSet; anyone else gets 104) — the only place a method's
+//     role rule is written;
+//   - `handler`.
+// The dispatcher answers 103 for a name not in the table and 104 when `roles` does not allow the
+// caller; the role-matrix and audit tests iterate over the table, and docs/API.md's method table
+// is checked against it (api/method_registry_test.cc prints it: MethodsMarkdown).
 //
 // A handler reads its parameters from the CallContext, does its work through the Tx it is given
 // and returns the whole success body as a JSON object (e.g. {"result":1}). It returns a non-OK
 // Status for any failure; the dispatcher rolls the transaction back and encodes the error.
 // Handlers must not have effects outside `tx` (the store may retry a write callback); effects
 // after commit go into CallContext::after_commit.
-//
-// Which roles may call a method is auth's table (auth/roles.h MethodAllowed), not this one's.
 //
 // Thread-safety: build the table before the Dispatcher takes it; afterwards it is read-only and
 // handlers are called concurrently (they must be safe for that).
@@ -22,6 +29,7 @@
 
 #include "api/call_context.h"
 #include "common/status.h"
+#include "iam/roles.h"
 #include "store/store.h"
 
 namespace voxsecrets::api {
@@ -34,21 +42,30 @@ enum class Access {
 using MethodHandler = std::function<Result<nlohmann::json>(CallContext& call, store::Tx& tx)>;
 
 struct MethodSpec {
+  std::string name;
   Access access = Access::kRead;
+  iam::RoleSet roles;
   MethodHandler handler;
 };
 
 class MethodTable {
  public:
-  // REQUIRES: `name` is not in the table yet; `handler` is callable.
-  void Add(std::string name, Access access, MethodHandler handler);
+  // REQUIRES: `spec.name` is not in the table yet and is a CamelCase identifier; `spec.handler`
+  // is callable.
+  void Add(MethodSpec spec);
   // nullptr when unknown. Exact, case-sensitive match.
   const MethodSpec* Find(std::string_view name) const;
+  // Every method, by name.
   std::vector<std::string> Names() const;
+  std::vector<const MethodSpec*> Specs() const;
 
  private:
   std::map<std::string, MethodSpec, std::less<>> methods_;
 };
+
+// docs/API.md's method table, one row per method by name: `| name | read/write | roles |`, the
+// roles by name in id order, or "any valid key" for iam::RoleSet::AnyCaller().
+std::string MethodsMarkdown(const MethodTable& table);
 
 }  // namespace voxsecrets::api
 

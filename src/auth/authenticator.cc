@@ -6,9 +6,9 @@
 
 #include "auth/api_key_hash.h"
 #include "auth/jwt.h"
-#include "auth/roles.h"
 #include "auth/rs256.h"
 #include "common/secure_bytes.h"
+#include "iam/roles.h"
 
 namespace voxsecrets::auth {
 namespace {
@@ -110,7 +110,7 @@ Result<Principal> Authenticator::AuthenticateLegacy(int64_t account_id,
   principal.account_id = account_id;
   principal.key_account_id = account_id;
   principal.kind = CredentialKind::kLegacyApiKey;
-  principal.role_ids = AllRoleIds();
+  principal.role_ids = iam::AllRoleIds();
   return principal;
 }
 

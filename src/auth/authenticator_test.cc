@@ -9,8 +9,8 @@
 #include "auth/auth_test_util.h"
 #include "auth/credentials.h"
 #include "auth/fake_key_directory.h"
-#include "auth/roles.h"
 #include "auth/rs256.h"
+#include "iam/roles.h"
 
 namespace voxsecrets::auth {
 namespace {
@@ -41,17 +41,17 @@ class AuthenticatorTest : public ::testing::Test {
     dir_.AddAccount(kChild, kParent);
     dir_.AddAccount(kGrandchild, kChild);
     dir_.AddAccount(kUnrelated);
-    dir_.AddKey({kKidA, kParent, a_.public_pem, {kRoleDeveloper}});
+    dir_.AddKey({kKidA, kParent, a_.public_pem, {iam::kRoleDeveloper}});
   }
   // Keys B and C are generated and registered only by the tests that need them.
   const TestKey& UseKeyB() {
     const TestKey& b = SharedTestKey(1);
-    dir_.AddKey({kKidB, kUnrelated, b.public_pem, {kRoleOwner}});
+    dir_.AddKey({kKidB, kUnrelated, b.public_pem, {iam::kRoleOwner}});
     return b;
   }
   const TestKey& UseKeyC() {
     const TestKey& c = SharedTestKey(2);
-    dir_.AddKey({kKidC, kChild, c.public_pem, {kRoleAdmin}});
+    dir_.AddKey({kKidC, kChild, c.public_pem, {iam::kRoleAdmin}});
     return c;
   }
 
@@ -80,7 +80,7 @@ TEST_F(AuthenticatorTest, ValidTokenGivesThePrincipal) {
   EXPECT_EQ(p->key_account_id, kParent);
   EXPECT_EQ(p->kind, CredentialKind::kServiceKey);
   EXPECT_EQ(p->key_id, kKidA);
-  EXPECT_EQ(p->role_ids, std::vector<int>{kRoleDeveloper});
+  EXPECT_EQ(p->role_ids, std::vector<int>{iam::kRoleDeveloper});
 }
 
 TEST_F(AuthenticatorTest, ShapesOfEveryOfficialClient) {
@@ -130,7 +130,7 @@ TEST_F(AuthenticatorTest, IssOfAChildRunsAsTheChild) {
   EXPECT_EQ(p->account_id, kChild);
   EXPECT_EQ(p->key_account_id, kParent);
   EXPECT_EQ(p->key_id, kKidA);
-  EXPECT_EQ(p->role_ids, std::vector<int>{kRoleDeveloper});
+  EXPECT_EQ(p->role_ids, std::vector<int>{iam::kRoleDeveloper});
 }
 
 TEST_F(AuthenticatorTest, IssAsNumericStringOfAChild) {
@@ -232,7 +232,7 @@ TEST_F(AuthenticatorTest, ReplacedKeyPemIsHonoured) {
   const std::string old_token = TokenA();
   ASSERT_TRUE(auth_.AuthenticateBearer(old_token).ok());
   // The directory now has key B's public half under kid A.
-  dir_.AddKey({kKidA, kParent, b.public_pem, {kRoleDeveloper}});
+  dir_.AddKey({kKidA, kParent, b.public_pem, {iam::kRoleDeveloper}});
   EXPECT_EQ(Code(old_token), StatusCode::kUnauthenticated);
   EXPECT_TRUE(auth_.AuthenticateBearer(TokenFor(b, kKidA, kParent)).ok());
 }
@@ -368,7 +368,7 @@ TEST_F(AuthenticatorTest, CorruptStoredKeyIsDataLoss) {
   dir_.AddKey({"kid-bad",
                kParent,
                "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
-               {kRoleOwner}});
+               {iam::kRoleOwner}});
   EXPECT_EQ(Code(TokenFor(a_, "kid-bad", kParent)), StatusCode::kDataLoss);
 }
 
@@ -398,8 +398,8 @@ TEST_F(AuthenticatorTest, LegacyApiKey) {
   EXPECT_EQ(p->key_account_id, kParent);
   EXPECT_EQ(p->kind, CredentialKind::kLegacyApiKey);
   EXPECT_TRUE(p->key_id.empty());
-  EXPECT_EQ(p->role_ids, AllRoleIds());
-  EXPECT_TRUE(MethodAllowed("DelApplication", p->role_ids));
+  EXPECT_EQ(p->role_ids, iam::AllRoleIds());
+  EXPECT_TRUE(iam::RoleSet({iam::kRoleOwner}).Allows(p->role_ids));
 }
 
 TEST_F(AuthenticatorTest, LegacyApiKeyRefusals) {

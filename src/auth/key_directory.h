@@ -25,7 +25,7 @@ struct KeyInfo {
   std::string key_id;
   int64_t account_id = 0;      // the account that owns the key
   std::string public_key_pem;  // SubjectPublicKeyInfo PEM
-  std::vector<int> role_ids;   // roles.h ids
+  std::vector<int> role_ids;   // iam/roles.h ids
 };
 
 struct AccountLink {

@@ -8,7 +8,7 @@
 #include "auth/auth_test_util.h"
 #include "auth/authenticator.h"
 #include "auth/fake_key_directory.h"
-#include "auth/roles.h"
+#include "iam/roles.h"
 
 namespace voxsecrets::auth {
 namespace {
@@ -76,7 +76,7 @@ class CachedAuthenticatorTest : public ::testing::Test {
     dir_.AddAccount(kParent);
     dir_.AddAccount(kChild, kParent);
     dir_.AddAccount(kUnrelated);
-    dir_.AddKey({kKid, kParent, key_.public_pem, {kRoleDeveloper}});
+    dir_.AddKey({kKid, kParent, key_.public_pem, {iam::kRoleDeveloper}});
   }
   std::string Token(int64_t iss, int64_t iat, int64_t exp) const {
     return Rs256Token(key_.private_key.get(), Rs256Header(kKid), Claims(iss, iat, exp));
@@ -101,7 +101,7 @@ TEST_F(CachedAuthenticatorTest, ReusedTokenIsVerifiedOnce) {
     ASSERT_TRUE(p.ok()) << p.status().ToString();
     EXPECT_EQ(p->account_id, kParent);
     EXPECT_EQ(p->key_id, kKid);
-    EXPECT_EQ(p->role_ids, std::vector<int>{kRoleDeveloper});
+    EXPECT_EQ(p->role_ids, std::vector<int>{iam::kRoleDeveloper});
   }
   EXPECT_EQ(hits(), 2u);
   EXPECT_EQ(auth_.token_cache()->size(), 1u);
@@ -115,24 +115,24 @@ TEST_F(CachedAuthenticatorTest, DeletedKeyFailsOnTheNextRequest) {
   EXPECT_EQ(hits(), 1u);
   EXPECT_EQ(auth_.token_cache()->size(), 0u);
   // Even if the key came back, the token is verified again from scratch (it still verifies).
-  dir_.AddKey({kKid, kParent, key_.public_pem, {kRoleDeveloper}});
+  dir_.AddKey({kKid, kParent, key_.public_pem, {iam::kRoleDeveloper}});
   EXPECT_TRUE(auth_.AuthenticateBearer(token).ok());
 }
 
 TEST_F(CachedAuthenticatorTest, ChangedRolesApplyToCachedTokens) {
   const std::string token = Token(kParent, now(), now() + 60);
   ASSERT_TRUE(auth_.AuthenticateBearer(token).ok());
-  dir_.AddKey({kKid, kParent, key_.public_pem, {kRoleSupport}});
+  dir_.AddKey({kKid, kParent, key_.public_pem, {iam::kRoleSupport}});
   Result<Principal> p = auth_.AuthenticateBearer(token);
   ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->role_ids, std::vector<int>{kRoleSupport});
+  EXPECT_EQ(p->role_ids, std::vector<int>{iam::kRoleSupport});
   EXPECT_EQ(hits(), 1u);
 }
 
 TEST_F(CachedAuthenticatorTest, KeyReplacedUnderTheSameKidIsNotTrusted) {
   const std::string token = Token(kParent, now(), now() + 60);
   ASSERT_TRUE(auth_.AuthenticateBearer(token).ok());
-  dir_.AddKey({kKid, kParent, SharedTestKey(1).public_pem, {kRoleOwner}});
+  dir_.AddKey({kKid, kParent, SharedTestKey(1).public_pem, {iam::kRoleOwner}});
   EXPECT_EQ(auth_.AuthenticateBearer(token).status().code(), StatusCode::kUnauthenticated);
 }
 

@@ -2,10 +2,10 @@
 
 #include <cstdio>
 
-#include "auth/roles.h"
 #include "common/clock.h"
 #include "common/time_format.h"
 #include "crypto/openssl_random.h"
+#include "iam/roles.h"
 #include "server/accounts_admin.h"
 
 namespace voxsecrets::cli {
@@ -31,8 +31,10 @@ void AdminCommands::Register(CLI::App& app, MasterKeyOptionAdder add_master_key_
   account->require_subcommand(1);
   account_create_ = account->add_subcommand("create", "Create an account with an Owner key");
   AddDataOptions(account_create_, &data_, add_master_key_options);
-  account_create_->add_option("--name", name_, "Account name (lower case, used in full "
-                                               "application names)")
+  account_create_
+      ->add_option("--name", name_,
+                   "Account name (lower case, used in full "
+                   "application names)")
       ->required();
   account_create_->add_option("--email", email_, "Account email")->required();
   account_create_->add_option("--parent", parent_, "Make it a child of this account id");
@@ -50,8 +52,9 @@ void AdminCommands::Register(CLI::App& app, MasterKeyOptionAdder add_master_key_
   key_create_->add_option("--role", roles_, "Role name (repeatable), e.g. Owner, Developer")
       ->required();
   key_create_->add_option("--key-name", key_name_, "Key name");
-  key_create_->add_option("--credentials-out", credentials_out_,
-                          "Write the key's credentials.json here (mode 0600)")
+  key_create_
+      ->add_option("--credentials-out", credentials_out_,
+                   "Write the key's credentials.json here (mode 0600)")
       ->required();
 }
 
@@ -72,7 +75,8 @@ int AdminCommands::AccountCreate() {
   auto created = server::CreateAccount(*data->store, account, random, clock);
   if (!created.ok()) return Fail("account create", created.status());
   if (!credentials_out_.empty()) {
-    Status s = server::WritePrivateFile(credentials_out_, created->owner_key.credentials_json.view());
+    Status s =
+        server::WritePrivateFile(credentials_out_, created->owner_key.credentials_json.view());
     if (!s.ok()) return Fail("account create", s);
   }
   std::printf("account_id: %lld\n", static_cast<long long>(created->account_id));
@@ -106,7 +110,7 @@ int AdminCommands::AccountList() {
 int AdminCommands::KeyCreate() {
   std::vector<int> role_ids;
   for (const auto& name : roles_) {
-    const auth::Role* role = auth::FindRoleByName(name);
+    const iam::Role* role = iam::FindRoleByName(name);
     if (role == nullptr) {
       return Fail("key create", Status(StatusCode::kInvalidRoleName,
                                        "unknown role '" + name + "' (see GetRoles)"));

@@ -8,19 +8,14 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <regex>
 
 #include "auth/api_key_hash.h"
 #include "auth/credentials.h"
-#include "auth/roles.h"
+#include "iam/accounts.h"
+#include "iam/roles.h"
 
 namespace voxsecrets::server {
 namespace {
-
-bool ValidAccountName(const std::string& name) {
-  static const std::regex kPattern("^[a-z][a-z0-9-]{0,39}$");
-  return std::regex_match(name, kPattern);
-}
 
 // 32 random bytes as 64 lower-case hex characters.
 SecureBytes NewApiKey(SecureRandom& random) {
@@ -78,7 +73,7 @@ Result<PreparedKey> PrepareKey(const std::vector<int>& role_ids, const std::stri
                                const std::string& description, SecureRandom& random,
                                const Clock& clock) {
   for (int id : role_ids) {
-    if (auth::FindRoleById(id) == nullptr) {
+    if (iam::FindRoleById(id) == nullptr) {
       return Status(StatusCode::kInvalidRoleId, "Unknown role id " + std::to_string(id) + ".");
     }
   }
@@ -130,12 +125,7 @@ Result<CreatedKey> CreateKey(store::Store& store, int64_t account_id,
 
 Result<CreatedAccount> CreateAccount(store::Store& store, const NewAccount& account,
                                      SecureRandom& random, const Clock& clock) {
-  if (!ValidAccountName(account.name)) {
-    return Status(StatusCode::kInvalidArgument,
-                  "Account names are 1-40 characters: a lower-case letter, then lower-case "
-                  "letters, digits or '-'.",
-                  "name");
-  }
+  VS_RETURN_IF_ERROR(iam::CheckAccountName(account.name));
   SecureBytes api_key = NewApiKey(random);
   VS_ASSIGN_OR_RETURN(std::string api_key_hash, auth::HashApiKey(api_key.view()));
   store::AccountRecord record;
@@ -146,32 +136,15 @@ Result<CreatedAccount> CreateAccount(store::Store& store, const NewAccount& acco
   record.created = clock.NowSeconds();
   VS_ASSIGN_OR_RETURN(
       PreparedKey key,
-      PrepareKey({auth::kRoleOwner}, "owner", "Owner key made with the account", random, clock));
+      PrepareKey({iam::kRoleOwner}, "owner", "Owner key made with the account", random, clock));
 
   // The account and its Owner key in one transaction: never an account without its key.
   int64_t id = 0;
   VS_RETURN_IF_ERROR(store.Write([&](store::Tx& tx) -> Status {
-    if (account.parent_id) {
-      VS_ASSIGN_OR_RETURN(auto parent, tx.accounts().FindById(*account.parent_id));
-      if (!parent) {
-        return Status(StatusCode::kInvalidAccountId,
-                      "No parent account " + std::to_string(*account.parent_id) + ".");
-      }
-      if (parent->parent_id) {
-        return Status(StatusCode::kInvalidAccountId,
-                      "Account " + std::to_string(*account.parent_id) +
-                          " is itself a child account; children cannot have children.");
-      }
-    }
-    auto inserted = tx.accounts().Insert(record);
-    if (!inserted.ok() && inserted.status().code() == StatusCode::kAlreadyExists) {
-      return Status(StatusCode::kAlreadyExists,
-                    "An account named '" + account.name + "' already exists.", "name");
-    }
-    VS_ASSIGN_OR_RETURN(id, std::move(inserted));
-    key.record.account_id = id;
-    return tx.keys().Insert(key.record);
+    VS_ASSIGN_OR_RETURN(id, iam::InsertAccount(tx, record, key.record));
+    return Status::Ok();
   }));
+  key.record.account_id = id;
 
   VS_ASSIGN_OR_RETURN(CreatedKey owner_key, Finish(std::move(key), account.email));
   CreatedAccount out;

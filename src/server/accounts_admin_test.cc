@@ -8,8 +8,8 @@
 
 #include "auth/api_key_hash.h"
 #include "auth/credentials.h"
-#include "auth/roles.h"
 #include "crypto/openssl_random.h"
+#include "iam/roles.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace voxsecrets::server {
@@ -61,7 +61,7 @@ TEST_F(AccountsAdminTest, CreatesAccountWithHashedApiKeyAndOwnerKey) {
                               std::string::npos);
                     VS_ASSIGN_OR_RETURN(auto key, tx.keys().FindById(created->owner_key.key_id));
                     EXPECT_TRUE(key.has_value());
-                    EXPECT_EQ(key->role_ids, std::vector<int>{auth::kRoleOwner});
+                    EXPECT_EQ(key->role_ids, std::vector<int>{iam::kRoleOwner});
                     EXPECT_EQ(key->public_key_pem.find("PRIVATE"), std::string::npos);
                     return Status::Ok();
                   })
@@ -92,11 +92,11 @@ TEST_F(AccountsAdminTest, ChildAccountsNeedAnExistingTopLevelParent) {
 TEST_F(AccountsAdminTest, CreateKeyChecksAccountAndRoles) {
   auto account = CreateAccount(*store_, {"acme", "a@b", std::nullopt}, random_, clock_);
   ASSERT_TRUE(account.ok());
-  auto key = CreateKey(*store_, account->account_id, {auth::kRoleDeveloper, auth::kRoleSupport},
-                       "ci", "", random_, clock_);
+  auto key = CreateKey(*store_, account->account_id, {iam::kRoleDeveloper, iam::kRoleSupport}, "ci",
+                       "", random_, clock_);
   ASSERT_TRUE(key.ok()) << key.status().ToString();
   EXPECT_NE(key->key_id, account->owner_key.key_id);
-  EXPECT_EQ(CreateKey(*store_, 424242, {auth::kRoleOwner}, "", "", random_, clock_).status().code(),
+  EXPECT_EQ(CreateKey(*store_, 424242, {iam::kRoleOwner}, "", "", random_, clock_).status().code(),
             StatusCode::kInvalidAccountId);
   EXPECT_EQ(CreateKey(*store_, account->account_id, {999}, "", "", random_, clock_).status().code(),
             StatusCode::kInvalidRoleId);

@@ -17,6 +17,7 @@
 #include "audit/audit_pruner.h"
 #include "auth/authenticator.h"
 #include "auth/key_cache.h"
+#include "auth/rsa_key_pair_source.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -24,6 +25,7 @@
 #include "crypto/process_hardening.h"
 #include "crypto/self_signed_cert.h"
 #include "http/server.h"
+#include "iam/keys.h"
 #include "secrets/application_service.h"
 #include "secrets/secret_service.h"
 #include "server/accounts_admin.h"
@@ -71,12 +73,12 @@ Status Bootstrap(const ServeOptions& options, const DataDirPaths& paths, store::
     return Status::Ok();
   }
   VS_ASSIGN_OR_RETURN(CreatedAccount created, std::move(made_account));
-  VS_RETURN_IF_ERROR(WritePrivateFile(paths.credentials, created.owner_key.credentials_json.view()));
-  log.Info("bootstrap account created",
-           {{"account_id", created.account_id},
-            {"account_name", options.bootstrap_account},
-            {"key_id", created.owner_key.key_id},
-            {"credentials", paths.credentials}});
+  VS_RETURN_IF_ERROR(
+      WritePrivateFile(paths.credentials, created.owner_key.credentials_json.view()));
+  log.Info("bootstrap account created", {{"account_id", created.account_id},
+                                         {"account_name", options.bootstrap_account},
+                                         {"key_id", created.owner_key.key_id},
+                                         {"credentials", paths.credentials}});
   *made = true;
   return Status::Ok();
 }
@@ -84,9 +86,9 @@ Status Bootstrap(const ServeOptions& options, const DataDirPaths& paths, store::
 void PrintBanner(const ServeOptions& options, const DataDirPaths& paths, const OpenedData& data,
                  const std::string& scheme, const std::string& host, uint16_t port,
                  const std::string& cert) {
-  const std::string base = scheme + "://" + (host.find(':') != std::string::npos ? "[" + host + "]"
-                                                                                  : host) +
-                           ":" + std::to_string(port);
+  const std::string base = scheme + "://" +
+                           (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                           std::to_string(port);
   std::printf("voxsecrets serving %s/platform_api\n", base.c_str());
   std::printf("  data dir:     %s\n", paths.root.c_str());
   std::printf("  database:     %s\n", data.store_description.c_str());
@@ -181,7 +183,9 @@ int RunServe(const ServeOptions& options) {
   StoreKeyDirectory directory(*data.store);
   auth::KeyCache key_cache;
   auth::Authenticator authenticator(directory, key_cache, clock);
-  api::Services services{applications, secret_service, sealer, random};
+  auth::RsaKeyPairSource key_pairs;
+  iam::KeyService keys(key_pairs, random, clock);
+  api::Services services{applications, secret_service, keys, sealer};
   // The audit log: this process's chain, optional JSON-lines export, optional retention.
   std::unique_ptr<audit::JsonLinesExporter> audit_exporter;
   if (options.audit_export == "-") {

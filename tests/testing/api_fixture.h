@@ -37,10 +37,12 @@
 #include "auth/credentials.h"
 #include "auth/key_cache.h"
 #include "auth/key_directory.h"
+#include "auth/rsa_key_pair_source.h"
 #include "common/clock.h"
 #include "common/random.h"
 #include "common/status.h"
 #include "crypto/keyring.h"
+#include "iam/keys.h"
 #include "secrets/application_service.h"
 #include "secrets/secret_service.h"
 #include "store/store.h"
@@ -93,6 +95,7 @@ class ApiStack {
   const auth::Authenticator& authenticator() { return *authenticator_; }
   const secrets::ApplicationService& applications() { return *applications_; }
   const secrets::SecretService& secrets() { return *secrets_; }
+  const iam::KeyService& keys() { return *keys_; }
   Dispatcher& dispatcher() { return *dispatcher_; }
   const std::string& directory() const { return dir_; }
   // The database file of the store.
@@ -102,7 +105,7 @@ class ApiStack {
 
   // An account named `name` (lower case) with a fresh legacy api_key.
   Result<Account> CreateAccount(std::string name, std::optional<int64_t> parent_id = std::nullopt);
-  // A service-account key of `account_id` holding `role_ids` (auth/roles.h).
+  // A service-account key of `account_id` holding `role_ids` (iam/roles.h).
   Result<Key> CreateKey(int64_t account_id, std::vector<int> role_ids);
   // An RS256 token of `key`: iss = `iss` or the key's account, iat = `iat` or the clock's now,
   // exp = iat + ttl.
@@ -135,6 +138,8 @@ class ApiStack {
   std::unique_ptr<auth::Authenticator> authenticator_;
   std::unique_ptr<secrets::ApplicationService> applications_;
   std::unique_ptr<secrets::SecretService> secrets_;
+  auth::RsaKeyPairSource key_pairs_;
+  std::unique_ptr<iam::KeyService> keys_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::atomic<size_t> keys_made_{0};
 };

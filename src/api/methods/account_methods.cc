@@ -1,5 +1,5 @@
 // GetAccountInfo (docs/API.md, "Accounts"): the account the call acts as (a child account when a
-// parent's key named it in `iss`). Any authenticated caller may ask (auth's role table).
+// parent's key named it in `iss`). Any authenticated caller may ask.
 //
 // The answer carries the AccountInfo members voxsecrets has: account_id, account_name,
 // account_email, created, active (always true), frozen (always false). It never carries
@@ -7,28 +7,26 @@
 // official clients treat every AccountInfo member as optional. `return_live_balance` is accepted
 // and ignored.
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
 
 #include "api/methods/method_support.h"
 #include "api/methods/methods.h"
 #include "common/time_format.h"
+#include "iam/accounts.h"
 
 namespace voxsecrets::api {
 namespace {
 
 using nlohmann::json;
 
-Result<json> GetAccountInfo(CallContext& call, store::Tx& tx) {
-  VS_ASSIGN_OR_RETURN(std::optional<store::AccountRecord> account,
-                      tx.accounts().FindById(call.principal.account_id));
-  // Authentication found the account a moment ago; accounts are never deleted.
-  if (!account.has_value()) return InternalError("the calling account is missing");
+Result<json> GetAccountInfo(const Services&, CallContext& call, store::Tx& tx) {
+  VS_ASSIGN_OR_RETURN(store::AccountRecord account,
+                      iam::CallingAccount(tx, call.principal.account_id));
   json info = json::object();
-  info["account_id"] = account->id;
-  info["account_name"] = account->name;
-  info["account_email"] = account->email;
-  info["created"] = FormatApiTime(account->created);
+  info["account_id"] = account.id;
+  info["account_name"] = account.name;
+  info["account_email"] = account.email;
+  info["created"] = FormatApiTime(account.created);
   info["active"] = true;
   info["frozen"] = false;
   json body = json::object();
@@ -38,9 +36,8 @@ Result<json> GetAccountInfo(CallContext& call, store::Tx& tx) {
 
 }  // namespace
 
-void RegisterAccountMethods(MethodTable& table, const Services&) {
-  table.Add("GetAccountInfo", Access::kRead,
-            [](CallContext& call, store::Tx& tx) { return GetAccountInfo(call, tx); });
+void RegisterAccountMethods(MethodTable& table, const Services& s) {
+  table.Add({"GetAccountInfo", Access::kRead, iam::RoleSet::AnyCaller(), Bind(s, GetAccountInfo)});
 }
 
 }  // namespace voxsecrets::api

@@ -117,16 +117,18 @@ Result<json> DelApplication(const Services& s, CallContext& call, store::Tx& tx)
 
 }  // namespace
 
-void RegisterApplicationMethods(MethodTable& table, const Services& services) {
-  const Services s = services;
-  table.Add("AddApplication", Access::kWrite,
-            [s](CallContext& call, store::Tx& tx) { return AddApplication(s, call, tx); });
-  table.Add("GetApplications", Access::kRead,
-            [s](CallContext& call, store::Tx& tx) { return GetApplications(s, call, tx); });
-  table.Add("SetApplicationInfo", Access::kWrite,
-            [s](CallContext& call, store::Tx& tx) { return SetApplicationInfo(s, call, tx); });
-  table.Add("DelApplication", Access::kWrite,
-            [s](CallContext& call, store::Tx& tx) { return DelApplication(s, call, tx); });
+void RegisterApplicationMethods(MethodTable& table, const Services& s) {
+  using enum iam::RoleId;
+  table.Add({"AddApplication", Access::kWrite, {kRoleOwner, kRoleAdmin}, Bind(s, AddApplication)});
+  table.Add({"GetApplications",
+             Access::kRead,
+             {kRoleOwner, kRoleAdmin, kRoleDeveloper, kRoleSupport},
+             Bind(s, GetApplications)});
+  table.Add({"SetApplicationInfo",
+             Access::kWrite,
+             {kRoleOwner, kRoleAdmin},
+             Bind(s, SetApplicationInfo)});
+  table.Add({"DelApplication", Access::kWrite, {kRoleOwner}, Bind(s, DelApplication)});
 }
 
 MethodTable BuildMethodTable(const Services& services) {

@@ -83,7 +83,7 @@ std::string CmdResult(const store::AuditRecord& record) {
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-Result<json> GetAuditLog(CallContext& call, store::Tx& tx) {
+Result<json> GetAuditLog(const Services&, CallContext& call, store::Tx& tx) {
   const Params& params = call.params;
   store::AuditQuery query;
   VS_ASSIGN_OR_RETURN(std::optional<int64_t> from, ReadDate(params, "from_date"));
@@ -132,9 +132,9 @@ Result<json> GetAuditLog(CallContext& call, store::Tx& tx) {
 
 }  // namespace
 
-void RegisterAuditMethods(MethodTable& table, const Services&) {
-  table.Add("GetAuditLog", Access::kRead,
-            [](CallContext& call, store::Tx& tx) { return GetAuditLog(call, tx); });
+void RegisterAuditMethods(MethodTable& table, const Services& s) {
+  using enum iam::RoleId;
+  table.Add({"GetAuditLog", Access::kRead, {kRoleOwner, kRoleAdmin}, Bind(s, GetAuditLog)});
 }
 
 }  // namespace voxsecrets::api

@@ -132,19 +132,17 @@ Result<json> DelSecret(const Services& s, CallContext& call, store::Tx& tx) {
 
 }  // namespace
 
-void RegisterSecretMethods(MethodTable& table, const Services& services) {
-  // `services` is copied into each handler (it holds references only).
-  const Services s = services;
-  table.Add("AddSecret", Access::kWrite,
-            [s](CallContext& call, store::Tx& tx) { return AddSecret(s, call, tx); });
-  table.Add("GetSecretValue", Access::kRead,
-            [s](CallContext& call, store::Tx& tx) { return GetSecretValue(s, call, tx); });
-  table.Add("GetSecrets", Access::kRead,
-            [s](CallContext& call, store::Tx& tx) { return GetSecrets(s, call, tx); });
-  table.Add("SetSecretInfo", Access::kWrite,
-            [s](CallContext& call, store::Tx& tx) { return SetSecretInfo(s, call, tx); });
-  table.Add("DelSecret", Access::kWrite,
-            [s](CallContext& call, store::Tx& tx) { return DelSecret(s, call, tx); });
+void RegisterSecretMethods(MethodTable& table, const Services& s) {
+  using enum iam::RoleId;
+  const iam::RoleSet writers = {kRoleOwner, kRoleAdmin, kRoleDeveloper};
+  table.Add({"AddSecret", Access::kWrite, writers, Bind(s, AddSecret)});
+  table.Add({"GetSecretValue", Access::kRead, writers, Bind(s, GetSecretValue)});
+  table.Add({"GetSecrets",
+             Access::kRead,
+             {kRoleOwner, kRoleAdmin, kRoleDeveloper, kRoleSupport},
+             Bind(s, GetSecrets)});
+  table.Add({"SetSecretInfo", Access::kWrite, writers, Bind(s, SetSecretInfo)});
+  table.Add({"DelSecret", Access::kWrite, writers, Bind(s, DelSecret)});
 }
 
 }  // namespace voxsecrets::api

@@ -1,13 +1,13 @@
-#include "auth/roles.h"
+#include "iam/roles.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <string>
+#include <vector>
 
-namespace voxsecrets::auth {
+namespace voxsecrets::iam {
 namespace {
 
 TEST(RolesTest, CatalogueIdsAndNames) {
@@ -70,52 +70,42 @@ TEST(RolesTest, ParentAndChildLinksAgree) {
             (std::vector<int>{11, 12}));
 }
 
-// The decisions.md table, spelled out independently of roles.cc.
-TEST(RolesTest, MethodTableMatchesDecisions) {
-  const std::set<int> writers = {kRoleOwner, kRoleAdmin, kRoleDeveloper};
-  const std::set<int> readers = {kRoleOwner, kRoleAdmin, kRoleDeveloper, kRoleSupport};
-  const std::set<int> owner_admin = {kRoleOwner, kRoleAdmin};
-  const std::set<int> owner = {kRoleOwner};
-  const std::map<std::string, std::set<int>> table = {
-      {"AddSecret", writers},          {"SetSecretInfo", writers},
-      {"DelSecret", writers},          {"GetSecretValue", writers},
-      {"GetSecrets", readers},         {"GetApplications", readers},
-      {"AddApplication", owner_admin}, {"SetApplicationInfo", owner_admin},
-      {"DelApplication", owner},       {"CreateKey", owner_admin},
-      {"GetKeys", owner_admin},        {"UpdateKey", owner_admin},
-      {"DeleteKey", owner_admin},      {"SetKeyRoles", owner_admin},
-      {"GetKeyRoles", owner_admin},    {"RemoveKeyRoles", owner_admin},
-      {"GetAuditLog", owner_admin},
-  };
-  for (const auto& [method, allowed] : table) {
-    for (const Role& r : AllRoles()) {
-      EXPECT_EQ(MethodAllowed(method, {r.id}), allowed.count(r.id) == 1)
-          << method << " / " << r.name;
-    }
-    EXPECT_FALSE(MethodAllowed(method, {})) << method;
-    // Every role but the allowed ones together: still refused.
-    std::vector<int> others;
-    for (const Role& r : AllRoles()) {
-      if (!allowed.count(r.id)) others.push_back(r.id);
-    }
-    EXPECT_FALSE(MethodAllowed(method, others)) << method;
-    EXPECT_TRUE(MethodAllowed(method, AllRoleIds())) << method;
+// Which method takes which set is the method registry's (api/method_table.h), checked against
+// docs/API.md by api/method_registry_test.cc; here only what a set means.
+TEST(RoleSetTest, AllowsACallerHoldingOneOfItsRoles) {
+  constexpr RoleSet writers = {kRoleOwner, kRoleAdmin, kRoleDeveloper};
+  for (const Role& r : AllRoles()) {
+    const bool member = r.id == kRoleOwner || r.id == kRoleAdmin || r.id == kRoleDeveloper;
+    EXPECT_EQ(writers.Allows({r.id}), member) << r.name;
   }
+  EXPECT_FALSE(writers.Allows({}));
+  // Every role but the set's together: still refused.
+  std::vector<int> others;
+  for (const Role& r : AllRoles()) {
+    if (r.id != kRoleOwner && r.id != kRoleAdmin && r.id != kRoleDeveloper) others.push_back(r.id);
+  }
+  EXPECT_FALSE(writers.Allows(others));
+  EXPECT_TRUE(writers.Allows(AllRoleIds()));
+  EXPECT_TRUE(writers.Allows({kRoleSupport, kRoleDeveloper}));
+  EXPECT_EQ(writers.role_ids(), (std::vector<int>{kRoleOwner, kRoleAdmin, kRoleDeveloper}));
+  EXPECT_FALSE(writers.any_caller());
 }
 
-TEST(RolesTest, AnyValidKeyMethods) {
-  for (const char* method : {"GetRoles", "GetAccountInfo"}) {
-    EXPECT_TRUE(MethodAllowed(method, {})) << method;
-    EXPECT_TRUE(MethodAllowed(method, {kRoleAccountant})) << method;
-  }
+TEST(RoleSetTest, AnyCallerAllowsEvenNoRole) {
+  constexpr RoleSet any = RoleSet::AnyCaller();
+  EXPECT_TRUE(any.Allows({}));
+  EXPECT_TRUE(any.Allows({kRoleAccountant}));
+  EXPECT_TRUE(any.Allows({0, 1000}));
+  EXPECT_TRUE(any.any_caller());
+  EXPECT_TRUE(any.role_ids().empty());
+  EXPECT_NE(any, RoleSet({}));
+  EXPECT_FALSE(RoleSet({}).Allows(AllRoleIds()));
 }
 
-TEST(RolesTest, UnknownMethodsAndRoleIds) {
-  EXPECT_FALSE(MethodAllowed("GetRoleGroups", AllRoleIds()));
-  EXPECT_FALSE(MethodAllowed("addsecret", AllRoleIds()));  // exact case
-  EXPECT_FALSE(MethodAllowed("", AllRoleIds()));
-  EXPECT_FALSE(MethodAllowed("AddSecret", {0, -1, 17, 31, 32, 64, 1000}));
-  EXPECT_TRUE(MethodAllowed("AddSecret", {1000, kRoleDeveloper}));
+TEST(RoleSetTest, UnknownRoleIdsAreIgnored) {
+  constexpr RoleSet writers = {kRoleOwner, kRoleAdmin, kRoleDeveloper};
+  EXPECT_FALSE(writers.Allows({0, -1, 17, 31, 32, 64, 1000}));
+  EXPECT_TRUE(writers.Allows({1000, kRoleDeveloper}));
 }
 
 TEST(RolesTest, CanGrantRole) {
@@ -131,4 +121,4 @@ TEST(RolesTest, CanGrantRole) {
 }
 
 }  // namespace
-}  // namespace voxsecrets::auth
+}  // namespace voxsecrets::iam

@@ -1,10 +1,10 @@
-#include "auth/roles.h"
+#include "iam/roles.h"
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
 
-namespace voxsecrets::auth {
+namespace voxsecrets::iam {
 namespace {
 
 constexpr int kSupportParents[] = {kRoleOwner, kRoleAdmin};
@@ -44,38 +44,6 @@ static_assert(IdsAreOneToN(), "FindRoleById indexes kRoles by id - 1");
 using RoleMask = uint32_t;
 static_assert(kRoles.size() < 32, "role ids must fit in a RoleMask");
 constexpr RoleMask Bit(int id) { return RoleMask{1} << id; }
-constexpr RoleMask kAnyCaller = ~RoleMask{0};  // matched even by an empty role set
-
-constexpr RoleMask kSecretWriters = Bit(kRoleOwner) | Bit(kRoleAdmin) | Bit(kRoleDeveloper);
-constexpr RoleMask kSecretReaders = kSecretWriters | Bit(kRoleSupport);
-constexpr RoleMask kOwnerAdmin = Bit(kRoleOwner) | Bit(kRoleAdmin);
-
-struct MethodRule {
-  std::string_view method;
-  RoleMask roles;
-};
-
-constexpr MethodRule kMethodRules[] = {
-    {"AddSecret", kSecretWriters},
-    {"SetSecretInfo", kSecretWriters},
-    {"DelSecret", kSecretWriters},
-    {"GetSecretValue", kSecretWriters},
-    {"GetSecrets", kSecretReaders},
-    {"GetApplications", kSecretReaders},
-    {"AddApplication", kOwnerAdmin},
-    {"SetApplicationInfo", kOwnerAdmin},
-    {"DelApplication", Bit(kRoleOwner)},
-    {"CreateKey", kOwnerAdmin},
-    {"GetKeys", kOwnerAdmin},
-    {"UpdateKey", kOwnerAdmin},
-    {"DeleteKey", kOwnerAdmin},
-    {"SetKeyRoles", kOwnerAdmin},
-    {"GetKeyRoles", kOwnerAdmin},
-    {"RemoveKeyRoles", kOwnerAdmin},
-    {"GetAuditLog", kOwnerAdmin},
-    {"GetRoles", kAnyCaller},
-    {"GetAccountInfo", kAnyCaller},
-};
 
 RoleMask MaskOf(const std::vector<int>& role_ids) {
   RoleMask mask = 0;
@@ -108,13 +76,16 @@ const Role* FindRoleById(int id) {
   return &kRoles[static_cast<size_t>(id - 1)];
 }
 
-bool MethodAllowed(std::string_view method, const std::vector<int>& role_ids) {
-  for (const MethodRule& rule : kMethodRules) {
-    if (rule.method != method) continue;
-    if (rule.roles == kAnyCaller) return true;
-    return (rule.roles & MaskOf(role_ids)) != 0;
+bool RoleSet::Allows(const std::vector<int>& role_ids) const {
+  return any_caller_ || (mask_ & MaskOf(role_ids)) != 0;
+}
+
+std::vector<int> RoleSet::role_ids() const {
+  std::vector<int> ids;
+  for (const Role& r : kRoles) {
+    if (mask_ & Bit(r.id)) ids.push_back(r.id);
   }
-  return false;
+  return ids;
 }
 
 bool CanGrantRole(const std::vector<int>& granter_role_ids, int role_id) {
@@ -125,4 +96,4 @@ bool CanGrantRole(const std::vector<int>& granter_role_ids, int role_id) {
   return false;
 }
 
-}  // namespace voxsecrets::auth
+}  // namespace voxsecrets::iam
