@@ -1,6 +1,8 @@
 #include "api/dispatcher.h"
 
 #include <exception>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "api/error_codes.h"
@@ -13,6 +15,27 @@ namespace {
 
 Status Unauthenticated() { return Status(StatusCode::kUnauthenticated, "Authorization failed."); }
 
+// The name a caller sent, fit to be shown back in a message: at most kMaxEchoedMethodName
+// characters (then "..."), and only the characters method names are made of ([A-Za-z0-9_]);
+// anything else (quotes, control characters, bytes of other scripts) becomes '?'. The name is
+// untrusted input: this keeps the message short, printable and unable to fake another one.
+constexpr size_t kMaxEchoedMethodName = 64;
+
+std::string MethodNameForMessage(std::string_view name) {
+  std::string out;
+  for (char c : name.substr(0, kMaxEchoedMethodName)) {
+    const bool plain =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    out += plain ? c : '?';
+  }
+  if (name.size() > kMaxEchoedMethodName) out += "...";
+  return out;
+}
+
+Status UnknownMethod(std::string_view name) {
+  return Status(StatusCode::kUnknownMethod,
+                "Unknown command '" + MethodNameForMessage(name) + "'.");
+}
 
 }  // namespace
 
@@ -62,7 +85,7 @@ Result<std::string> Dispatcher::Process(const ApiRequest& request) const {
   }
   const MethodSpec* spec = methods_.Find(request.method);
   if (spec == nullptr) {
-    return refuse(Status(StatusCode::kUnknownMethod, "Unknown command."), nullptr);
+    return refuse(UnknownMethod(request.method), nullptr);
   }
   if (!request.decode_status.ok()) return refuse(request.decode_status, nullptr);
   Result<auth::Principal> authenticated = Authenticate(request);

@@ -89,11 +89,37 @@ TEST_F(DispatcherTest, MissingMethod) {
             json::parse(R"({"error":{"code":102,"msg":"Missing 'cmd' parameter."}})"));
 }
 
+json UnknownCommand(const std::string& shown) {
+  json error = json::object();
+  error["code"] = 103;
+  error["msg"] = "Unknown command '" + shown + "'.";
+  json body = json::object();
+  body["error"] = std::move(error);
+  return body;
+}
+
 TEST_F(DispatcherTest, UnknownMethodBeforeCredentials) {
-  const json unknown = json::parse(R"({"error":{"code":103,"msg":"Unknown command."}})");
-  EXPECT_EQ(stack().CallJson("NoSuchMethod", {}), unknown);
-  EXPECT_EQ(stack().CallJson("getsecrets", {}), unknown);  // names match exactly
-  EXPECT_EQ(Call("GetSecret", {}), unknown);
+  EXPECT_EQ(stack().CallJson("NoSuchMethod", {}), UnknownCommand("NoSuchMethod"));
+  // Names match exactly.
+  EXPECT_EQ(stack().CallJson("getsecrets", {}), UnknownCommand("getsecrets"));
+  EXPECT_EQ(Call("GetSecret", {}), UnknownCommand("GetSecret"));
+}
+
+// The name is the caller's input: shown cut to 64 characters, with anything but [A-Za-z0-9_] as
+// '?' (no quotes, control characters or other scripts reach the message), never a field_name.
+TEST_F(DispatcherTest, UnknownMethodMessageShowsTheNameSafely) {
+  EXPECT_EQ(stack().CallJson("Get_Secret2", {}), UnknownCommand("Get_Secret2"));
+  EXPECT_EQ(stack().CallJson("Get'Secrets\"", {}), UnknownCommand("Get?Secrets?"));
+  EXPECT_EQ(stack().CallJson("Get\nSecrets\r\t<b>", {}), UnknownCommand("Get?Secrets???b?"));
+  // Two bytes of one Cyrillic letter: two '?'.
+  EXPECT_EQ(stack().CallJson("Get\xd0\x96", {}), UnknownCommand("Get??"));
+  EXPECT_EQ(stack().CallJson("\xff\xfe", {}), UnknownCommand("??"));
+  EXPECT_EQ(stack().CallJson(std::string(64, 'A'), {}), UnknownCommand(std::string(64, 'A')));
+  EXPECT_EQ(stack().CallJson(std::string(65, 'A'), {}),
+            UnknownCommand(std::string(64, 'A') + "..."));
+  const json huge = stack().CallJson(std::string(60000, 'x'), {});
+  EXPECT_EQ(huge, UnknownCommand(std::string(64, 'x') + "..."));
+  EXPECT_FALSE(huge["error"].contains("field_name"));
 }
 
 TEST_F(DispatcherTest, DecodeFailureAfterMethodBeforeCredentials) {

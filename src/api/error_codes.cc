@@ -13,7 +13,7 @@ ErrorCodeInfo ErrorCodeOf(StatusCode code) {
     case StatusCode::kMissingMethod:
       return {102, "Missing 'cmd' parameter."};
     case StatusCode::kUnknownMethod:
-      return {103, "Unknown command."};
+      return {103, std::nullopt};  // the dispatcher's message names the method
     case StatusCode::kMalformedRequest:
       return {101, std::nullopt};
     case StatusCode::kMissingArgument:
