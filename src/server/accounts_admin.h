@@ -1,5 +1,7 @@
 // Operator actions on accounts and keys that work on the store directly (no HTTP): the first
-// start's bootstrap and the `voxsecrets account|key` commands.
+// start's bootstrap and the `voxsecrets account|key` commands. The account rules (names, child
+// accounts, the account with its Owner key in one transaction) are iam/accounts.h's; here the
+// credentials are made: the legacy api_key, the key pairs and credentials.json.
 //
 // Thread-safety: plain functions; each runs its own store transactions.
 #ifndef VOXSECRETS_SERVER_ACCOUNTS_ADMIN_H_
