@@ -14,6 +14,15 @@ Result<store::AccountRecord> CallingAccount(store::Tx& tx, int64_t account_id) {
   return std::move(*account);
 }
 
+Result<std::vector<int64_t>> AccountAndChildren(store::Tx& tx, int64_t account_id) {
+  std::vector<int64_t> ids = {account_id};
+  VS_ASSIGN_OR_RETURN(std::vector<store::AccountRecord> accounts, tx.accounts().List());
+  for (const store::AccountRecord& account : accounts) {
+    if (account.parent_id == account_id) ids.push_back(account.id);
+  }
+  return ids;
+}
+
 Status CheckAccountName(std::string_view name) {
   static const std::regex kPattern("^[a-z][a-z0-9-]{0,39}$");
   if (!std::regex_match(name.begin(), name.end(), kPattern)) {

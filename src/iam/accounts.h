@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "store/records.h"
@@ -19,6 +20,10 @@ namespace voxsecrets::iam {
 // The account a call acts as. Authentication found it a moment ago and accounts are never
 // deleted, so a missing one is kInternal (our fault, not the caller's).
 Result<store::AccountRecord> CallingAccount(store::Tx& tx, int64_t account_id);
+
+// The accounts whose data a call acting as `account_id` may see beyond its own (GetAuditLog): the
+// account itself, then its direct children, by id.
+Result<std::vector<int64_t>> AccountAndChildren(store::Tx& tx, int64_t account_id);
 
 // Account names are ^[a-z][a-z0-9-]{0,39}$ (they are part of full application names); else
 // kInvalidArgument blaming `name`.

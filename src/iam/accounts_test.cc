@@ -90,6 +90,17 @@ TEST_F(AccountsTest, ChildrenOneLevelDeep) {
   EXPECT_EQ(Insert(Account("nobody-s", 424242), Key()).status().code(),
             StatusCode::kInvalidAccountId);
   EXPECT_FALSE(ByName("acme-eu-1").has_value());
+
+  Result<int64_t> other = Insert(Account("globex"), Key());
+  ASSERT_TRUE(other.ok());
+  Result<int64_t> second = Insert(Account("acme-us", *parent), Key());
+  ASSERT_TRUE(second.ok());
+  auto visible = [&](int64_t id) {
+    return InRead(stack().store(), [&](store::Tx& tx) { return AccountAndChildren(tx, id); });
+  };
+  EXPECT_EQ(visible(*parent).value(), (std::vector<int64_t>{*parent, *child, *second}));
+  EXPECT_EQ(visible(*child).value(), std::vector<int64_t>{*child});
+  EXPECT_EQ(visible(*other).value(), std::vector<int64_t>{*other});
 }
 
 TEST_F(AccountsTest, AMissingCallingAccountIsOurFault) {

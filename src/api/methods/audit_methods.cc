@@ -28,6 +28,7 @@
 #include "api/methods/methods.h"
 #include "api/params.h"
 #include "common/time_format.h"
+#include "iam/accounts.h"
 
 namespace voxsecrets::api {
 namespace {
@@ -59,16 +60,6 @@ Result<std::optional<std::vector<int64_t>>> ReadIdFilter(const Params& params,
   VS_ASSIGN_OR_RETURN(std::optional<IntList> list, ReadIntList(params, name, true));
   if (!list.has_value() || list->all) return std::optional<std::vector<int64_t>>();
   return std::optional<std::vector<int64_t>>(std::move(list->ids));
-}
-
-// The calling account and its children.
-Result<std::vector<int64_t>> VisibleAccounts(int64_t account_id, store::Tx& tx) {
-  std::vector<int64_t> ids = {account_id};
-  VS_ASSIGN_OR_RETURN(std::vector<store::AccountRecord> accounts, tx.accounts().List());
-  for (const store::AccountRecord& account : accounts) {
-    if (account.parent_id == account_id) ids.push_back(account.id);
-  }
-  return ids;
 }
 
 std::string CmdResult(const store::AuditRecord& record) {
@@ -106,7 +97,7 @@ Result<json> GetAuditLog(const Services&, CallContext& call, store::Tx& tx) {
   if (admin_users.has_value()) {
     query.account_ids = std::vector<int64_t>();  // no sub-users: nothing matches
   } else {
-    VS_ASSIGN_OR_RETURN(query.account_ids, VisibleAccounts(call.principal.account_id, tx));
+    VS_ASSIGN_OR_RETURN(query.account_ids, iam::AccountAndChildren(tx, call.principal.account_id));
   }
   VS_ASSIGN_OR_RETURN(store::Page<store::AuditRecord> page, tx.audit().Query(query));
 
