@@ -39,6 +39,18 @@ std::string_view StatusCodeName(StatusCode code) {
   return "unknown";
 }
 
+std::string_view StatusOriginName(StatusOrigin origin) {
+  switch (origin) {
+    case StatusOrigin::kUnspecified:
+      return "unspecified";
+    case StatusOrigin::kStore:
+      return "store";
+    case StatusOrigin::kCrypto:
+      return "crypto";
+  }
+  return "unknown";
+}
+
 std::string Status::ToString() const {
   if (ok()) return "ok";
   std::string s(StatusCodeName(code_));

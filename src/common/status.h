@@ -1,9 +1,11 @@
 // Status and Result<T>: the one error type of voxsecrets.
 //
-// A Status is either OK or carries a code from a closed set, a human-readable message and,
-// when one request parameter is to blame, that parameter's name (`field_name` in the API's error
-// envelope). Codes describe *what went wrong* in domain terms; api/error_codes.cc is the only place
-// that turns them into Voximplant error numbers. Nobody decides anything by reading message().
+// A Status is either OK or carries a code from a closed set, a human-readable message, when one
+// request parameter is to blame that parameter's name (`field_name` in the API's error envelope),
+// and where it was made (origin(): the store, crypto, or unspecified). Codes describe *what went
+// wrong* in domain terms; api/error_codes.cc is the only place that turns them into Voximplant
+// error numbers. Nobody decides anything by reading message(): a caller that must tell apart two
+// failures with the same code branches on origin().
 //
 // Messages must never contain a secret value, a token, an api_key or key material.
 //
@@ -62,6 +64,20 @@ enum class StatusCode {
 // Returns a stable lower_snake_case name for logs and tests ("not_found").
 std::string_view StatusCodeName(StatusCode code);
 
+// Where a failure was made, for callers that must tell apart failures sharing a code: kUnavailable
+// from the database (a conflict the store re-runs, an outage /healthz reports) is not kUnavailable
+// from a master key that cannot be loaded. Set once, where the Status is made (every error a store
+// backend makes carries kStore; the Keyring's own carry kCrypto); every layer above passes it on
+// unchanged. It never reaches an API answer (api/error_codes.cc maps codes only).
+enum class StatusOrigin {
+  kUnspecified = 0,  // made elsewhere; the code alone says enough
+  kStore,            // a storage backend: the database, its files, its connections
+  kCrypto,           // encryption at rest: the keyring, its keys and sealed values
+};
+
+// "unspecified", "store", "crypto": for logs and tests.
+std::string_view StatusOriginName(StatusOrigin origin);
+
 class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
@@ -75,6 +91,15 @@ class [[nodiscard]] Status {
   const std::string& message() const { return message_; }
   // Empty when no single parameter is to blame.
   const std::string& field_name() const { return field_name_; }
+  // kUnspecified for OK and for failures made outside the store and crypto.
+  StatusOrigin origin() const { return origin_; }
+
+  // This Status marked as made by `origin` (an OK Status stays OK, with no origin).
+  Status WithOrigin(StatusOrigin origin) && {
+    if (!ok()) origin_ = origin;
+    return std::move(*this);
+  }
+  Status WithOrigin(StatusOrigin origin) const& { return Status(*this).WithOrigin(origin); }
 
   // For logs and test failure output: "not_found: Secret 'x' not found. [secret_name]".
   std::string ToString() const;
@@ -85,6 +110,7 @@ class [[nodiscard]] Status {
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
   std::string field_name_;
+  StatusOrigin origin_ = StatusOrigin::kUnspecified;
 };
 
 // Named factories keep call sites short and greppable.

@@ -43,6 +43,34 @@ TEST(StatusTest, ResultPropagates) {
   EXPECT_FALSE(CheckEven(5).ok());
 }
 
+TEST(StatusTest, OriginIsKeptThroughResultAndPropagation) {
+  EXPECT_EQ(MissingArgument("x").origin(), StatusOrigin::kUnspecified);
+  const Status store = Unavailable("database is locked").WithOrigin(StatusOrigin::kStore);
+  EXPECT_EQ(store.origin(), StatusOrigin::kStore);
+  EXPECT_EQ(store.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(store.message(), "database is locked");
+  // Not part of the text: logs and test output read as before.
+  EXPECT_EQ(store.ToString(), "unavailable: database is locked");
+  // Two failures alike but for their origin are different failures.
+  EXPECT_NE(store, Unavailable("database is locked"));
+  Result<int> r = store;
+  EXPECT_EQ(r.status().origin(), StatusOrigin::kStore);
+  auto forward = [&]() -> Status {
+    VS_ASSIGN_OR_RETURN(int v, r);
+    return v == 0 ? Status::Ok() : InternalError("unreachable");
+  };
+  EXPECT_EQ(forward().origin(), StatusOrigin::kStore);
+  // Re-marking replaces the origin; an OK Status never gets one.
+  EXPECT_EQ(store.WithOrigin(StatusOrigin::kCrypto).origin(), StatusOrigin::kCrypto);
+  EXPECT_EQ(Status::Ok().WithOrigin(StatusOrigin::kStore).origin(), StatusOrigin::kUnspecified);
+}
+
+TEST(StatusTest, EveryOriginHasAName) {
+  EXPECT_EQ(StatusOriginName(StatusOrigin::kUnspecified), "unspecified");
+  EXPECT_EQ(StatusOriginName(StatusOrigin::kStore), "store");
+  EXPECT_EQ(StatusOriginName(StatusOrigin::kCrypto), "crypto");
+}
+
 TEST(StatusTest, EveryCodeHasAName) {
   for (int c = 0; c <= static_cast<int>(StatusCode::kInternal); ++c) {
     EXPECT_NE(StatusCodeName(static_cast<StatusCode>(c)), "unknown") << c;

@@ -17,6 +17,14 @@ std::string Where(const ValueContext& ctx) {
          std::to_string(ctx.application_id);
 }
 
+// Marks what went wrong in the keyring itself (StatusOrigin::kCrypto); a failure of the store
+// beneath keeps its kStore.
+template <typename T>
+Result<T> FromKeyring(Result<T> result) {
+  if (result.ok() || result.status().origin() != StatusOrigin::kUnspecified) return result;
+  return result.status().WithOrigin(StatusOrigin::kCrypto);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Keyring>> Keyring::Create(LockedKey master_key, uint32_t master_key_version,
@@ -49,45 +57,49 @@ void Keyring::NoteLocking(const LockedKey& key) {
 
 Result<SealedValue> Keyring::Seal(store::Tx& tx, const ValueContext& ctx,
                                   std::string_view plaintext) {
-  store::DataKeyRepository& keys = tx.data_keys();
-  VS_ASSIGN_OR_RETURN(std::optional<store::DataKeyRecord> active,
-                      keys.FindActive(ctx.application_id));
-  std::shared_ptr<const LockedKey> dek;
-  uint32_t version = 0;
-  if (!active || active->encryptions >= options_.max_encryptions_per_key) {
-    version = active ? active->version + 1 : 1;
-    VS_ASSIGN_OR_RETURN(dek, CreateDataKey(tx, ctx.application_id, version));
-  } else {
-    version = active->version;
-    VS_ASSIGN_OR_RETURN(dek, KeyFor(tx, *active));
-  }
-  VS_ASSIGN_OR_RETURN(int64_t count, keys.AddEncryptions(ctx.application_id, version, 1));
-  (void)count;  // the limit is enforced before use; see the header about overshoot
-  return SealValueRecord(*aead_, dek->bytes(), version, random_, ctx, plaintext);
+  return FromKeyring([&]() -> Result<SealedValue> {
+    store::DataKeyRepository& keys = tx.data_keys();
+    VS_ASSIGN_OR_RETURN(std::optional<store::DataKeyRecord> active,
+                        keys.FindActive(ctx.application_id));
+    std::shared_ptr<const LockedKey> dek;
+    uint32_t version = 0;
+    if (!active || active->encryptions >= options_.max_encryptions_per_key) {
+      version = active ? active->version + 1 : 1;
+      VS_ASSIGN_OR_RETURN(dek, CreateDataKey(tx, ctx.application_id, version));
+    } else {
+      version = active->version;
+      VS_ASSIGN_OR_RETURN(dek, KeyFor(tx, *active));
+    }
+    VS_ASSIGN_OR_RETURN(int64_t count, keys.AddEncryptions(ctx.application_id, version, 1));
+    (void)count;  // the limit is enforced before use; see the header about overshoot
+    return SealValueRecord(*aead_, dek->bytes(), version, random_, ctx, plaintext);
+  }());
 }
 
 Result<SecureBytes> Keyring::Open(store::Tx& tx, const ValueContext& ctx,
                                   const SealedValue& sealed) {
-  auto version = ValueRecordKeyVersion(sealed);
-  if (!version.ok()) {
-    return Status(StatusCode::kDataLoss, "the stored value of " + Where(ctx) +
-                                             " is corrupt: " + version.status().message());
-  }
-  VS_ASSIGN_OR_RETURN(std::optional<store::DataKeyRecord> record,
-                      tx.data_keys().Find(ctx.application_id, *version));
-  if (!record) {
-    return Status(StatusCode::kDataLoss, "the stored value of " + Where(ctx) +
-                                             " needs data key version " + std::to_string(*version) +
-                                             ", which does not exist");
-  }
-  VS_ASSIGN_OR_RETURN(std::shared_ptr<const LockedKey> dek, KeyFor(tx, *record));
-  auto plain = OpenValueRecord(*aead_, dek->bytes(), ctx, sealed);
-  if (!plain.ok() && plain.status().code() == StatusCode::kDataLoss) {
-    return Status(StatusCode::kDataLoss,
-                  "the stored value of " + Where(ctx) +
-                      " failed authentication (corrupt, tampered with or moved)");
-  }
-  return plain;
+  return FromKeyring([&]() -> Result<SecureBytes> {
+    auto version = ValueRecordKeyVersion(sealed);
+    if (!version.ok()) {
+      return Status(StatusCode::kDataLoss, "the stored value of " + Where(ctx) +
+                                               " is corrupt: " + version.status().message());
+    }
+    VS_ASSIGN_OR_RETURN(std::optional<store::DataKeyRecord> record,
+                        tx.data_keys().Find(ctx.application_id, *version));
+    if (!record) {
+      return Status(StatusCode::kDataLoss, "the stored value of " + Where(ctx) +
+                                               " needs data key version " +
+                                               std::to_string(*version) + ", which does not exist");
+    }
+    VS_ASSIGN_OR_RETURN(std::shared_ptr<const LockedKey> dek, KeyFor(tx, *record));
+    auto plain = OpenValueRecord(*aead_, dek->bytes(), ctx, sealed);
+    if (!plain.ok() && plain.status().code() == StatusCode::kDataLoss) {
+      return Status(StatusCode::kDataLoss,
+                    "the stored value of " + Where(ctx) +
+                        " failed authentication (corrupt, tampered with or moved)");
+    }
+    return plain;
+  }());
 }
 
 void Keyring::ForgetApplication(int64_t application_id) {

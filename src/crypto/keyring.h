@@ -25,6 +25,9 @@
 //    (kUnavailable) once the store says the master key was rotated to a version this Keyring
 //    does not hold: restart with the new master key.
 //
+// Failures of Seal and Open that the Keyring makes itself carry StatusOrigin::kCrypto; those of
+// the store beneath keep StatusOrigin::kStore (common/status.h).
+//
 // Records and associated data: crypto/value_record.h and docs/RECORD_FORMAT.md.
 //
 // Thread-safety: Seal/Open/ForgetApplication/RefreshMasterKey may be called concurrently from

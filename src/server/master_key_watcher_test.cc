@@ -13,7 +13,6 @@
 #include "crypto/master_key.h"
 #include "crypto/openssl_random.h"
 #include "crypto/rotation.h"
-#include "server/logging_sealer.h"
 
 namespace voxsecrets::server {
 namespace {
@@ -160,27 +159,6 @@ TEST_F(MasterKeyWatcherTest, TheBackgroundThreadCatchesUp) {
   }
   watcher.Stop();
   EXPECT_EQ(data_.keyring->master_key_version(), 2u);
-}
-
-TEST_F(MasterKeyWatcherTest, LoggingSealerNamesTheSecretButNotTheValue) {
-  MemoryLog log(clock_);
-  LoggingSealer sealer(*data_.keyring, log.logger());
-  auto stored = crypto::testing::StoredValue(*data_.store, app_, secret_);
-  ASSERT_TRUE(stored.has_value());
-  // The same record read as another secret's value: moved, so it must not open.
-  const crypto::ValueContext moved{account_, app_, secret_ + 1000};
-  Status s = data_.store->Read(
-      [&](store::Tx& tx) -> Status { return sealer.Open(tx, moved, *stored).status(); });
-  EXPECT_EQ(s.code(), StatusCode::kDataLoss);
-  const std::string text = log.text();
-  EXPECT_NE(text.find("\"secret_id\":" + std::to_string(secret_ + 1000)), std::string::npos)
-      << text;
-  EXPECT_NE(text.find("data_loss"), std::string::npos) << text;
-  EXPECT_EQ(text.find("watcher test value"), std::string::npos);
-  // Success is silent.
-  auto ok = crypto::testing::ReadSecret(*data_.store, sealer, {account_, app_, secret_});
-  ASSERT_TRUE(ok.ok());
-  EXPECT_EQ(log.text(), text);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "crypto/logging_sealer.h"
 #include "crypto/openssl_random.h"
 #include "crypto/process_hardening.h"
 #include "crypto/self_signed_cert.h"
@@ -29,7 +30,6 @@
 #include "secrets/application_service.h"
 #include "secrets/secret_service.h"
 #include "server/accounts_admin.h"
-#include "server/logging_sealer.h"
 #include "server/master_key_watcher.h"
 #include "server/store_health.h"
 #include "server/store_key_directory.h"
@@ -150,7 +150,7 @@ int RunServe(const ServeOptions& options) {
   MasterKeyWatcher key_watcher(*data.store, *data.keyring, paths, data_options.master_key, log);
   data.keyring->SetMasterKeyReloader(&key_watcher);
   key_watcher.Start();
-  LoggingSealer sealer(*data.keyring, log);
+  crypto::LoggingSealer sealer(*data.keyring, log);
 
   std::string cert = options.tls_cert;
   std::string key = options.tls_key;

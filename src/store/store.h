@@ -10,9 +10,10 @@
 // Not-found is a normal result (std::nullopt / false), not an error. Errors are kAlreadyExists
 // for unique-constraint violations, kUnavailable when the database cannot be reached or is busy,
 // kInternal otherwise. Messages never include values. Operations whose result cannot say "not
-// found" (a Status alone) return kNotFound for a missing record. After a repository call fails,
-// the callback should return an error too: some backends (PostgreSQL) cannot go on with a
-// transaction once a statement failed.
+// found" (a Status alone) return kNotFound for a missing record. Every failure a backend makes
+// itself carries StatusOrigin::kStore (store_error.h); one returned by the caller's callback comes
+// back unchanged. After a repository call fails, the callback should return an error too: some
+// backends (PostgreSQL) cannot go on with a transaction once a statement failed.
 //
 // Listings take `count` and `offset` (REQUIRES: both >= 0, else kInternal) and report in
 // total_count every match ignoring them.

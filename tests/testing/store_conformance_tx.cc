@@ -49,6 +49,30 @@ TEST_P(StoreConformanceTest, WriteRollsBackEverythingWhenTheCallbackFails) {
   EXPECT_GT(AddSecret(app, "First"), 0);
 }
 
+TEST_P(StoreConformanceTest, FailuresOfTheBackendCarryTheStoreOriginAndTheCallersPassThrough) {
+  AddAccount("a");
+  Status taken = store().Write([&](Tx& tx) -> Status {
+    AccountRecord account;
+    account.name = "a";
+    account.email = "other@example.com";
+    account.created = kNow;
+    return tx.accounts().Insert(account).status();
+  });
+  EXPECT_EQ(taken.code(), StatusCode::kAlreadyExists) << taken.ToString();
+  EXPECT_EQ(taken.origin(), StatusOrigin::kStore);
+  Status missing = store().Write(
+      [&](Tx& tx) -> Status { return tx.accounts().SetApiKeyHash(987654321, "hash"); });
+  EXPECT_EQ(missing.code(), StatusCode::kNotFound) << missing.ToString();
+  EXPECT_EQ(missing.origin(), StatusOrigin::kStore);
+  // A failure the callback makes itself comes back as it is, origin included.
+  Status own = store().Write([&](Tx&) -> Status { return Unavailable("the caller's own"); });
+  EXPECT_EQ(own.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(own.origin(), StatusOrigin::kUnspecified);
+  Status marked = store().Read(
+      [&](Tx&) -> Status { return Unavailable("a key").WithOrigin(StatusOrigin::kCrypto); });
+  EXPECT_EQ(marked.origin(), StatusOrigin::kCrypto);
+}
+
 TEST_P(StoreConformanceTest, WriteDeferredCommitsOrRollsBackLikeWrite) {
   int64_t app = AddApp(AddAccount("a"), "app");
   Status failed = store().WriteDeferred([&](Tx& tx) -> Status {

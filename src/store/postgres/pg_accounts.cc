@@ -4,6 +4,7 @@
 #include <string>
 
 #include "store/postgres/pg_repositories.h"
+#include "store/store_error.h"
 
 namespace voxsecrets::store::pg {
 namespace {
@@ -75,7 +76,9 @@ Result<std::vector<int>> ParseRoleIds(const std::string& text) {
   while (p < end) {
     int id = 0;
     auto [next, ec] = std::from_chars(p, end, id);
-    if (ec != std::errc()) return InternalError("postgresql: malformed role list of an api key");
+    if (ec != std::errc()) {
+      return StoreError(StatusCode::kInternal, "postgresql: malformed role list of an api key");
+    }
     ids.push_back(id);
     p = next;
     if (p < end && *p == ',') ++p;
@@ -100,7 +103,9 @@ Result<KeyRecord> ReadKey(const Rows& rows, int row) {
 }  // namespace
 
 Status CheckPaging(int64_t count, int64_t offset) {
-  if (count < 0 || offset < 0) return InternalError("store: negative count or offset");
+  if (count < 0 || offset < 0) {
+    return StoreError(StatusCode::kInternal, "store: negative count or offset");
+  }
   return Status::Ok();
 }
 
@@ -113,7 +118,9 @@ Result<int64_t> PgAccountRepository::Insert(const AccountRecord& account) {
                                                                  .OptionalInt64(account.parent_id)
                                                                  .Text(account.api_key_hash)
                                                                  .Int64(account.created)));
-  if (rows.size() != 1) return InternalError("postgresql: INSERT returned no id");
+  if (rows.size() != 1) {
+    return StoreError(StatusCode::kInternal, "postgresql: INSERT returned no id");
+  }
   return rows.Int64(0, 0);
 }
 
@@ -138,7 +145,7 @@ Result<std::vector<AccountRecord>> PgAccountRepository::List() {
 Status PgAccountRepository::SetApiKeyHash(int64_t id, std::string_view api_key_hash) {
   VS_ASSIGN_OR_RETURN(Rows rows,
                       conn_.Query(kSetApiKeyHash, Params().Int64(id).Text(api_key_hash)));
-  if (rows.affected() == 0) return NotFound("account not found");
+  if (rows.affected() == 0) return StoreError(StatusCode::kNotFound, "account not found");
   return Status::Ok();
 }
 

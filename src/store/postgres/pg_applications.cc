@@ -2,6 +2,7 @@
 #include <string>
 
 #include "store/postgres/pg_repositories.h"
+#include "store/store_error.h"
 
 namespace voxsecrets::store::pg {
 namespace {
@@ -63,7 +64,9 @@ Result<int64_t> PgApplicationRepository::Insert(const ApplicationRecord& app) {
                                                              .Bool(app.secure_record_storage)
                                                              .Int64(app.created)
                                                              .Int64(app.modified)));
-  if (rows.size() != 1) return InternalError("postgresql: INSERT returned no id");
+  if (rows.size() != 1) {
+    return StoreError(StatusCode::kInternal, "postgresql: INSERT returned no id");
+  }
   return rows.Int64(0, 0);
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "store/postgres/pg_repositories.h"
+#include "store/store_error.h"
 
 namespace voxsecrets::store::pg {
 namespace {
@@ -143,7 +144,9 @@ Result<int64_t> PgAuditRepository::InsertChain(const AuditChainRecord& chain) {
                                                                .Int64(chain.pruned_seq)
                                                                .Text(chain.pruned_hash)
                                                                .Int64(chain.pruned_at_ms)));
-  if (rows.size() != 1) return InternalError("postgresql: INSERT gave no chain id");
+  if (rows.size() != 1) {
+    return StoreError(StatusCode::kInternal, "postgresql: INSERT gave no chain id");
+  }
   return rows.Int64(0, 0);
 }
 
@@ -166,7 +169,7 @@ Status PgAuditRepository::SetChainHead(int64_t chain_id, int64_t head_seq,
   VS_ASSIGN_OR_RETURN(
       Rows rows,
       conn_.Query(kSetChainHead, Params().Int64(chain_id).Int64(head_seq).Text(head_hash)));
-  if (rows.affected() == 0) return NotFound("audit chain not found");
+  if (rows.affected() == 0) return StoreError(StatusCode::kNotFound, "audit chain not found");
   return Status::Ok();
 }
 
@@ -177,13 +180,13 @@ Status PgAuditRepository::SetChainPruned(int64_t chain_id, int64_t pruned_seq,
       conn_.Query(
           kSetChainPruned,
           Params().Int64(chain_id).Int64(pruned_seq).Text(pruned_hash).Int64(pruned_at_ms)));
-  if (rows.affected() == 0) return NotFound("audit chain not found");
+  if (rows.affected() == 0) return StoreError(StatusCode::kNotFound, "audit chain not found");
   return Status::Ok();
 }
 
 Result<int64_t> PgAuditRepository::NextId() {
   VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kNextId, Params()));
-  if (rows.size() != 1) return InternalError("postgresql: nextval gave no row");
+  if (rows.size() != 1) return StoreError(StatusCode::kInternal, "postgresql: nextval gave no row");
   return rows.Int64(0, 0);
 }
 

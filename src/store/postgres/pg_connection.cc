@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "store/postgres/pg_error.h"
+#include "store/store_error.h"
 
 namespace voxsecrets::store::pg {
 namespace {
@@ -123,7 +124,7 @@ Params& Params::OptionalText(const std::optional<std::string>& value) {
 Params& Params::Int64Array(std::span<const int64_t> values) {
   Param& p = params_.emplace_back();
   p.type = PgType::kInt8Array;
-  p.binary = false;  // the text form "{1,2,3}" is simpler than the binary array format
+  p.binary = false;        // the text form "{1,2,3}" is simpler than the binary array format
   p.owned.assign(1, '{');  // not = "{": GCC 12 -O3 -Wrestrict false positive (PR 105651)
   for (size_t i = 0; i < values.size(); ++i) {
     if (i > 0) p.owned += ',';
@@ -218,7 +219,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectionSettings& s
       "voxsecrets", "1",    "30", "10", "3", settings.url.c_str(), connect_timeout.c_str(),
       "UTF8",       nullptr};
   PGconn* raw = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
-  if (raw == nullptr) return Unavailable("postgresql: connect: out of memory");
+  if (raw == nullptr) {
+    return StoreError(StatusCode::kUnavailable, "postgresql: connect: out of memory");
+  }
   if (PQstatus(raw) != CONNECTION_OK) {
     Status error = PgError(kConnectionFailure, FirstLine(PQerrorMessage(raw)), "connect");
     PQfinish(raw);
@@ -226,7 +229,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectionSettings& s
   }
   if (PQserverVersion(raw) < kMinServerVersion) {
     PQfinish(raw);
-    return InternalError("postgresql: the server is older than PostgreSQL 10");
+    return StoreError(StatusCode::kInternal, "postgresql: the server is older than PostgreSQL 10");
   }
   // Server notices and warnings are not errors; libpq would print them on stderr.
   PQsetNoticeProcessor(
@@ -289,8 +292,9 @@ Status Connection::WaitForAnswer(std::string_view what) {
   auto timed_out = [&] {
     broken_ = true;  // the session is in an unknown state: never reuse it
     return Record(
-        Unavailable("postgresql: " + std::string(what) + ": no answer from the server within " +
-                    std::to_string(answer_timeout_ms_) + " ms"),
+        StoreError(StatusCode::kUnavailable, "postgresql: " + std::string(what) +
+                                                 ": no answer from the server within " +
+                                                 std::to_string(answer_timeout_ms_) + " ms"),
         kConnectionFailure);
   };
   // Push out what libpq still buffers (non-blocking mode), reading meanwhile so that the server
@@ -339,7 +343,8 @@ Result<Rows> Connection::CollectResults(std::string_view what) {
     if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH) {
       PQclear(result);
       broken_ = true;  // never used by voxsecrets; do not try to get out of COPY mode
-      return Record(InternalError("postgresql: " + std::string(what) + ": unexpected COPY"),
+      return Record(StoreError(StatusCode::kInternal,
+                               "postgresql: " + std::string(what) + ": unexpected COPY"),
                     kConnectionFailure);
     }
     last = Rows(result);
@@ -350,7 +355,10 @@ Result<Rows> Connection::CollectResults(std::string_view what) {
 }
 
 Status Connection::Exec(std::string_view sql, std::string_view what) {
-  if (broken_) return Unavailable("postgresql: " + std::string(what) + ": connection is broken");
+  if (broken_) {
+    return StoreError(StatusCode::kUnavailable,
+                      "postgresql: " + std::string(what) + ": connection is broken");
+  }
   const std::string text(sql);
   if (PQsendQuery(conn_, text.c_str()) == 0) return SessionError(what);
   return CollectResults(what).status();
@@ -381,7 +389,9 @@ Result<std::string> Connection::PreparedName(std::string_view sql, const Params&
 }
 
 Result<Rows> Connection::Query(std::string_view sql, const Params& params) {
-  if (broken_) return Unavailable("postgresql: query: connection is broken");
+  if (broken_) {
+    return StoreError(StatusCode::kUnavailable, "postgresql: query: connection is broken");
+  }
   VS_ASSIGN_OR_RETURN(std::string name, PreparedName(sql, params));
   const size_t n = params.params_.size();
   std::vector<const char*> values(n);

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "store/postgres/pg_repositories.h"
+#include "store/store_error.h"
 
 namespace voxsecrets::store::pg {
 namespace {
@@ -96,7 +97,7 @@ Status PgDataKeyRepository::Rewrap(int64_t application_id, uint32_t version,
                                                                  .Int64(version)
                                                                  .Bytes(wrapped_key)
                                                                  .Int64(master_key_version)));
-  if (rows.affected() == 0) return NotFound("data key not found");
+  if (rows.affected() == 0) return StoreError(StatusCode::kNotFound, "data key not found");
   return Status::Ok();
 }
 
@@ -105,7 +106,7 @@ Result<int64_t> PgDataKeyRepository::AddEncryptions(int64_t application_id, uint
   VS_ASSIGN_OR_RETURN(
       Rows rows,
       conn_.Query(kAddEncryptions, Params().Int64(application_id).Int64(version).Int64(n)));
-  if (rows.size() == 0) return NotFound("data key not found");
+  if (rows.size() == 0) return StoreError(StatusCode::kNotFound, "data key not found");
   return rows.Int64(0, 0);
 }
 

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "store/store_error.h"
+
 namespace voxsecrets::store::pg {
 namespace {
 
@@ -45,7 +47,7 @@ Status PgError(std::string_view sqlstate, std::string_view primary_message, std:
     message.append(sqlstate);
     message += ")";
   }
-  return Status(StatusCodeForSqlState(sqlstate), std::move(message));
+  return StoreError(StatusCodeForSqlState(sqlstate), std::move(message));
 }
 
 }  // namespace voxsecrets::store::pg

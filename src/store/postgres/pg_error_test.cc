@@ -33,6 +33,7 @@ TEST(PgErrorTest, MessageHasThePrimaryMessageOnly) {
   Status status = PgError(
       "23505", "duplicate key value violates unique constraint \"secrets_key\"\nDETAIL", "query");
   EXPECT_EQ(status.code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(status.origin(), StatusOrigin::kStore);
   EXPECT_EQ(status.message(),
             "postgresql: query: duplicate key value violates unique constraint \"secrets_key\" "
             "(SQLSTATE 23505)");
@@ -42,6 +43,7 @@ TEST(PgErrorTest, DataExceptionMessagesAreNotRepeated) {
   // Class 22 messages quote the offending input.
   Status status = PgError("22021", "invalid byte sequence for encoding \"UTF8\": 0x00", "query");
   EXPECT_EQ(status.code(), StatusCode::kInternal);
+  EXPECT_EQ(status.origin(), StatusOrigin::kStore);
   EXPECT_EQ(status.message(), "postgresql: query: invalid data (SQLSTATE 22021)");
 }
 

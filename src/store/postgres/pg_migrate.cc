@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "store/store_error.h"
+
 namespace voxsecrets::store::pg {
 namespace {
 
@@ -25,9 +27,9 @@ constexpr std::string_view kLockSchema =
     "SELECT pg_advisory_xact_lock(1987016819, hashtext(coalesce(current_schema(), '')))";
 
 Status NewerThanBinary(int found, int known) {
-  return InternalError("database schema version " + std::to_string(found) +
-                       " is newer than this voxsecrets (" + std::to_string(known) +
-                       "); upgrade the binary");
+  return StoreError(StatusCode::kInternal, "database schema version " + std::to_string(found) +
+                                               " is newer than this voxsecrets (" +
+                                               std::to_string(known) + "); upgrade the binary");
 }
 
 // Applies migration number `target` (1-based) unless another node already did.
@@ -42,13 +44,15 @@ Status ApplyOne(Connection& conn, int target, std::string_view script, int known
     if (current > known) return NewerThanBinary(current, known);
     if (current >= target) return Status::Ok();  // applied meanwhile by another node
     if (current != target - 1) {
-      return InternalError("postgresql: schema version " + std::to_string(current) +
-                           " cannot be migrated to " + std::to_string(target));
+      return StoreError(StatusCode::kInternal,
+                        "postgresql: schema version " + std::to_string(current) +
+                            " cannot be migrated to " + std::to_string(target));
     }
     Status applied = conn.Exec(script, "migrate");
     if (!applied.ok()) {
-      return Status(applied.code(), "postgresql: migration to schema version " +
-                                        std::to_string(target) + " failed: " + applied.message());
+      return StoreError(applied.code(), "postgresql: migration to schema version " +
+                                            std::to_string(target) +
+                                            " failed: " + applied.message());
     }
     return conn.Query(kInsertVersion, Params().Int64(target)).status();
   }();

@@ -49,6 +49,7 @@ TEST_F(PgStoreTest, LockWaitBeyondTheStatementTimeoutIsUnavailable) {
   VS_ASSERT_OK(schema().Exec("SELECT * FROM meta WHERE key = 'k' FOR UPDATE"));
   Status status = PutMeta(*store, "k", "v2");
   EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
+  EXPECT_EQ(status.origin(), StatusOrigin::kStore);
   VS_ASSERT_OK(schema().Exec("ROLLBACK"));
   VS_EXPECT_OK(PutMeta(*store, "k", "v3"));
   Result<std::optional<std::string>> value = GetMeta(*store, "k");
@@ -66,6 +67,7 @@ TEST_F(PgStoreTest, NothingListeningIsUnavailable) {
   Result<StorePtr> store = OpenPgStore(options);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), StatusCode::kUnavailable) << store.status().ToString();
+  EXPECT_EQ(store.status().origin(), StatusOrigin::kStore);
 }
 
 TEST_F(PgStoreTest, TerminatedSessionsAreReplacedTransparently) {

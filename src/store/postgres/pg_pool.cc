@@ -3,6 +3,8 @@
 #include <string>
 #include <utility>
 
+#include "store/store_error.h"
+
 namespace voxsecrets::store::pg {
 
 ConnectionPool::Lease::~Lease() {
@@ -30,9 +32,10 @@ Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
     const bool ready =
         cv_.wait_for(lock, acquire_timeout_, [this] { return !idle_.empty() || open_ < size_; });
     if (!ready) {
-      return Unavailable("postgresql: no free connection within " +
-                         std::to_string(acquire_timeout_.count()) + " ms (pool of " +
-                         std::to_string(size_) + ")");
+      return StoreError(StatusCode::kUnavailable, "postgresql: no free connection within " +
+                                                      std::to_string(acquire_timeout_.count()) +
+                                                      " ms (pool of " + std::to_string(size_) +
+                                                      ")");
     }
     while (!idle_.empty()) {
       std::unique_ptr<Connection> conn = std::move(idle_.back());

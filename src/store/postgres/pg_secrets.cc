@@ -2,6 +2,7 @@
 #include <string>
 
 #include "store/postgres/pg_repositories.h"
+#include "store/store_error.h"
 
 namespace voxsecrets::store::pg {
 namespace {
@@ -78,7 +79,9 @@ Result<int64_t> PgSecretRepository::Insert(int64_t application_id, std::string_v
                                                                 .Bytes(value.blob)
                                                                 .Int64(value.key_version)
                                                                 .Int64(now)));
-  if (rows.size() != 1) return InternalError("postgresql: INSERT returned no id");
+  if (rows.size() != 1) {
+    return StoreError(StatusCode::kInternal, "postgresql: INSERT returned no id");
+  }
   return rows.Int64(0, 0);
 }
 

@@ -18,6 +18,7 @@
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_repositories.h"
 #include "store/schema/postgres_migrations.h"
+#include "store/store_error.h"
 
 namespace voxsecrets::store {
 namespace {
@@ -109,7 +110,7 @@ Attempt RunOnce(ConnectionPool::Lease& lease, Mode mode, const TxFn& fn, bool al
   if (conn.broken()) {
     // Nothing was committed. Only a Write may re-run fn (Store::Write's contract).
     Status lost = !conn.first_error().ok() ? conn.first_error() : status;
-    if (lost.ok()) lost = Unavailable("postgresql: connection lost");
+    if (lost.ok()) lost = StoreError(StatusCode::kUnavailable, "postgresql: connection lost");
     return {lost, mode == Mode::kWrite ? Next::kRetryLostSession : Next::kDone};
   }
   const bool conflict =
@@ -118,8 +119,9 @@ Attempt RunOnce(ConnectionPool::Lease& lease, Mode mode, const TxFn& fn, bool al
     // fn failed, or a statement failed and fn went on regardless: the transaction cannot commit.
     Status failure = status;
     if (failure.ok()) {
-      failure = !conn.first_error().ok() ? conn.first_error()
-                                         : InternalError("postgresql: the transaction failed");
+      failure = !conn.first_error().ok()
+                    ? conn.first_error()
+                    : StoreError(StatusCode::kInternal, "postgresql: the transaction failed");
     }
     Rollback(lease);
     return {failure, conflict && mode == Mode::kWrite ? Next::kRetryConflict : Next::kDone};
@@ -130,8 +132,9 @@ Attempt RunOnce(ConnectionPool::Lease& lease, Mode mode, const TxFn& fn, bool al
     return {committed, Next::kRetryConflict};  // the server rolled it back
   }
   if (conn.broken() && mode == Mode::kWrite) {
-    return {Unavailable("postgresql: connection lost during COMMIT; the outcome of the "
-                        "transaction is unknown"),
+    return {StoreError(StatusCode::kUnavailable,
+                       "postgresql: connection lost during COMMIT; the outcome of the "
+                       "transaction is unknown"),
             Next::kDone};
   }
   Rollback(lease);
@@ -209,7 +212,10 @@ class PgStore final : public Store {
     VS_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Connection::Open(pool_.settings()));
     if (!create_schema_) {
       VS_ASSIGN_OR_RETURN(int version, pg::ReadSchemaVersion(*conn));
-      if (version == 0) return NotFound("postgresql: the database holds no voxsecrets schema");
+      if (version == 0) {
+        return StoreError(StatusCode::kNotFound,
+                          "postgresql: the database holds no voxsecrets schema");
+      }
     }
     VS_RETURN_IF_ERROR(pg::ApplyMigrations(*conn, kPostgresMigrations));
     pool_.AddIdle(std::move(conn));
@@ -224,7 +230,7 @@ class PgStore final : public Store {
     {
       std::lock_guard<std::mutex> lock(writers_mu_);
       if (std::find(writers_.begin(), writers_.end(), self) != writers_.end()) {
-        return InternalError("store: Write called inside a Write callback");
+        return StoreError(StatusCode::kInternal, "store: Write called inside a Write callback");
       }
       writers_.push_back(self);
     }
@@ -277,9 +283,10 @@ class PgStore final : public Store {
           break;
         case Next::kRetryConflict:
           if (++conflicts >= kPgMaxWriteAttempts) {
-            return Unavailable(
+            return StoreError(
+                StatusCode::kUnavailable,
                 "postgresql: the transaction kept conflicting with concurrent ones (" +
-                std::to_string(conflicts) + " attempts)");
+                    std::to_string(conflicts) + " attempts)");
           }
           Backoff(conflicts);
           break;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "store/sqlite/sqlite_repositories.h"
+#include "store/store_error.h"
 
 namespace voxsecrets::store::sqlite {
 namespace {
@@ -75,7 +76,9 @@ Result<std::vector<int>> ParseRoleIds(const std::string& text) {
   while (p < end) {
     int id = 0;
     auto [next, ec] = std::from_chars(p, end, id);
-    if (ec != std::errc()) return InternalError("sqlite: malformed role list of an api key");
+    if (ec != std::errc()) {
+      return StoreError(StatusCode::kInternal, "sqlite: malformed role list of an api key");
+    }
     ids.push_back(id);
     p = next;
     if (p < end && *p == ',') ++p;
@@ -100,7 +103,9 @@ Result<KeyRecord> ReadKey(const Statement& stmt) {
 }  // namespace
 
 Status CheckPaging(int64_t count, int64_t offset) {
-  if (count < 0 || offset < 0) return InternalError("store: negative count or offset");
+  if (count < 0 || offset < 0) {
+    return StoreError(StatusCode::kInternal, "store: negative count or offset");
+  }
   return Status::Ok();
 }
 
@@ -145,7 +150,7 @@ Status SqliteAccountRepository::SetApiKeyHash(int64_t id, std::string_view api_k
   stmt->BindInt64(1, id);
   stmt->BindText(2, api_key_hash);
   VS_RETURN_IF_ERROR(stmt->Run());
-  if (conn_.Changes() == 0) return NotFound("account not found");
+  if (conn_.Changes() == 0) return StoreError(StatusCode::kNotFound, "account not found");
   return Status::Ok();
 }
 

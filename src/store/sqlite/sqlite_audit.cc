@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "store/sqlite/sqlite_repositories.h"
+#include "store/store_error.h"
 
 namespace voxsecrets::store::sqlite {
 namespace {
@@ -161,7 +162,9 @@ Result<int64_t> SqliteAuditRepository::InsertChain(const AuditChainRecord& chain
   stmt->BindText(6, chain.pruned_hash);
   stmt->BindInt64(7, chain.pruned_at_ms);
   VS_ASSIGN_OR_RETURN(bool row, stmt->Step());
-  if (!row) return InternalError("sqlite: INSERT ... RETURNING gave no chain id");
+  if (!row) {
+    return StoreError(StatusCode::kInternal, "sqlite: INSERT ... RETURNING gave no chain id");
+  }
   const int64_t chain_id = stmt->ColumnInt64(0);
   VS_RETURN_IF_ERROR(stmt->Run());  // finish the statement
   return chain_id;
@@ -194,7 +197,7 @@ Status SqliteAuditRepository::SetChainHead(int64_t chain_id, int64_t head_seq,
   stmt->BindInt64(2, head_seq);
   stmt->BindText(3, head_hash);
   VS_RETURN_IF_ERROR(stmt->Run());
-  if (conn_.Changes() == 0) return NotFound("audit chain not found");
+  if (conn_.Changes() == 0) return StoreError(StatusCode::kNotFound, "audit chain not found");
   return Status::Ok();
 }
 
@@ -206,14 +209,14 @@ Status SqliteAuditRepository::SetChainPruned(int64_t chain_id, int64_t pruned_se
   stmt->BindText(3, pruned_hash);
   stmt->BindInt64(4, pruned_at_ms);
   VS_RETURN_IF_ERROR(stmt->Run());
-  if (conn_.Changes() == 0) return NotFound("audit chain not found");
+  if (conn_.Changes() == 0) return StoreError(StatusCode::kNotFound, "audit chain not found");
   return Status::Ok();
 }
 
 Result<int64_t> SqliteAuditRepository::NextId() {
   VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kNextId));
   VS_ASSIGN_OR_RETURN(bool row, stmt->Step());
-  if (!row) return InternalError("sqlite: next audit id query gave no row");
+  if (!row) return StoreError(StatusCode::kInternal, "sqlite: next audit id query gave no row");
   return stmt->ColumnInt64(0);
 }
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/sqlite/sqlite_error.h"
+#include "store/store_error.h"
 
 namespace voxsecrets::store::sqlite {
 
@@ -53,9 +54,13 @@ Status Connection::Configure(int busy_timeout_ms) {
   VS_RETURN_IF_ERROR(
       Exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;"));
   VS_ASSIGN_OR_RETURN(std::string foreign_keys, QueryText("PRAGMA foreign_keys"));
-  if (foreign_keys != "1") return InternalError("sqlite: PRAGMA foreign_keys=ON did not apply");
+  if (foreign_keys != "1") {
+    return StoreError(StatusCode::kInternal, "sqlite: PRAGMA foreign_keys=ON did not apply");
+  }
   VS_ASSIGN_OR_RETURN(std::string synchronous, QueryText("PRAGMA synchronous"));
-  if (synchronous != "2") return InternalError("sqlite: PRAGMA synchronous=FULL did not apply");
+  if (synchronous != "2") {
+    return StoreError(StatusCode::kInternal, "sqlite: PRAGMA synchronous=FULL did not apply");
+  }
   return Status::Ok();
 }
 

@@ -157,6 +157,13 @@ TEST_F(SqliteConnectionTest, TransactionsCommitAndRollBack) {
   EXPECT_EQ(conn_->QueryText("SELECT group_concat(k) FROM u").value(), "kept");
 }
 
+TEST(SqliteErrorTest, ErrorsCarryTheStoreOrigin) {
+  const Status busy = SqliteError(SQLITE_BUSY, nullptr, "step");
+  EXPECT_EQ(busy.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(busy.origin(), StatusOrigin::kStore);
+  EXPECT_EQ(busy.message(), "sqlite: step: database is locked (code 5)");
+}
+
 TEST(SqliteErrorTest, MapsCodes) {
   EXPECT_EQ(StatusCodeForSqlite(SQLITE_CONSTRAINT_UNIQUE), StatusCode::kAlreadyExists);
   EXPECT_EQ(StatusCodeForSqlite(SQLITE_CONSTRAINT_PRIMARYKEY), StatusCode::kAlreadyExists);

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "store/sqlite/sqlite_repositories.h"
+#include "store/store_error.h"
 
 namespace voxsecrets::store::sqlite {
 namespace {
@@ -100,7 +101,7 @@ Status SqliteDataKeyRepository::Rewrap(int64_t application_id, uint32_t version,
   stmt->BindBlob(3, wrapped_key);
   stmt->BindInt64(4, master_key_version);
   VS_RETURN_IF_ERROR(stmt->Run());
-  if (conn_.Changes() == 0) return NotFound("data key not found");
+  if (conn_.Changes() == 0) return StoreError(StatusCode::kNotFound, "data key not found");
   return Status::Ok();
 }
 
@@ -111,7 +112,7 @@ Result<int64_t> SqliteDataKeyRepository::AddEncryptions(int64_t application_id, 
   stmt->BindInt64(2, version);
   stmt->BindInt64(3, n);
   VS_ASSIGN_OR_RETURN(bool row, stmt->Step());
-  if (!row) return NotFound("data key not found");
+  if (!row) return StoreError(StatusCode::kNotFound, "data key not found");
   int64_t count = stmt->ColumnInt64(0);
   VS_RETURN_IF_ERROR(stmt->Run());  // finish the statement
   return count;

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "store/store_error.h"
+
 namespace voxsecrets::store::sqlite {
 
 StatusCode StatusCodeForSqlite(int rc) {
@@ -31,7 +33,7 @@ Status SqliteError(int rc, sqlite3* db, std::string_view what) {
   message += (db != nullptr && sqlite3_extended_errcode(db) == rc) ? sqlite3_errmsg(db)
                                                                    : sqlite3_errstr(rc);
   message += " (code " + std::to_string(rc) + ")";
-  return Status(StatusCodeForSqlite(rc), std::move(message));
+  return StoreError(StatusCodeForSqlite(rc), std::move(message));
 }
 
 }  // namespace voxsecrets::store::sqlite

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "store/store_error.h"
+
 namespace voxsecrets::store::sqlite {
 namespace {
 
@@ -21,9 +23,9 @@ constexpr std::string_view kInsertVersion =
     "VALUES (?1, CAST(strftime('%s', 'now') AS INTEGER))";
 
 Status NewerThanBinary(int found, int known) {
-  return InternalError("database schema version " + std::to_string(found) +
-                       " is newer than this voxsecrets (" + std::to_string(known) +
-                       "); upgrade the binary");
+  return StoreError(StatusCode::kInternal, "database schema version " + std::to_string(found) +
+                                               " is newer than this voxsecrets (" +
+                                               std::to_string(known) + "); upgrade the binary");
 }
 
 // Applies migration number `target` (1-based) unless another process already did.
@@ -35,13 +37,15 @@ Status ApplyOne(Connection& conn, int target, std::string_view script, int known
     if (current > known) return NewerThanBinary(current, known);
     if (current >= target) return Status::Ok();  // applied meanwhile by another process
     if (current != target - 1) {
-      return InternalError("sqlite: schema version " + std::to_string(current) +
-                           " cannot be migrated to " + std::to_string(target));
+      return StoreError(StatusCode::kInternal, "sqlite: schema version " + std::to_string(current) +
+                                                   " cannot be migrated to " +
+                                                   std::to_string(target));
     }
     Status applied = conn.Exec(script);
     if (!applied.ok()) {
-      return InternalError("sqlite: migration to schema version " + std::to_string(target) +
-                           " failed: " + applied.message());
+      return StoreError(StatusCode::kInternal, "sqlite: migration to schema version " +
+                                                   std::to_string(target) +
+                                                   " failed: " + applied.message());
     }
     VS_ASSIGN_OR_RETURN(StatementLease insert, conn.Prepare(kInsertVersion));
     insert->BindInt64(1, target);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "store/sqlite/sqlite_error.h"
+#include "store/store_error.h"
 
 namespace voxsecrets::store::sqlite {
 namespace {
@@ -38,12 +39,13 @@ Result<std::unique_ptr<Statement>> Statement::Prepare(sqlite3* db, std::string_v
     sqlite3_finalize(stmt);
     return SqliteError(rc, db, "prepare");
   }
-  if (stmt == nullptr) return InternalError("sqlite: prepare: empty statement");
+  if (stmt == nullptr) return StoreError(StatusCode::kInternal, "sqlite: prepare: empty statement");
   std::unique_ptr<Statement> result(new Statement(stmt));
   // Only whitespace may follow: a second statement would be silently ignored.
   std::string_view rest(tail, static_cast<size_t>(sql.data() + sql.size() - tail));
   if (rest.find_first_not_of(" \n\t;") != std::string_view::npos) {
-    return InternalError("sqlite: prepare: more than one statement " + Describe(stmt));
+    return StoreError(StatusCode::kInternal,
+                      "sqlite: prepare: more than one statement " + Describe(stmt));
   }
   return result;
 }

@@ -17,6 +17,7 @@
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_migrate.h"
 #include "store/sqlite/sqlite_repositories.h"
+#include "store/store_error.h"
 
 namespace voxsecrets::store {
 namespace {
@@ -111,7 +112,7 @@ class SqliteStore final : public Store {
   // commits anything, so a durable Write never runs at NORMAL.
   Status WriteWith(const TxFn& fn, bool deferred) {
     if (writing_thread_.load() == std::this_thread::get_id()) {
-      return InternalError("store: Write called inside a Write callback");
+      return StoreError(StatusCode::kInternal, "store: Write called inside a Write callback");
     }
     std::lock_guard<std::mutex> lock(write_mu_);
     writing_thread_.store(std::this_thread::get_id());
@@ -177,14 +178,15 @@ void CreatePrivateFile(const std::string& path) {
 
 Result<StorePtr> OpenSqliteStore(const SqliteOptions& options) {
   if (sqlite3_threadsafe() == 0) {
-    return InternalError("sqlite: the SQLite library was built without thread support");
+    return StoreError(StatusCode::kInternal,
+                      "sqlite: the SQLite library was built without thread support");
   }
   if (sqlite3_libversion_number() < kMinSqliteVersion) {
-    return InternalError(std::string("sqlite: SQLite ") + sqlite3_libversion() +
-                         " is too old; 3.37 or newer is required");
+    return StoreError(StatusCode::kInternal, std::string("sqlite: SQLite ") + sqlite3_libversion() +
+                                                 " is too old; 3.37 or newer is required");
   }
   if (options.path.empty() || options.path == ":memory:") {
-    return InternalError("sqlite: a database file path is required");
+    return StoreError(StatusCode::kInternal, "sqlite: a database file path is required");
   }
   CreatePrivateFile(options.path);
   const int busy_timeout_ms = std::max(0, options.busy_timeout_ms);
@@ -194,8 +196,9 @@ Result<StorePtr> OpenSqliteStore(const SqliteOptions& options) {
       Connection::Open(options.path, Connection::Mode::kReadWrite, busy_timeout_ms));
   VS_ASSIGN_OR_RETURN(std::string journal_mode, writer->QueryText("PRAGMA journal_mode = WAL"));
   if (journal_mode != "wal") {
-    return InternalError("sqlite: could not switch the database to WAL mode (journal_mode is '" +
-                         journal_mode + "')");
+    return StoreError(StatusCode::kInternal,
+                      "sqlite: could not switch the database to WAL mode (journal_mode is '" +
+                          journal_mode + "')");
   }
   VS_RETURN_IF_ERROR(sqlite::ApplyMigrations(*writer, kSqliteMigrations));
 
@@ -207,7 +210,7 @@ Result<StorePtr> OpenSqliteStore(const SqliteOptions& options) {
         Connection::Open(options.path, Connection::Mode::kReadOnly, busy_timeout_ms));
     VS_ASSIGN_OR_RETURN(std::string reader_mode, reader->QueryText("PRAGMA journal_mode"));
     if (reader_mode != "wal") {
-      return InternalError("sqlite: a read connection is not in WAL mode");
+      return StoreError(StatusCode::kInternal, "sqlite: a read connection is not in WAL mode");
     }
     readers.push_back(std::move(reader));
   }

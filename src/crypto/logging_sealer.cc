@@ -1,6 +1,6 @@
-#include "server/logging_sealer.h"
+#include "crypto/logging_sealer.h"
 
-namespace voxsecrets::server {
+namespace voxsecrets::crypto {
 namespace {
 
 bool IsFault(StatusCode code) {
@@ -10,32 +10,31 @@ bool IsFault(StatusCode code) {
 
 // The store itself was unavailable or busy (a PostgreSQL serialization conflict that Write
 // re-runs, an outage that the /healthz probe logs): not a fault of this value or of its keys.
-bool FromTheStore(const Status& status) {
-  const std::string_view m = status.message();
-  return status.code() == StatusCode::kUnavailable &&
-         (m.starts_with("postgresql: ") || m.starts_with("sqlite: "));
+bool StoreUnavailable(const Status& status) {
+  return status.code() == StatusCode::kUnavailable && status.origin() == StatusOrigin::kStore;
 }
 
 }  // namespace
 
-void LoggingSealer::LogFailure(std::string_view what, const crypto::ValueContext& ctx,
+void LoggingSealer::LogFailure(std::string_view what, const ValueContext& ctx,
                                const Status& status) {
-  if (!IsFault(status.code()) || FromTheStore(status)) return;
+  if (!IsFault(status.code()) || StoreUnavailable(status)) return;
   log_.Error(what, {{"account_id", ctx.account_id},
                     {"application_id", ctx.application_id},
                     {"secret_id", ctx.secret_id},
                     {"code", StatusCodeName(status.code())},
+                    {"origin", StatusOriginName(status.origin())},
                     {"reason", status.message()}});
 }
 
-Result<SealedValue> LoggingSealer::Seal(store::Tx& tx, const crypto::ValueContext& ctx,
+Result<SealedValue> LoggingSealer::Seal(store::Tx& tx, const ValueContext& ctx,
                                         std::string_view plaintext) {
   auto sealed = inner_.Seal(tx, ctx, plaintext);
   if (!sealed.ok()) LogFailure("cannot seal a secret value", ctx, sealed.status());
   return sealed;
 }
 
-Result<SecureBytes> LoggingSealer::Open(store::Tx& tx, const crypto::ValueContext& ctx,
+Result<SecureBytes> LoggingSealer::Open(store::Tx& tx, const ValueContext& ctx,
                                         const SealedValue& sealed) {
   auto plain = inner_.Open(tx, ctx, sealed);
   if (!plain.ok()) LogFailure("stored secret value cannot be opened", ctx, plain.status());
@@ -46,4 +45,4 @@ void LoggingSealer::ForgetApplication(int64_t application_id) {
   inner_.ForgetApplication(application_id);
 }
 
-}  // namespace voxsecrets::server
+}  // namespace voxsecrets::crypto
