@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "auth/authenticator.h"
-#include "auth/base64url.h"
 #include "auth/credentials.h"
 #include "auth/fake_key_directory.h"
 #include "auth/jwt.h"
@@ -17,6 +16,7 @@
 #include "auth/rs256.h"
 #include "common/clock.h"
 
+#include "common/encoding.h"
 namespace voxsecrets::auth {
 namespace {
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "auth/base64url.h"
 #include "auth/rs256.h"
+#include "common/encoding.h"
 #include "iam/roles.h"
 #include "tests/testing/api_fixture.h"
 
@@ -50,14 +50,14 @@ Env& Shared() {
     if (!private_key.ok()) std::abort();
     const int64_t now = e->stack->clock().NowSeconds();
     const std::string header =
-        auth::Base64UrlEncode(R"({"alg":"RS256","typ":"JWT","kid":")" + key->key_id + "\"}");
+        Base64UrlEncode(R"({"alg":"RS256","typ":"JWT","kid":")" + key->key_id + "\"}");
     for (int i = 0; i < kFreshTokens; ++i) {
-      const std::string payload = auth::Base64UrlEncode(
-          "{\"iss\":" + std::to_string(account->id) + ",\"iat\":" + std::to_string(now - i) +
-          ",\"exp\":" + std::to_string(now + 600) + "}");
+      const std::string payload = Base64UrlEncode("{\"iss\":" + std::to_string(account->id) +
+                                                  ",\"iat\":" + std::to_string(now - i) +
+                                                  ",\"exp\":" + std::to_string(now + 600) + "}");
       auto signature = auth::SignRs256(private_key->get(), header + "." + payload);
       if (!signature.ok()) std::abort();
-      e->tokens.push_back(header + "." + payload + "." + auth::Base64UrlEncode(*signature));
+      e->tokens.push_back(header + "." + payload + "." + Base64UrlEncode(*signature));
     }
     return e;
   }();

@@ -11,12 +11,12 @@
 #include <string_view>
 
 #include "auth/authenticator.h"
-#include "auth/base64url.h"
 #include "auth/credentials.h"
 #include "auth/fake_key_directory.h"
 #include "auth/jwt.h"
 #include "auth/key_cache.h"
 #include "common/clock.h"
+#include "common/encoding.h"
 
 namespace {
 

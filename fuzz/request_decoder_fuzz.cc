@@ -7,6 +7,7 @@
 //   * a failure is kMalformedRequest and leaves the method from the path in place;
 //   * whatever parameters came out survive a second trip through the decoder unchanged, encoded
 //     as a query string, as a multipart body and (when the values are UTF-8) as a JSON object.
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -15,10 +16,12 @@
 #include <string>
 #include <string_view>
 
+#include "common/encoding.h"
 #include "http/request_decoder.h"
 
 namespace {
 
+using voxsecrets::HexEncode;
 using voxsecrets::StatusCode;
 using voxsecrets::api::ApiRequest;
 using voxsecrets::api::Params;
@@ -44,14 +47,9 @@ std::string_view TakeLine(std::string_view* rest) {
 }
 
 std::string PercentEncodeAll(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    out.push_back('%');
-    out.push_back(kHex[u >> 4]);
-    out.push_back(kHex[u & 15]);
-  }
+  std::string out = HexEncode(s);  // two digits a byte, each pair becomes "%XX"
+  for (char& h : out) h = static_cast<char>(std::toupper(static_cast<unsigned char>(h)));
+  for (size_t i = 0; i < out.size(); i += 3) out.insert(i, 1, '%');
   return out;
 }
 

@@ -10,9 +10,9 @@
 
 #include "api/api_iam_test_base.h"
 #include "auth/auth_test_util.h"
-#include "auth/base64url.h"
 #include "auth/rs256.h"
 
+#include "common/encoding.h"
 namespace voxsecrets::api {
 namespace {
 
@@ -81,8 +81,8 @@ TEST_F(ApiJwtAttackTest, AlgNone) {
   // alg none with the good token's signature attached.
   const std::string good = Good();
   const std::string sig = good.substr(good.rfind('.') + 1);
-  ExpectRefused(auth::Base64UrlEncode(R"({"alg":"none","kid":")" + key_.key_id + "\"}") + "." +
-                    auth::Base64UrlEncode(claims) + "." + sig,
+  ExpectRefused(Base64UrlEncode(R"({"alg":"none","kid":")" + key_.key_id + "\"}") + "." +
+                    Base64UrlEncode(claims) + "." + sig,
                 100, "alg none with a signature");
 }
 
@@ -122,7 +122,7 @@ TEST_F(ApiJwtAttackTest, TamperedPayloadOrSignature) {
   for (const std::string& claims :
        {Claims(other_.id, now(), now() + 60), Claims(acme_.id, now(), now() + 600),
         Claims(acme_.id, now() - 1, now() + 60)}) {
-    ExpectRefused(header + "." + auth::Base64UrlEncode(claims) + "." + signature, 100, claims);
+    ExpectRefused(header + "." + Base64UrlEncode(claims) + "." + signature, 100, claims);
   }
   // A flipped bit in the signature.
   std::string flipped = good;

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "common/ascii.h"
+
 namespace voxsecrets::api {
 namespace {
 
@@ -11,18 +13,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsListSpace(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsListSpace(s.back())) s.remove_suffix(1);
   return s;
-}
-
-bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
 }
 
 }  // namespace

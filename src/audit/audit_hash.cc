@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "common/encoding.h"
+
 namespace voxsecrets::audit {
 namespace {
 
@@ -49,14 +51,7 @@ std::string ComputeAuditHash(const store::AuditRecord& record) {
     ERR_clear_error();
     return std::string();
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * len);
-  for (unsigned int i = 0; i < len; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 15]);
-  }
-  return hex;
+  return HexEncode(std::span<const uint8_t>(digest, len));
 }
 
 }  // namespace voxsecrets::audit

@@ -3,6 +3,8 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "common/encoding.h"
+
 namespace voxsecrets::auth {
 
 Result<std::string> HashApiKey(std::string_view api_key) {
@@ -12,14 +14,7 @@ Result<std::string> HashApiKey(std::string_view api_key) {
     ERR_clear_error();
     return InternalError("Cannot hash the api_key.");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * len);
-  for (unsigned int i = 0; i < len; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 15]);
-  }
-  return hex;
+  return HexEncode(std::span<const uint8_t>(digest, len));
 }
 
 }  // namespace voxsecrets::auth

@@ -14,9 +14,9 @@
 #include <string>
 #include <string_view>
 
-#include "auth/base64url.h"
 #include "auth/credentials.h"
 #include "auth/rs256.h"
+#include "common/encoding.h"
 
 namespace voxsecrets::auth::testing {
 

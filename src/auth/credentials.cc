@@ -6,50 +6,14 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "auth/base64url.h"
 #include "auth/rs256.h"
+#include "common/encoding.h"
 #include "common/utf8.h"
 
 namespace voxsecrets::auth {
 namespace {
 
 using nlohmann::json;
-
-// Appends `s` as a JSON string literal (quotes included). REQUIRES: `s` is valid UTF-8 and `out`
-// has capacity for 6 * s.size() + 2 more bytes (so that it never reallocates: callers building
-// text with secrets in it wipe one buffer only).
-void AppendJsonString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out.append("\\u00");
-          out.push_back(kHex[(c >> 4) & 0xF]);
-          out.push_back(kHex[c & 0xF]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 Status InvalidMember(std::string_view member) {
   return InvalidArgument(
@@ -103,9 +67,11 @@ Result<SecureBytes> BuildCredentialsJson(const Credentials& credentials) {
   if (!Utf8CodePoints(credentials.key_id)) return InvalidMember("key_id");
   const std::string_view pem = credentials.private_key_pem.view();
   if (!Utf8CodePoints(pem)) return InvalidMember("private_key");
+  // Reserved in full so that `text` (which holds the private key) never reallocates: one buffer
+  // to wipe.
   std::string text;
-  text.reserve(128 +
-               6 * (credentials.account_email.size() + credentials.key_id.size() + pem.size()));
+  text.reserve(128 + JsonStringMaxSize(credentials.account_email) +
+               JsonStringMaxSize(credentials.key_id) + JsonStringMaxSize(pem));
   text.append("{\"account_email\":");
   AppendJsonString(text, credentials.account_email);
   text.append(",\"account_id\":");
@@ -166,7 +132,7 @@ Result<std::string> SignJwt(std::string_view private_key_pem, std::string_view k
   if (key_id.empty() || !Utf8CodePoints(key_id)) return InvalidArgument("key_id");
   VS_ASSIGN_OR_RETURN(EvpPkeyPtr key, ParseRsaPrivateKeyPem(private_key_pem));
   std::string header;
-  header.reserve(48 + 6 * key_id.size());
+  header.reserve(48 + JsonStringMaxSize(key_id));
   header.append(R"({"alg":"RS256","typ":"JWT","kid":)");
   AppendJsonString(header, key_id);
   header.push_back('}');

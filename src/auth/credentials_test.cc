@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "auth/base64url.h"
 #include "auth/jwt.h"
 #include "auth/rs256.h"
+#include "common/encoding.h"
 
 namespace voxsecrets::auth {
 namespace {

@@ -4,7 +4,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
-#include "auth/base64url.h"
+#include "common/encoding.h"
 
 namespace voxsecrets::auth {
 namespace {

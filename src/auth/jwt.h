@@ -5,7 +5,7 @@
 // StatusCode::kTokenMalformed (API error 447), with a fixed message that never echoes the token.
 // A token is malformed when:
 //   - it is longer than kMaxJwtLength, or does not have exactly three '.'-separated parts;
-//   - a part is not canonical unpadded base64url (base64url.h) (an empty signature part is
+//   - a part is not canonical unpadded base64url (common/encoding.h) (an empty signature part is
 //     decodable: an `"alg":"none"` token is refused by the caller with 100, not as malformed);
 //   - the header or the payload is not a JSON object (or not valid UTF-8 JSON);
 //   - the header lacks a string `alg` or a non-empty string `kid`, or has a non-string `typ`;

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "auth/auth_test_util.h"
-#include "auth/base64url.h"
+#include "common/encoding.h"
 
 namespace voxsecrets::auth {
 namespace {

@@ -60,9 +60,6 @@ class JsonLineLogger final : public Logger {
   std::mutex mu_;
 };
 
-// Appends `s` to `out` as a JSON string literal (quotes included), escaping as RFC 8259 asks.
-void AppendJsonString(std::string& out, std::string_view s);
-
 }  // namespace voxsecrets
 
 #endif  // VOXSECRETS_COMMON_LOG_H_

@@ -2,20 +2,10 @@
 
 #include <string>
 
+#include "common/encoding.h"
+
 namespace voxsecrets::crypto {
 namespace {
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (char c : bytes) {
-    const auto b = static_cast<uint8_t>(c);
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0x0f]);
-  }
-  return out;
-}
 
 std::string KeyName(int64_t application_id, uint32_t version) {
   return "data key version " + std::to_string(version) + " of application " +
@@ -28,7 +18,7 @@ std::string WrappedKeyAad(int64_t application_id, uint32_t version, uint32_t mas
                           std::string_view key_id) {
   return "voxsecrets dek v1|app=" + std::to_string(application_id) +
          "|ver=" + std::to_string(version) + "|kek=" + std::to_string(master_key_version) +
-         "|id=" + Hex(key_id);
+         "|id=" + HexEncode(key_id);
 }
 
 Result<std::string_view> WrappedKeyId(std::string_view wrapped) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 
+#include "common/encoding.h"
 #include "common/secure_bytes.h"
 
 namespace voxsecrets::crypto {
@@ -29,14 +30,7 @@ std::string KeyCheckValue(const LockedKey& key) {
                            kCheckMessage.size(), mac.data(), &mac_len) == nullptr) {
     return std::string();  // never equal to a stored check value
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * mac_len);
-  for (unsigned int i = 0; i < mac_len; ++i) {
-    out.push_back(kHex[mac[i] >> 4]);
-    out.push_back(kHex[mac[i] & 0x0f]);
-  }
-  return out;
+  return HexEncode(std::span<const uint8_t>(mac.data(), mac_len));
 }
 
 Result<std::optional<uint32_t>> CurrentMasterKeyVersion(store::Tx& tx) {

@@ -15,6 +15,8 @@
 #include <cstring>
 #include <optional>
 
+#include "common/encoding.h"
+
 extern char** environ;
 
 namespace voxsecrets::crypto {
@@ -28,66 +30,10 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-int Base64Digit(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-// Decodes 64 hex digits into `out`. False when `text` is not exactly that.
-bool DecodeHex(std::string_view text, std::span<uint8_t, LockedKey::kSize> out) {
-  if (text.size() != 2 * LockedKey::kSize) return false;
-  for (size_t i = 0; i < LockedKey::kSize; ++i) {
-    const int hi = HexDigit(text[2 * i]);
-    const int lo = HexDigit(text[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[i] = static_cast<uint8_t>((hi << 4) | lo);
-  }
-  return true;
-}
-
 // Decodes base64 of exactly 32 bytes (43 digits, optionally followed by one '=') into `out`.
 bool DecodeBase64(std::string_view text, std::span<uint8_t, LockedKey::kSize> out) {
   if (text.size() == 44 && text.back() == '=') text.remove_suffix(1);
-  if (text.size() != 43) return false;
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t n = 0;
-  for (char c : text) {
-    const int d = Base64Digit(c);
-    if (d < 0) return false;
-    acc = (acc << 6) | static_cast<uint32_t>(d);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      if (n < LockedKey::kSize) out[n] = static_cast<uint8_t>((acc >> bits) & 0xff);
-      ++n;
-    }
-  }
-  // 43 digits carry 258 bits: 32 bytes and 2 leftover bits, which must be zero (canonical).
-  const bool ok = n == LockedKey::kSize && (acc & ((1u << bits) - 1)) == 0;
-  acc = 0;
-  return ok;
-}
-
-// Writes the 64 hex digits of `key` to out[0..63].
-void HexInto(const LockedKey& key, uint8_t* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  const auto b = key.bytes();
-  for (size_t i = 0; i < LockedKey::kSize; ++i) {
-    out[2 * i] = static_cast<uint8_t>(kHex[b[i] >> 4]);
-    out[2 * i + 1] = static_cast<uint8_t>(kHex[b[i] & 0x0f]);
-  }
+  return text.size() == 43 && Base64DecodeTo(text, Base64::kUnpadded, out);
 }
 
 std::string Errno(int err) { return std::strerror(err); }
@@ -117,7 +63,7 @@ bool ReadAllLimited(int fd, size_t limit, SecureBytes* out, bool* too_long, int*
 Result<LockedKey> ParseMasterKeyText(std::string_view text, std::string_view source) {
   const std::string_view t = Trim(text);
   VS_ASSIGN_OR_RETURN(LockedKey key, LockedKey::Allocate());
-  if (DecodeHex(t, key.mutable_bytes()) || DecodeBase64(t, key.mutable_bytes())) return key;
+  if (HexDecodeTo(t, key.mutable_bytes()) || DecodeBase64(t, key.mutable_bytes())) return key;
   return Status(StatusCode::kInvalidArgument,
                 std::string(source) +
                     " does not hold a master key: expected 64 hex digits or the base64 of 32 "
@@ -126,8 +72,8 @@ Result<LockedKey> ParseMasterKeyText(std::string_view text, std::string_view sou
 
 SecureBytes MasterKeyHex(const LockedKey& key) {
   if (!key.valid()) return SecureBytes();
-  SecureBytes out(2 * LockedKey::kSize);
-  HexInto(key, out.data());
+  SecureBytes out(HexSize(LockedKey::kSize));
+  HexEncodeTo(key.bytes(), out.span());
   return out;
 }
 
@@ -151,9 +97,9 @@ Status WriteMasterKeyFile(const std::string& path, const LockedKey& key) {
   }
   // The umask may have narrowed 0600 further, never widened it; make it exact anyway.
   (void)fchmod(fd, 0600);
-  SecureBytes line(2 * LockedKey::kSize + 1);
-  HexInto(key, line.data());
-  line.data()[2 * LockedKey::kSize] = '\n';
+  SecureBytes line(HexSize(LockedKey::kSize) + 1);
+  HexEncodeTo(key.bytes(), line.span().first(HexSize(LockedKey::kSize)));
+  line.data()[HexSize(LockedKey::kSize)] = '\n';
   size_t done = 0;
   int err = 0;
   while (done < line.size()) {

@@ -1,31 +1,17 @@
 // Percent-decoding, application/x-www-form-urlencoded, header parameters and Content-Type
 // classification.
+#include <boost/url/encoding_opts.hpp>
+#include <boost/url/pct_string_view.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "common/ascii.h"
 #include "http/body_decoders.h"
 #include "http/request_decoder.h"
 
 namespace voxsecrets::http {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-  }
-  return true;
-}
 
 // Header whitespace. CR and LF count too, so that a folded header value (obsolete, but cheap to
 // accept) can be handed over as one span.
@@ -40,27 +26,14 @@ std::string_view TrimHeaderSpace(std::string_view s) {
 }  // namespace
 
 std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space) {
-  std::string out;
-  out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t run = i;
-    while (run < s.size() && s[run] != '%' && !(plus_is_space && s[run] == '+')) ++run;
-    out.append(s.data() + i, run - i);
-    if (run == s.size()) break;
-    if (s[run] == '+') {
-      out.push_back(' ');
-      i = run + 1;
-      continue;
-    }
-    if (s.size() - run < 3) return std::nullopt;
-    const int hi = HexValue(s[run + 1]);
-    const int lo = HexValue(s[run + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i = run + 3;
-  }
-  return out;
+  // Boost.URL checks every escape ('%' and two hex digits, either case) and decodes them; every
+  // other byte is kept as it is, as are the raw spaces, UTF-8 and '#' that clients put in bodies.
+  // (Its query grammar, parse_query, would refuse those: the pairs are split in DecodeUrlEncoded.)
+  const auto encoded = boost::urls::make_pct_string_view(s);
+  if (!encoded) return std::nullopt;
+  boost::urls::encoding_opts options;
+  options.space_as_plus = plus_is_space;
+  return encoded->decode(options);
 }
 
 std::optional<std::string> HeaderParam(std::string_view header_value, std::string_view name) {
@@ -94,7 +67,7 @@ std::optional<std::string> HeaderParam(std::string_view header_value, std::strin
       value = std::string(TrimHeaderSpace(v.substr(i, end - i)));
       i = end;
     }
-    if (EqualsIgnoreCase(param_name, name)) return value;
+    if (EqualsIgnoreAsciiCase(param_name, name)) return value;
   }
   return std::nullopt;
 }
@@ -105,15 +78,17 @@ BodyKind BodyKindOf(std::string_view content_type) {
   std::string_view media = content_type.substr(0, content_type.find(';'));
   media = TrimHeaderSpace(media);
   if (media.empty()) return BodyKind::kSniff;
-  if (EqualsIgnoreCase(media, "application/x-www-form-urlencoded")) return BodyKind::kUrlEncoded;
-  if (EqualsIgnoreCase(media, "multipart/form-data")) return BodyKind::kMultipart;
-  if (EqualsIgnoreCase(media, "application/json")) return BodyKind::kJson;
-  if (EqualsIgnoreCase(media, "text/plain")) return BodyKind::kSniff;
+  if (EqualsIgnoreAsciiCase(media, "application/x-www-form-urlencoded")) {
+    return BodyKind::kUrlEncoded;
+  }
+  if (EqualsIgnoreAsciiCase(media, "multipart/form-data")) return BodyKind::kMultipart;
+  if (EqualsIgnoreAsciiCase(media, "application/json")) return BodyKind::kJson;
+  if (EqualsIgnoreAsciiCase(media, "text/plain")) return BodyKind::kSniff;
   constexpr std::string_view kApplication = "application/";
   constexpr std::string_view kJsonSuffix = "+json";
   if (media.size() > kApplication.size() + kJsonSuffix.size() &&
-      EqualsIgnoreCase(media.substr(0, kApplication.size()), kApplication) &&
-      EqualsIgnoreCase(media.substr(media.size() - kJsonSuffix.size()), kJsonSuffix)) {
+      EqualsIgnoreAsciiCase(media.substr(0, kApplication.size()), kApplication) &&
+      EqualsIgnoreAsciiCase(media.substr(media.size() - kJsonSuffix.size()), kJsonSuffix)) {
     return BodyKind::kJson;
   }
   return BodyKind::kIgnored;

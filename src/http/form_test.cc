@@ -2,6 +2,7 @@
 // application/x-www-form-urlencoded (form.cc).
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdint>
 #include <optional>
 #include <random>
@@ -9,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/encoding.h"
 #include "http/body_decoders.h"
 #include "http/request_decoder.h"
 
@@ -160,9 +162,15 @@ TEST(UrlEncodedTest, MalformedEscapeInNameOrValueFails) {
   }
 }
 
+// "%XX" with upper-case hex digits, as browsers write them.
+std::string Escape(char c) {
+  std::string escape = "%" + HexEncode(std::string_view(&c, 1));
+  for (char& h : escape) h = static_cast<char>(std::toupper(static_cast<unsigned char>(h)));
+  return escape;
+}
+
 // Percent-encodes every byte except unreserved ones; spaces become '+' or %20 at random.
 std::string FormEncode(std::string_view s, std::mt19937& rng) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
@@ -172,9 +180,7 @@ std::string FormEncode(std::string_view s, std::mt19937& rng) {
     } else if (c == ' ' && rng() % 2 == 0) {
       out.push_back('+');
     } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
+      out += Escape(c);
     }
   }
   return out;

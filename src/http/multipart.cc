@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/ascii.h"
 #include "http/body_decoders.h"
 #include "http/request_decoder.h"
 
@@ -23,13 +24,6 @@ Status Malformed(std::string_view reason) {
 
 bool StartsWithAt(std::string_view s, size_t pos, std::string_view prefix) {
   return pos <= s.size() && s.substr(pos).starts_with(prefix);
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-    return lower(x) == lower(y);
-  });
 }
 
 std::string_view TrimSpaceTab(std::string_view s) {
@@ -125,7 +119,7 @@ Status DecodeMultipart(std::string_view body, std::string_view boundary, api::Pa
         last_was_disposition = false;
         const size_t colon = line.find(':');
         if (colon != std::string_view::npos && !have_disposition &&
-            EqualsIgnoreCase(TrimSpaceTab(line.substr(0, colon)), "content-disposition")) {
+            EqualsIgnoreAsciiCase(TrimSpaceTab(line.substr(0, colon)), "content-disposition")) {
           have_disposition = true;
           last_was_disposition = true;
           disposition_begin = pos + colon + 1;

@@ -5,6 +5,9 @@
 #include <exception>
 #include <string>
 
+#include "common/ascii.h"
+#include "common/encoding.h"
+
 namespace voxsecrets::http {
 namespace {
 
@@ -17,33 +20,11 @@ std::string_view Trim(std::string_view s) {
   return s.substr(first, last - first + 1);
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 bool IsIpLiteral(std::string_view s) {
   if (s.empty() || s.size() >= INET6_ADDRSTRLEN) return false;
   const std::string z(s);  // inet_pton needs a NUL-terminated string
   unsigned char buf[sizeof(struct in6_addr)];
   return inet_pton(AF_INET, z.c_str(), buf) == 1 || inet_pton(AF_INET6, z.c_str(), buf) == 1;
-}
-
-// Minimal JSON string escaping for our own fixed messages.
-void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (char c : s) {
-    if (c == '"' || c == '\\') out->push_back('\\');
-    out->push_back(c);
-  }
-  out->push_back('"');
 }
 
 bool IsGetOrHead(std::string_view verb) { return verb == "GET" || verb == "HEAD"; }
@@ -74,7 +55,7 @@ HttpReply TransportErrorReply(unsigned status, std::string_view message) {
   HttpReply reply;
   reply.status = status;
   reply.body = "{\"error\":{\"http_status\":" + std::to_string(status) + ",\"msg\":";
-  AppendJsonString(message, &reply.body);
+  AppendJsonString(reply.body, message);
   reply.body += "}}";
   return reply;
 }
@@ -83,7 +64,7 @@ std::string_view BearerToken(std::string_view authorization) {
   const std::string_view value = Trim(authorization);
   const size_t space = value.find_first_of(kBlanks);
   if (space == std::string_view::npos) return {};
-  if (!EqualsIgnoreCase(value.substr(0, space), "bearer")) return {};
+  if (!EqualsIgnoreAsciiCase(value.substr(0, space), "bearer")) return {};
   const std::string_view token = Trim(value.substr(space));
   // A token is one word (RFC 6750 b64token); anything with inner blanks is malformed.
   if (token.find_first_of(kBlanks) != std::string_view::npos) return {};

@@ -4,24 +4,13 @@
 #include <set>
 #include <utility>
 
+#include "common/ascii.h"
 #include "common/field_rules.h"
 #include "secrets/limits.h"
 #include "secrets/validation.h"
 
 namespace voxsecrets::secrets {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 Status InvalidApplicationName(std::string_view param, size_t max_tail) {
   return Status(StatusCode::kInvalidApplicationName,
@@ -59,7 +48,7 @@ std::optional<std::string> ApplicationService::ShortName(std::string_view name,
   const std::string_view short_part = name.substr(0, dot);
   const std::string_view rest = name.substr(dot + 1);
   const std::string suffix = std::string(account_name) + "." + options_.application_domain;
-  if (short_part.empty() || !EqualsIgnoreCase(rest, suffix)) return std::nullopt;
+  if (short_part.empty() || !EqualsIgnoreAsciiCase(rest, suffix)) return std::nullopt;
   return std::string(short_part);
 }
 

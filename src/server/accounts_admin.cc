@@ -11,6 +11,7 @@
 
 #include "auth/api_key_hash.h"
 #include "auth/credentials.h"
+#include "common/encoding.h"
 #include "iam/accounts.h"
 #include "iam/roles.h"
 
@@ -21,12 +22,8 @@ namespace {
 SecureBytes NewApiKey(SecureRandom& random) {
   std::array<uint8_t, 32> raw{};
   random.Fill(raw);
-  static constexpr char kHex[] = "0123456789abcdef";
-  SecureBytes out(raw.size() * 2);
-  for (size_t i = 0; i < raw.size(); ++i) {
-    out.data()[2 * i] = static_cast<uint8_t>(kHex[raw[i] >> 4]);
-    out.data()[2 * i + 1] = static_cast<uint8_t>(kHex[raw[i] & 0x0f]);
-  }
+  SecureBytes out(HexSize(raw.size()));
+  HexEncodeTo(raw, out.span());
   SecureWipe(raw.data(), raw.size());
   return out;
 }

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "auth/api_key_hash.h"
+#include "common/encoding.h"
 #include "crypto/key_check.h"
 #include "crypto/master_key.h"
 #include "crypto/openssl_random.h"
@@ -65,13 +66,7 @@ class StoreDirectory final : public auth::KeyDirectory {
 std::string RandomHex(SecureRandom& random, size_t bytes) {
   std::vector<uint8_t> raw(bytes);
   random.Fill(raw);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : raw) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  return HexEncode(raw);
 }
 
 }  // namespace

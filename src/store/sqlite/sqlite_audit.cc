@@ -4,6 +4,7 @@
 // statement serves every combination of filters (no SQL is built from request data).
 #include <string>
 
+#include "common/encoding.h"
 #include "common/log.h"
 #include "store/sqlite/sqlite_repositories.h"
 #include "store/store_error.h"
