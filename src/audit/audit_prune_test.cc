@@ -19,13 +19,9 @@ class AuditPruneTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_NE(store_.db, nullptr);
-    AuditLogOptions options;
-    options.group_commit = false;
-    auto a = AuditLog::Open(*store_.db, options);
-    auto b = AuditLog::Open(*store_.db, options);
-    ASSERT_TRUE(a.ok() && b.ok());
-    a_ = std::move(a).value();
-    b_ = std::move(b).value();
+    a_ = OpenTestLog(*store_.db);
+    b_ = OpenTestLog(*store_.db);
+    ASSERT_TRUE(a_ != nullptr && b_ != nullptr);
     // Chain 1: times 0..9 s; chain 2: times 0, 2, 4, ..., 18 s.
     for (int i = 0; i < 10; ++i) {
       ASSERT_TRUE(a_->AppendDurable(TestEntry(i)).ok());
@@ -33,11 +29,7 @@ class AuditPruneTest : public ::testing::Test {
     }
   }
 
-  void ExpectVerifies() {
-    Result<VerifyReport> report = VerifyAuditChain(*store_.db);
-    ASSERT_TRUE(report.ok()) << report.status().ToString();
-    EXPECT_TRUE(report->ok) << report->problem;
-  }
+  void ExpectVerifies() { ExpectChainVerifies(*store_.db); }
 
   std::vector<store::AuditChainRecord> Chains() {
     std::vector<store::AuditChainRecord> chains;
@@ -91,17 +83,13 @@ TEST_F(AuditPruneTest, PruningEverythingLeavesAVerifiableEmptyLog) {
 TEST_F(AuditPruneTest, PruningStopsAtTheFirstRecordThatIsNotOld) {
   // A clock that went backwards: seq 3 is newer than the cutoff, seq 4 and 5 older again.
   AuditTestStore other;
-  AuditLogOptions options;
-  options.group_commit = false;
-  auto log = AuditLog::Open(*other.db, options);
-  ASSERT_TRUE(log.ok());
-  for (int n : {0, 1, 50, 2, 3}) ASSERT_TRUE((*log)->AppendDurable(TestEntry(n)).ok());
+  std::unique_ptr<AuditLog> log = OpenTestLog(*other.db);
+  ASSERT_NE(log, nullptr);
+  for (int n : {0, 1, 50, 2, 3}) ASSERT_TRUE(log->AppendDurable(TestEntry(n)).ok());
   Result<PruneReport> report = PruneAuditLog(*other.db, kBase + 10000, kBase + 100000);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->deleted, 2);
-  Result<VerifyReport> verified = VerifyAuditChain(*other.db);
-  ASSERT_TRUE(verified.ok());
-  EXPECT_TRUE(verified->ok) << verified->problem;
+  ExpectChainVerifies(*other.db);
 }
 
 TEST_F(AuditPruneTest, ATamperedRecordStopsPruningOfItsChainAndIsKept) {

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "audit/audit_entry.h"
+#include "audit/audit_log.h"
+#include "audit/audit_verify.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_test_util.h"
 #include "store/store.h"
@@ -47,6 +49,24 @@ inline AuditEntry TestEntry(int n, std::string method = "GetSecretValue") {
   entry.application_ids = {1};
   entry.secret_ids = {n};
   return entry;
+}
+
+// An AuditLog on `db` (a chain of its own) that commits each append itself: no group-commit
+// thread, so a test sees every AppendDurable in the database when it returns. nullptr, with a
+// test failure, when it cannot be opened.
+inline std::unique_ptr<AuditLog> OpenTestLog(store::Store& db) {
+  AuditLogOptions options;
+  options.group_commit = false;
+  Result<std::unique_ptr<AuditLog>> log = AuditLog::Open(db, options);
+  EXPECT_TRUE(log.ok()) << log.status().ToString();
+  return log.ok() ? std::move(log).value() : nullptr;
+}
+
+// Expects VerifyAuditChain to find the whole log intact.
+inline void ExpectChainVerifies(store::Store& db) {
+  Result<VerifyReport> report = VerifyAuditChain(db);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->ok) << report->problem;
 }
 
 inline std::vector<store::AuditRecord> AllRecords(store::Store& db) {

@@ -19,14 +19,12 @@ class AuditVerifyTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_NE(store_.db, nullptr);
     // Two writers (nodes), interleaved: chain 1 gets records 1..4 and 9..10, chain 2 gets 5..8.
-    AuditLogOptions options;
-    options.group_commit = false;
-    auto a = AuditLog::Open(*store_.db, options);
-    auto b = AuditLog::Open(*store_.db, options);
-    ASSERT_TRUE(a.ok() && b.ok());
-    for (int i = 0; i < 4; ++i) ASSERT_TRUE((*a)->AppendDurable(TestEntry(i)).ok());
-    for (int i = 4; i < 8; ++i) ASSERT_TRUE((*b)->AppendDurable(TestEntry(i)).ok());
-    for (int i = 8; i < 10; ++i) ASSERT_TRUE((*a)->AppendDurable(TestEntry(i)).ok());
+    std::unique_ptr<AuditLog> a = OpenTestLog(*store_.db);
+    std::unique_ptr<AuditLog> b = OpenTestLog(*store_.db);
+    ASSERT_TRUE(a != nullptr && b != nullptr);
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(a->AppendDurable(TestEntry(i)).ok());
+    for (int i = 4; i < 8; ++i) ASSERT_TRUE(b->AppendDurable(TestEntry(i)).ok());
+    for (int i = 8; i < 10; ++i) ASSERT_TRUE(a->AppendDurable(TestEntry(i)).ok());
     records_ = AllRecords(*store_.db);
     ASSERT_EQ(records_.size(), 10u);
   }

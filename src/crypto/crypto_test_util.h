@@ -17,6 +17,9 @@
 #include "common/sealed_value.h"
 #include "common/secure_bytes.h"
 #include "common/status.h"
+#include "crypto/key_check.h"
+#include "crypto/keyring.h"
+#include "crypto/master_key.h"
 #include "crypto/value_sealer.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
@@ -115,6 +118,20 @@ inline std::optional<SealedValue> StoredValue(store::Store& store, int64_t appli
   });
   EXPECT_TRUE(s.ok()) << s.ToString();
   return out;
+}
+
+// A Keyring over a new random master key whose check value is stored in `store` (version 1 on a
+// fresh store). nullptr, with a test failure, when any step fails.
+inline KeyringPtr NewKeyring(store::Store& store, SecureRandom& random, const Clock& clock) {
+  auto key = GenerateMasterKey(random);
+  EXPECT_TRUE(key.ok()) << key.status().ToString();
+  if (!key.ok()) return nullptr;
+  auto version = VerifyMasterKey(store, *key);
+  EXPECT_TRUE(version.ok()) << version.status().ToString();
+  if (!version.ok()) return nullptr;
+  auto keyring = Keyring::Create(std::move(key).value(), *version, random, clock);
+  EXPECT_TRUE(keyring.ok()) << keyring.status().ToString();
+  return keyring.ok() ? std::move(keyring).value() : nullptr;
 }
 
 // Opens the stored value of a secret in a read transaction.

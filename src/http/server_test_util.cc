@@ -8,6 +8,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <poll.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -139,6 +140,16 @@ bool TestConnection::WaitForClose() {
   if (n > 0 || buffer_.size() != before) return false;
   // EOF or an error: a reset means closed; a timeout means the hang guard expired.
   return n == 0 || !timed_out_;
+}
+
+TestConnection::Peer TestConnection::WaitFor(std::chrono::milliseconds wait) {
+  if (!buffer_.empty()) return Peer::kSentData;
+  pollfd p{fd_, POLLIN, 0};
+  const int ready = ::poll(&p, 1, static_cast<int>(wait.count()));
+  if (ready == 0) return Peer::kSilent;
+  const long n = ReadSome();
+  if (n > 0) return Peer::kSentData;
+  return Peer::kClosed;  // EOF, a reset, or poll itself failing on a dead socket
 }
 
 std::optional<TestResponse> TestConnection::RoundTrip(std::string_view request) {

@@ -54,6 +54,11 @@ class TestConnection {
   // Reads until the server closes the connection; true when it did (EOF or reset), false when
   // data arrived instead or the hang guard expired.
   bool WaitForClose();
+  // What the server did within `wait` (plain connections only): closed the connection (EOF or
+  // reset), sent data, or nothing yet. Lets a test act as a slow client that reacts to the
+  // server instead of sleeping.
+  enum class Peer { kSilent, kClosed, kSentData };
+  Peer WaitFor(std::chrono::milliseconds wait);
   // Sends a request and reads its response.
   std::optional<TestResponse> RoundTrip(std::string_view request);
 
