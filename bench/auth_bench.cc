@@ -1,7 +1,8 @@
-// Benchmarks of the authentication hot path (stack.md §4): RS256 verification against a cached
-// EVP_PKEY versus parsing the PEM on every call (what libjwt / cpp-jwt do), JWT decoding, a key
-// cache hit, and the whole Authenticator::AuthenticateBearer over an in-memory directory (the
-// directory costs nothing here, so this is the auth layer's own cost; the store adds its own).
+// Benchmarks of the authentication hot path (docs/AUTH.md "The fast path"): RS256 verification
+// against a cached EVP_PKEY versus parsing the PEM on every call (what libjwt / cpp-jwt do), JWT
+// decoding, a key cache hit, and the whole Authenticator::AuthenticateBearer over an in-memory
+// directory (the directory costs nothing here, so this is the auth layer's own cost; the store
+// adds its own).
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -15,8 +16,8 @@
 #include "auth/key_cache.h"
 #include "auth/rs256.h"
 #include "common/clock.h"
-
 #include "common/encoding.h"
+
 namespace voxsecrets::auth {
 namespace {
 

@@ -1,4 +1,4 @@
-// Every error rule of decisions.md through the Dispatcher, one row each: the request and the
+// Every error rule of docs/DECISIONS.md through the Dispatcher, one row each: the request and the
 // code and field_name it must be answered with (docs/API.md "Errors"). The first fault of a
 // request is the one reported: application, then secret, then the rest.
 #include <gtest/gtest.h>

@@ -1,6 +1,7 @@
 // Attacks on bearer tokens through the Dispatcher (the unit cases are auth/authenticator_test.cc):
-// each forged or unusable token gets the code decisions.md gives it, reveals nothing, and the
-// same token text never starts working later (the verified-token cache stores only successes).
+// each forged or unusable token gets the code docs/DECISIONS.md "Tokens" gives it, reveals nothing,
+// and the same token text never starts working later (the verified-token cache stores only
+// successes).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -11,8 +12,8 @@
 #include "api/api_iam_test_base.h"
 #include "auth/auth_test_util.h"
 #include "auth/rs256.h"
-
 #include "common/encoding.h"
+
 namespace voxsecrets::api {
 namespace {
 

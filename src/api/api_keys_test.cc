@@ -1,6 +1,6 @@
 // The key and role methods (CreateKey, GetKeys, UpdateKey, DeleteKey, SetKeyRoles, GetKeyRoles,
-// RemoveKeyRoles, GetRoles) and GetAccountInfo through the Dispatcher (docs/API.md "Keys and
-// roles", docs/AUTH.md).
+// RemoveKeyRoles, GetRoles) and GetAccountInfo through the Dispatcher (docs/AUTH.md "Key and role
+// methods" and "GetAccountInfo").
 #include <gtest/gtest.h>
 
 #include <filesystem>

@@ -1,5 +1,5 @@
 // Dispatcher: the API's entry point (ApiHandler). For every request, in this order
-// (decisions.md "Order of checks"; the first failure is the answer):
+// (docs/DECISIONS.md "Order of checks"; the first failure is the answer):
 //   1. method: none named -> 102; not in the MethodTable -> 103 (the message names the method as
 //      sent, cut to 64 characters, anything but [A-Za-z0-9_] shown as '?');
 //   2. the request's decode_status (a malformed body) -> its error (101);

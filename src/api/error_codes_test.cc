@@ -21,7 +21,7 @@ std::vector<StatusCode> AllErrorCodes() {
 }
 
 TEST(ErrorCodesTest, EveryStatusCodeMapsToADocumentedCode) {
-  // decisions.md "Error codes used" plus the ones of later methods (keys, roles, accounts).
+  // docs/DECISIONS.md "Error codes" (the secrets methods and the later ones).
   const std::set<int> documented = {1,   2,   4,   100, 101, 102, 103, 104, 107, 115,
                                     116, 129, 341, 433, 435, 437, 440, 441, 447, 449,
                                     454, 455, 456, 458, 477, 485, 493, 496, 497, 558};

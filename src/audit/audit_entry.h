@@ -1,5 +1,5 @@
 // AuditEntry: the facts of one API call, as the API layer reports them, and how they become a
-// store::AuditRecord (docs/AUDIT.md "Record format").
+// store::AuditRecord (docs/AUDIT.md "What a record holds").
 //
 // What an entry may hold is fixed by its fields: no field exists for a secret value, a token or
 // an api_key, and the request parameters enter only through MaskArgs() (audit_masking.h), which

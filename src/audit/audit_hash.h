@@ -1,5 +1,5 @@
 // The hash chain of the audit log: the canonical serialization of a record (version 1) and its
-// SHA-256 (docs/AUDIT.md "Hash chain").
+// SHA-256 (docs/AUDIT.md "The hash chain").
 //
 //   hash = lowercase hex SHA-256 of
 //     "voxsecrets-audit-v1" 0x00

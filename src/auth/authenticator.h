@@ -1,5 +1,5 @@
-// Authenticator: turns an API credential into a Principal (decisions.md "Authorization" and
-// "Finer points / Order of checks").
+// Authenticator: turns an API credential into a Principal (docs/DECISIONS.md "Authorization",
+// "Tokens" and "Order of checks").
 //
 // Bearer tokens (AuthenticateBearer), checked in this order; the first failure is the answer:
 //   1. ParseJwt (jwt.h)                                            → kTokenMalformed   (447)

@@ -1,6 +1,6 @@
 // Service-account credentials: RSA key pairs, credentials.json, and signing RS256 tokens.
 //
-// credentials.json (voximplant-api.md §2.1, decisions.md "Authorization") is a flat JSON object
+// credentials.json (docs/VOXIMPLANT_API_NOTES.md "credentials.json") is a flat JSON object
 //   {"account_email": "...", "account_id": 1234567, "key_id": "...",
 //    "private_key": "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----\n"}
 // with a PKCS#8 PEM RSA-2048 private key (the Java client accepts only PKCS#8). The server keeps

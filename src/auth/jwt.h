@@ -1,5 +1,6 @@
 // Decoding of a compact JWS ("header.payload.signature", RFC 7515 §7.1) carrying the claims a
-// Voximplant Management API token has (voximplant-api.md §2.2, decisions.md "Authorization").
+// Voximplant Management API token has (docs/VOXIMPLANT_API_NOTES.md "Bearer tokens",
+// docs/DECISIONS.md "Tokens").
 //
 // ParseJwt only decodes: it checks no signature, no algorithm and no time. Every failure is
 // StatusCode::kTokenMalformed (API error 447), with a fixed message that never echoes the token.

@@ -1,5 +1,5 @@
 // Tests for routing and request assembly (request_decoder.cc), with the raw requests each
-// official client sends (see shared spec voximplant-api.md §1.2).
+// official client sends (docs/VOXIMPLANT_API_NOTES.md "Endpoints and where parameters live").
 #include "http/request_decoder.h"
 
 #include <gtest/gtest.h>

@@ -2,7 +2,7 @@
 // health and metrics, and the JSON bodies of transport errors. No sockets and no Beast here, so
 // this is unit-testable and cheap to compile; server.cc does the I/O around it.
 //
-// Rules (docs/API.md "Transport", shared/spec/decisions.md):
+// Rules (docs/API.md "Transport", docs/DECISIONS.md "Transport"):
 // - /platform_api...: GET and POST → the ApiHandler's body with HTTP 200; any other verb → 405
 //   with `Allow: GET, POST`.
 // - /healthz: GET or HEAD → 200 {"status":"ok"} when HealthCheck::Ready(), else 503

@@ -64,7 +64,7 @@ struct ServerOptions {
   bool tls = true;
   std::string cert_file;
   std::string key_file;
-  // A larger body is answered with 413 (64 KiB: decisions.md "Limits").
+  // A larger body is answered with 413 (64 KiB: docs/DECISIONS.md "Limits").
   size_t max_body_bytes = 64 * 1024;
   // Request line plus header fields; larger → 431.
   size_t max_header_bytes = 16 * 1024;

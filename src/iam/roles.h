@@ -1,9 +1,10 @@
 // The role catalogue of service-account keys, the role sets that say who may call a method
 // (api::MethodSpec::roles) and the grant rule (docs/AUTH.md "Roles").
 //
-// Role names are Voximplant's (voximplant-api.md §2.4). Role ids: Voximplant documents only
-// Support = 3 and Accountant = 7 (GetRoles example); every other id here is our own numbering and
-// is part of voxsecrets' API from now on (ids are stored with keys: never renumber).
+// Role names are Voximplant's (docs/VOXIMPLANT_API_NOTES.md "Roles"). Role ids: Voximplant
+// documents only Support = 3 and Accountant = 7 (GetRoles example); every other id here is our own
+// numbering and is part of voxsecrets' API from now on (ids are stored with keys: never
+// renumber).
 // Parent/child links: User Read and User Update are children of User Manager, ACD Stats and ACD
 // Management of ACD Manager (Voximplant's role list), and Support lists Owner and Admin as parents
 // (the GetRoles example shows Support "inherited" with parent_role_id [1, 2]; so Owner and Admin

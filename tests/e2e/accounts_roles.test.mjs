@@ -35,7 +35,7 @@ function as(credentials, method, params, iss) {
     { token: mintToken(credentials, iss === undefined ? {} : { iss }) });
 }
 
-describe('roles (decisions: a key without a permitted role gets 104)', () => {
+describe('roles (docs/DECISIONS.md: a key without a permitted role gets 104)', () => {
   // [method, params maker, allowed roles]
   const calls = [
     ['AddSecret', () => ({ application_id: app.id, secret_name: uniqueName('r'),

@@ -1,8 +1,8 @@
 // Raw HTTPS requests against the real server, shaped like the other official clients (Go, PHP,
 // Java multipart to /platform_api/<Method>; Python urlencoded with `cmd`), the documentation's curl
 // examples (query string + JSON body `{}`), and the old GET style; plus the transport rules and the
-// bearer-token rules of docs/decisions (HTTP 413, headers, error envelope, 100/102/103/447/454/455/
-// 456).
+// bearer-token rules of docs/DECISIONS.md (HTTP 413, headers, error envelope,
+// 100/102/103/447/454/455/456).
 
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';

@@ -7,8 +7,8 @@
 // - createDatabase(): a fresh database `vs_<random>` on that server, for one test file, with
 //   `url` (what `voxsecrets --store` takes) and `drop()`.
 // - startCluster(): a private throwaway cluster (its own temp dir and port; the recipe of
-//   ../shared/design/stack.md §5) that a test may stop and start at will (outages). initdb runs as
-//   the `postgres` user through runuser when we are root.
+//   scripts/test: initdb, pg_ctl start, createdb) that a test may stop and start at will (outages).
+//   initdb runs as the `postgres` user through runuser when we are root.
 // Every cluster started here is stopped (immediate mode) when the test process exits.
 
 import { execFileSync } from 'node:child_process';
