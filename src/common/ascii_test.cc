@@ -24,5 +24,14 @@ TEST(AsciiTest, EqualsIgnoreAsciiCase) {
   static_assert(EqualsIgnoreAsciiCase("All", "aLL"));
 }
 
+TEST(AsciiTest, TrimsSpaceTabCrAndLfOnly) {
+  EXPECT_EQ(TrimAsciiSpace(" \t\r\n key \n"), "key");
+  EXPECT_EQ(TrimAsciiSpace("a b"), "a b");
+  EXPECT_EQ(TrimAsciiSpace(" \r\n"), "");
+  EXPECT_EQ(TrimAsciiSpace(""), "");
+  EXPECT_EQ(TrimAsciiSpace("\vx\f"), "\vx\f");          // vertical tab and form feed are kept
+  EXPECT_EQ(TrimAsciiSpace("\xc2\xa0x"), "\xc2\xa0x");  // so is a UTF-8 no-break space
+}
+
 }  // namespace
 }  // namespace voxsecrets

@@ -15,20 +15,13 @@
 #include <cstring>
 #include <optional>
 
+#include "common/ascii.h"
 #include "common/encoding.h"
 
 extern char** environ;
 
 namespace voxsecrets::crypto {
 namespace {
-
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // Decodes base64 of exactly 32 bytes (43 digits, optionally followed by one '=') into `out`.
 bool DecodeBase64(std::string_view text, std::span<uint8_t, LockedKey::kSize> out) {
@@ -61,7 +54,7 @@ bool ReadAllLimited(int fd, size_t limit, SecureBytes* out, bool* too_long, int*
 }  // namespace
 
 Result<LockedKey> ParseMasterKeyText(std::string_view text, std::string_view source) {
-  const std::string_view t = Trim(text);
+  const std::string_view t = TrimAsciiSpace(text);
   VS_ASSIGN_OR_RETURN(LockedKey key, LockedKey::Allocate());
   if (HexDecodeTo(t, key.mutable_bytes()) || DecodeBase64(t, key.mutable_bytes())) return key;
   return Status(StatusCode::kInvalidArgument,

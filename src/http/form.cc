@@ -10,20 +10,9 @@
 #include "http/body_decoders.h"
 #include "http/request_decoder.h"
 
+// Header whitespace is IsAsciiSpace (common/ascii.h): CR and LF count too, so that a folded header
+// value (obsolete, but cheap to accept) can be handed over as one span.
 namespace voxsecrets::http {
-namespace {
-
-// Header whitespace. CR and LF count too, so that a folded header value (obsolete, but cheap to
-// accept) can be handed over as one span.
-bool IsHeaderSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string_view TrimHeaderSpace(std::string_view s) {
-  while (!s.empty() && IsHeaderSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsHeaderSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space) {
   // Boost.URL checks every escape ('%' and two hex digits, either case) and decodes them; every
@@ -44,11 +33,11 @@ std::optional<std::string> HeaderParam(std::string_view header_value, std::strin
     ++i;  // past ';'
     size_t name_end = i;
     while (name_end < v.size() && v[name_end] != '=' && v[name_end] != ';') ++name_end;
-    const std::string_view param_name = TrimHeaderSpace(v.substr(i, name_end - i));
+    const std::string_view param_name = TrimAsciiSpace(v.substr(i, name_end - i));
     i = name_end;
     if (i == v.size() || v[i] == ';') continue;  // a parameter without a value
     ++i;                                         // past '='
-    while (i < v.size() && IsHeaderSpace(v[i])) ++i;
+    while (i < v.size() && IsAsciiSpace(v[i])) ++i;
     std::string value;
     if (i < v.size() && v[i] == '"') {
       // quoted-string with quoted-pairs; an unterminated one runs to the end.
@@ -64,7 +53,7 @@ std::optional<std::string> HeaderParam(std::string_view header_value, std::strin
     } else {
       size_t end = v.find(';', i);
       if (end == std::string_view::npos) end = v.size();
-      value = std::string(TrimHeaderSpace(v.substr(i, end - i)));
+      value = std::string(TrimAsciiSpace(v.substr(i, end - i)));
       i = end;
     }
     if (EqualsIgnoreAsciiCase(param_name, name)) return value;
@@ -76,7 +65,7 @@ namespace internal {
 
 BodyKind BodyKindOf(std::string_view content_type) {
   std::string_view media = content_type.substr(0, content_type.find(';'));
-  media = TrimHeaderSpace(media);
+  media = TrimAsciiSpace(media);
   if (media.empty()) return BodyKind::kSniff;
   if (EqualsIgnoreAsciiCase(media, "application/x-www-form-urlencoded")) {
     return BodyKind::kUrlEncoded;
