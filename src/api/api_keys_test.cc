@@ -281,9 +281,52 @@ TEST_F(ApiKeysTest, GetAccountInfo) {
   json expected = json::parse(R"({"result":{"account_id":)" + std::to_string(acme_.id) +
                               R"(,"account_name":"acme","account_email":"acme@example.com",
                               "created":")" +
-                              created + R"(","active":true,"frozen":false}})");
+                              created + R"(","active":true,"frozen":false,
+                              "access_entries":["GetAccountInfo","GetRoles"],
+                              "key":{"key_id":")" +
+                              no_roles.key_id + R"(","roles":[]}}})");
   EXPECT_EQ(CallAs(no_roles, "GetAccountInfo", {{"return_live_balance", "true"}}), expected);
-  EXPECT_EQ(Call("GetAccountInfo", {}), expected);
+
+  // Legacy api_key credentials hold every role and are no key.
+  json legacy = Call("GetAccountInfo", {});
+  ASSERT_TRUE(legacy.contains("result")) << ErrorOf(legacy).dump();
+  EXPECT_FALSE(legacy["result"].contains("key"));
+  EXPECT_EQ(legacy["result"]["access_entries"].size(), 19u);
+  EXPECT_EQ(legacy["result"]["account_name"], "acme");
+}
+
+// What the control panel reads to show who is signed in and to disable what the key may not do.
+TEST_F(ApiKeysTest, GetAccountInfoTellsAKeyItsRolesAndMethods) {
+  ApiStack::Key developer = MakeKey(acme_.id, {iam::kRoleDeveloper, iam::kRoleSupport});
+  json info = CallAs(developer, "GetAccountInfo", {});
+  ASSERT_TRUE(info.contains("result")) << ErrorOf(info).dump();
+  EXPECT_EQ(info["result"]["key"], json::parse(R"({"key_id":")" + developer.key_id +
+                                               R"(","roles":[
+      {"role_id":3,"role_name":"Support","inherited":false},
+      {"role_id":5,"role_name":"Developer","inherited":false}]})"));
+  const json& entries = info["result"]["access_entries"];
+  for (const char* method : {"AddSecret", "GetSecretValue", "GetSecrets", "GetApplications",
+                             "GetRoles", "GetAccountInfo"}) {
+    EXPECT_NE(std::find(entries.begin(), entries.end(), method), entries.end()) << method;
+  }
+  for (const char* method : {"AddApplication", "DelApplication", "GetKeys", "GetAuditLog"}) {
+    EXPECT_EQ(std::find(entries.begin(), entries.end(), method), entries.end()) << method;
+  }
+  // Exactly the registry's rule: every listed method passes the role check, no other one does.
+  for (const char* method : {"AddApplication", "GetKeys"}) {
+    EXPECT_EQ(ErrorOf(CallAs(developer, method, {}))["code"], 104) << method;
+  }
+  // The set follows a role change at once.
+  ASSERT_TRUE(CallAs(MakeKey(acme_.id, {iam::kRoleOwner}), "SetKeyRoles",
+                     {{"key_id", developer.key_id}, {"role_name", "Admin"}})
+                  .contains("result"));
+  json after = CallAs(developer, "GetAccountInfo", {});
+  EXPECT_EQ(after["result"]["key"]["roles"][0]["role_name"], "Admin");
+  const json& admin_entries = after["result"]["access_entries"];
+  EXPECT_NE(std::find(admin_entries.begin(), admin_entries.end(), "GetAuditLog"),
+            admin_entries.end());
+  EXPECT_EQ(std::find(admin_entries.begin(), admin_entries.end(), "DelApplication"),
+            admin_entries.end());
 }
 
 TEST_F(ApiKeysTest, ParentKeyActingAsChildManagesTheChildsKeys) {

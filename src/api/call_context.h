@@ -19,6 +19,8 @@
 
 namespace voxsecrets::api {
 
+class MethodTable;  // method_table.h
+
 // What a call touched, for the audit record. Never values, tokens or keys.
 struct AuditFacts {
   std::optional<int64_t> application_id;
@@ -33,6 +35,9 @@ struct CallContext {
   const Params& params;
   const Clock& clock;
   std::string_view client_ip;
+  // The registry the call was dispatched from (GetAccountInfo lists what the caller may call).
+  // Set by the dispatcher; outlives the call.
+  const MethodTable* methods = nullptr;
 
   // Filled by handlers.
   AuditFacts audit;

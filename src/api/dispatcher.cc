@@ -94,7 +94,8 @@ Result<std::string> Dispatcher::Process(const ApiRequest& request) const {
   if (!spec->roles.Allows(principal.role_ids)) {
     return refuse(Status(StatusCode::kPermissionDenied, "Forbidden command."), &principal);
   }
-  CallContext call{request.method, principal, request.params, clock_, request.client_ip, {}, {}};
+  CallContext call{
+      request.method, principal, request.params, clock_, request.client_ip, &methods_, {}, {}};
   return Run(*spec, call);
 }
 

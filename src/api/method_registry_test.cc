@@ -4,6 +4,7 @@
 //     exactly MethodsMarkdown(registry). After adding a method or changing a rule, run
 //       VOXSECRETS_UPDATE_DOCS=1 build/src/api/api_test --gtest_filter='MethodRegistry*'
 //     to rewrite the table, and review the diff: the doc is the rule as a reviewer reads it;
+//   - AllowedMethods (GetAccountInfo's access_entries) is exactly the registry's role rule;
 //   - every method lets some caller in, and a role that is part of another (Support of Owner and
 //     Admin, ...) never opens a method its parents cannot call (RoleSet::Allows does not expand).
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "api/api_test_base.h"
 #include "api/method_table.h"
@@ -69,6 +71,28 @@ TEST_F(MethodRegistryTest, MarkdownRowsFollowTheRegistrations) {
             "|---|---|---|\n"
             "| AddThing | write | Owner, Admin |\n"
             "| GetThing | read | any valid key |\n");
+}
+
+TEST_F(MethodRegistryTest, AllowedMethodsAreTheMethodsTheRolesOpen) {
+  const std::vector<std::vector<int>> role_sets = {{},
+                                                   {iam::kRoleOwner},
+                                                   {iam::kRoleAdmin},
+                                                   {iam::kRoleDeveloper},
+                                                   {iam::kRoleSupport},
+                                                   {iam::kRoleAccountant},
+                                                   {iam::kRoleDeveloper, iam::kRoleSupport},
+                                                   {1000},
+                                                   iam::AllRoleIds()};
+  for (const std::vector<int>& roles : role_sets) {
+    std::vector<std::string> want;
+    for (const MethodSpec* spec : registry().Specs()) {
+      if (spec->roles.Allows(roles)) want.push_back(spec->name);
+    }
+    EXPECT_EQ(AllowedMethods(registry(), roles), want) << roles.size() << " role(s)";
+  }
+  EXPECT_EQ(AllowedMethods(registry(), {}),
+            (std::vector<std::string>{"GetAccountInfo", "GetRoles"}));
+  EXPECT_EQ(AllowedMethods(registry(), iam::AllRoleIds()), registry().Names());
 }
 
 TEST_F(MethodRegistryTest, EveryMethodLetsSomeoneIn) {

@@ -45,6 +45,15 @@ std::vector<const MethodSpec*> MethodTable::Specs() const {
   return specs;
 }
 
+std::vector<std::string> AllowedMethods(const MethodTable& table,
+                                        const std::vector<int>& role_ids) {
+  std::vector<std::string> names;
+  for (const MethodSpec* spec : table.Specs()) {
+    if (spec->roles.Allows(role_ids)) names.push_back(spec->name);
+  }
+  return names;
+}
+
 std::string MethodsMarkdown(const MethodTable& table) {
   std::string out = "| method | access | roles |\n|---|---|---|\n";
   for (const MethodSpec* spec : table.Specs()) {

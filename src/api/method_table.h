@@ -63,6 +63,10 @@ class MethodTable {
   std::map<std::string, MethodSpec, std::less<>> methods_;
 };
 
+// The names of the methods a caller holding `role_ids` may call (its roles allow them), by name.
+// What GetAccountInfo answers as `access_entries`.
+std::vector<std::string> AllowedMethods(const MethodTable& table, const std::vector<int>& role_ids);
+
 // docs/API.md's method table, one row per method by name: `| name | read/write | roles |`, the
 // roles by name in id order, or "any valid key" for iam::RoleSet::AnyCaller().
 std::string MethodsMarkdown(const MethodTable& table);

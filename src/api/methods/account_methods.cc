@@ -2,13 +2,19 @@
 // parent's key named it in `iss`). Any authenticated caller may ask.
 //
 // The answer carries the AccountInfo members voxsecrets has: account_id, account_name,
-// account_email, created, active (always true), frozen (always false). It never carries
-// `api_key` (only its hash is stored) nor billing members (voxsecrets has no balance); the
+// account_email, created, active (always true), frozen (always false), and access_entries (the
+// API function names these credentials may call, sorted: Voximplant's own AccountInfo member,
+// typed string[] by the official clients; taken from the method registry, so it is exactly what
+// the dispatcher allows). For a bearer-token caller it adds `key`: the calling key's id and held
+// roles (a voxsecrets member; the official clients drop members they do not know) — so a key of
+// any role can learn what it may do, which GetKeyRoles (Owner/Admin) cannot tell it. It never
+// carries `api_key` (only its hash is stored) nor billing members (voxsecrets has no balance); the
 // official clients treat every AccountInfo member as optional. `return_live_balance` is accepted
 // and ignored.
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "api/method_table.h"
 #include "api/methods/method_support.h"
 #include "api/methods/methods.h"
 #include "common/time_format.h"
@@ -29,6 +35,14 @@ Result<json> GetAccountInfo(const Services&, CallContext& call, store::Tx& tx) {
   info["created"] = FormatApiTime(account.created);
   info["active"] = true;
   info["frozen"] = false;
+  if (call.methods == nullptr) return InternalError("GetAccountInfo outside a dispatcher");
+  info["access_entries"] = AllowedMethods(*call.methods, call.principal.role_ids);
+  if (call.principal.kind == auth::CredentialKind::kServiceKey) {
+    json key = json::object();
+    key["key_id"] = call.principal.key_id;
+    key["roles"] = KeyRolesJson(call.principal.role_ids, /*expanded=*/false);
+    info["key"] = std::move(key);
+  }
   json body = json::object();
   body["result"] = std::move(info);
   return body;

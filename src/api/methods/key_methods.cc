@@ -53,12 +53,6 @@ Result<std::optional<std::vector<int>>> ReadRoleSet(const Params& params) {
   return std::optional<std::vector<int>>();
 }
 
-json IdsJson(std::span<const int> ids) {
-  json out = json::array();
-  for (int id : ids) out.push_back(id);
-  return out;
-}
-
 // A RoleView of the catalogue (GetRoles): `inherited` is true for a role that is part of other
 // roles (it lists them in parent_role_id), as in Voximplant's GetRoles example.
 json CatalogueRoleJson(const iam::Role& role) {
@@ -70,20 +64,6 @@ json CatalogueRoleJson(const iam::Role& role) {
   if (!role.child_role_ids.empty()) item["child_ids"] = IdsJson(role.child_role_ids);
   item["gui_only"] = false;
   return item;
-}
-
-// A role a key has: {role_id, role_name, inherited}, and parent_role_id when inherited.
-json KeyRolesJson(const std::vector<int>& key_role_ids, bool expanded) {
-  json out = json::array();
-  for (const iam::KeyRole& role : iam::RolesOfKey(key_role_ids, expanded)) {
-    json item = json::object();
-    item["role_id"] = role.role_id;
-    item["role_name"] = std::string(role.role_name);
-    item["inherited"] = role.inherited;
-    if (role.inherited) item["parent_role_id"] = IdsJson(role.parent_role_ids);
-    out.push_back(std::move(item));
-  }
-  return out;
 }
 
 Result<json> CreateKey(const Services& s, CallContext& call, store::Tx& tx) {

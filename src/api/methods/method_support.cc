@@ -4,6 +4,7 @@
 
 #include "api/params.h"
 #include "common/field_rules.h"
+#include "iam/keys.h"
 
 namespace voxsecrets::api {
 
@@ -36,6 +37,25 @@ nlohmann::json ResultOne() {
   nlohmann::json body = nlohmann::json::object();
   body["result"] = 1;
   return body;
+}
+
+nlohmann::json IdsJson(std::span<const int> ids) {
+  nlohmann::json out = nlohmann::json::array();
+  for (int id : ids) out.push_back(id);
+  return out;
+}
+
+nlohmann::json KeyRolesJson(const std::vector<int>& key_role_ids, bool expanded) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const iam::KeyRole& role : iam::RolesOfKey(key_role_ids, expanded)) {
+    nlohmann::json item = nlohmann::json::object();
+    item["role_id"] = role.role_id;
+    item["role_name"] = std::string(role.role_name);
+    item["inherited"] = role.inherited;
+    if (role.inherited) item["parent_role_id"] = IdsJson(role.parent_role_ids);
+    out.push_back(std::move(item));
+  }
+  return out;
 }
 
 }  // namespace voxsecrets::api

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
+#include <vector>
 
 #include "api/call_context.h"
 #include "common/status.h"
@@ -31,6 +33,13 @@ Result<PagingParams> ReadPagingParams(const Params& params);
 
 // `{"result":1}`
 nlohmann::json ResultOne();
+
+// [1,2,3]
+nlohmann::json IdsJson(std::span<const int> ids);
+
+// The roles of a key as RoleViews (GetKeys, GetKeyRoles, GetAccountInfo): {role_id, role_name,
+// inherited}, and parent_role_id when inherited (only with `expanded`).
+nlohmann::json KeyRolesJson(const std::vector<int>& key_role_ids, bool expanded);
 
 }  // namespace voxsecrets::api
 
