@@ -3,7 +3,9 @@
 #include <arpa/inet.h>
 
 #include <exception>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "common/ascii.h"
 #include "common/encoding.h"
@@ -106,9 +108,53 @@ HttpReply Responder::Respond(Route route, const HttpRequestView& request) const 
       return reply;
     }
     case Route::kNotFound:
+      if (std::optional<HttpReply> reply = RespondStatic(request)) return std::move(*reply);
       break;
   }
   return TransportErrorReply(404, "Not found.");
+}
+
+std::optional<HttpReply> Responder::RespondStatic(const HttpRequestView& request) const {
+  if (assets_ == nullptr) return std::nullopt;
+  std::string_view path = request.target.substr(0, request.target.find_first_of("?#"));
+  if (path == "/") path = "/index.html";
+  const std::optional<StaticAsset> asset = assets_->Find(path);
+  if (!asset.has_value()) return std::nullopt;
+  HttpReply reply;
+  reply.route_label = "panel";
+  if (!IsGetOrHead(request.verb)) {
+    reply = MethodNotAllowed("GET, HEAD");
+    reply.route_label = "panel";
+    return reply;
+  }
+  reply.content_type = asset->content_type;
+  reply.cache_control = asset->immutable ? kImmutable : kRevalidate;
+  reply.etag = asset->etag;
+  reply.security_headers = kPanelSecurityHeaders;
+  if (!asset->etag.empty() && IfNoneMatchMatches(request.if_none_match, asset->etag)) {
+    reply.status = 304;
+    return reply;
+  }
+  reply.body.assign(asset->body);
+  return reply;
+}
+
+bool IfNoneMatchMatches(std::string_view if_none_match, std::string_view etag) {
+  const auto opaque = [](std::string_view tag) {
+    tag = Trim(tag);
+    if (tag.size() >= 2 && tag[0] == 'W' && tag[1] == '/') tag.remove_prefix(2);
+    return tag;
+  };
+  const std::string_view want = opaque(etag);
+  if (want.empty()) return false;
+  while (!if_none_match.empty()) {
+    const size_t comma = if_none_match.find(',');
+    const std::string_view item = opaque(if_none_match.substr(0, comma));
+    if (item == "*" || item == want) return true;
+    if (comma == std::string_view::npos) break;
+    if_none_match.remove_prefix(comma + 1);
+  }
+  return false;
 }
 
 HttpReply Responder::RespondApi(const HttpRequestView& request) const {

@@ -8,10 +8,14 @@
 // - /healthz: GET or HEAD → 200 {"status":"ok"} when HealthCheck::Ready(), else 503
 //   {"status":"unavailable"}; other verbs → 405 `Allow: GET, HEAD`.
 // - /metrics: GET or HEAD → Prometheus text; other verbs → 405 `Allow: GET, HEAD`.
+// - a path the StaticAssets have (when given): GET or HEAD → the file (static_assets.h); other
+//   verbs → 405 `Allow: GET, HEAD`.
 // (For HEAD the server sends the reply's header only.)
 // - anything else → 404.
-// Every reply body is JSON (`application/json; charset=utf-8`) except /metrics. The server adds
-// `Cache-Control: no-store` to every response, including transport errors.
+// Every reply body is JSON (`application/json; charset=utf-8`) except /metrics and static
+// assets. Every response carries `Cache-Control: no-store` (static assets: see
+// static_assets.h) and security headers: kApiSecurityHeaders, or kPanelSecurityHeaders for a
+// static asset. No cookies, no CORS headers, ever.
 //
 // Thread-safety: Respond() is const and may be called concurrently (the ApiHandler and
 // HealthCheck must allow that; see their contracts). Ownership: the references passed to the
@@ -19,6 +23,8 @@
 #ifndef VOXSECRETS_HTTP_RESPONDER_H_
 #define VOXSECRETS_HTTP_RESPONDER_H_
 
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -26,12 +32,44 @@
 #include "common/metrics.h"
 #include "http/health_check.h"
 #include "http/request_decoder.h"
+#include "http/static_assets.h"
 
 namespace voxsecrets::http {
 
 inline constexpr std::string_view kJsonContentType = "application/json; charset=utf-8";
 inline constexpr std::string_view kPrometheusContentType =
     "text/plain; version=0.0.4; charset=utf-8";
+
+struct HeaderField {
+  std::string_view name;
+  std::string_view value;
+};
+
+// On every response but a static asset: the body is data, never to be sniffed, rendered as a
+// page, framed, or sent a referrer from.
+inline constexpr HeaderField kApiSecurityHeaders[] = {
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "no-referrer"},
+    {"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
+};
+
+// On the control panel's files: scripts, styles, images and API calls from this origin only; no
+// inline script or style, no eval, no plugins, never framed, no <base>, no form posts.
+inline constexpr std::string_view kPanelContentSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+inline constexpr HeaderField kPanelSecurityHeaders[] = {
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "no-referrer"},
+    {"Content-Security-Policy", kPanelContentSecurityPolicy},
+    {"X-Frame-Options", "DENY"},
+    {"Cross-Origin-Opener-Policy", "same-origin"},
+    {"Cross-Origin-Resource-Policy", "same-origin"},
+};
+
+inline constexpr std::string_view kNoStore = "no-store";
+inline constexpr std::string_view kRevalidate = "no-cache";
+inline constexpr std::string_view kImmutable = "public, max-age=31536000, immutable";
 
 // The parts of a request the Responder looks at. Views into the server's request buffers.
 struct HttpRequestView {
@@ -40,19 +78,31 @@ struct HttpRequestView {
   std::string_view content_type{};   // empty when absent
   std::string_view authorization{};  // the Authorization header, empty when absent
   std::string_view forwarded_for{};  // the last X-Forwarded-For header, empty when absent
+  std::string_view if_none_match{};  // the If-None-Match header, empty when absent
   std::string_view body{};
   std::string_view peer_ip{};  // the socket peer, "127.0.0.1"
 };
 
+// Every string_view member points to static storage (or to StaticAssets data, which outlives
+// the server).
 struct HttpReply {
-  unsigned status = 200;
-  std::string_view content_type = kJsonContentType;  // static storage
+  unsigned status = 200;  // 304: no body and no Content-Length are sent
+  std::string_view content_type = kJsonContentType;
   std::string body;
-  std::string_view allow;  // static storage; non-empty → send an `Allow` header (405)
+  std::string_view allow;  // non-empty → send an `Allow` header (405)
+  std::string_view cache_control = kNoStore;
+  std::string_view etag;  // non-empty → send an `ETag` header
+  std::span<const HeaderField> security_headers = kApiSecurityHeaders;
+  std::string_view route_label;  // for metrics; empty → RouteLabel(route)
 };
 
-// A short label for metrics: "api", "health", "metrics", "not_found".
+// A short label for metrics: "api", "health", "metrics", "not_found" ("panel" for a static
+// asset, set in HttpReply::route_label).
 std::string_view RouteLabel(Route route);
+
+// True when the If-None-Match header value `if_none_match` matches entity tag `etag` (weak
+// comparison, RFC 9110 §13.1.2: "*", or any listed tag, with or without W/).
+bool IfNoneMatchMatches(std::string_view if_none_match, std::string_view etag);
 
 // A transport-level error reply: `status` with {"error":{"http_status":N,"msg":"..."}}.
 // REQUIRES: `message` is a fixed text of ours (it is not escaped beyond quotes and backslashes
@@ -72,20 +122,27 @@ std::string ClientIp(std::string_view peer_ip, std::string_view forwarded_for,
 
 class Responder {
  public:
+  // `assets` may be null (no static files: every other path is 404).
   Responder(api::ApiHandler& api, HealthCheck& health, const Metrics& metrics,
-            bool trust_forwarded_for)
-      : api_(api), health_(health), metrics_(metrics), trust_forwarded_for_(trust_forwarded_for) {}
+            bool trust_forwarded_for, const StaticAssets* assets = nullptr)
+      : api_(api),
+        health_(health),
+        metrics_(metrics),
+        trust_forwarded_for_(trust_forwarded_for),
+        assets_(assets) {}
 
   // REQUIRES: route == RouteOf(request.target).
   HttpReply Respond(Route route, const HttpRequestView& request) const;
 
  private:
   HttpReply RespondApi(const HttpRequestView& request) const;
+  std::optional<HttpReply> RespondStatic(const HttpRequestView& request) const;
 
   api::ApiHandler& api_;
   HealthCheck& health_;
   const Metrics& metrics_;
   const bool trust_forwarded_for_;
+  const StaticAssets* const assets_;
 };
 
 }  // namespace voxsecrets::http

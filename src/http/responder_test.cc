@@ -173,5 +173,26 @@ TEST(RouteLabelTest, NamesEveryRoute) {
   EXPECT_EQ(RouteLabel(Route::kNotFound), "not_found");
 }
 
+TEST(IfNoneMatch, WeakComparisonOverTheList) {
+  const std::string_view tag = "\"abc\"";
+  EXPECT_TRUE(IfNoneMatchMatches("\"abc\"", tag));
+  EXPECT_TRUE(IfNoneMatchMatches("W/\"abc\"", tag));
+  EXPECT_TRUE(IfNoneMatchMatches("\"x\", \"abc\"", tag));
+  EXPECT_TRUE(IfNoneMatchMatches(" \"x\" ,W/\"abc\" ", tag));
+  EXPECT_TRUE(IfNoneMatchMatches("*", tag));
+  EXPECT_FALSE(IfNoneMatchMatches("", tag));
+  EXPECT_FALSE(IfNoneMatchMatches("\"abcd\"", tag));
+  EXPECT_FALSE(IfNoneMatchMatches("abc", tag));  // unquoted is another tag
+  EXPECT_FALSE(IfNoneMatchMatches(",,", tag));
+  EXPECT_FALSE(IfNoneMatchMatches("*", ""));  // no tag: nothing matches
+}
+
+TEST_F(ResponderTest, WithoutStaticAssetsEveryOtherPathIs404) {
+  const HttpReply reply = Respond({.verb = "GET", .target = "/"});
+  EXPECT_EQ(reply.status, 404u);
+  EXPECT_EQ(reply.cache_control, kNoStore);
+  EXPECT_EQ(reply.security_headers.data(), kApiSecurityHeaders);
+}
+
 }  // namespace
 }  // namespace voxsecrets::http

@@ -165,7 +165,7 @@ using internal::ServerCore;
 internal::ServerCore::ServerCore(const ServerOptions& options, api::ApiHandler& api,
                                  HealthCheck& health, Metrics& metrics)
     : options_(options),
-      responder_(api, health, metrics, options.trust_forwarded_for),
+      responder_(api, health, metrics, options.trust_forwarded_for, options.static_assets),
       requests_total_(metrics.AddCounter("voxsecrets_http_requests_total",
                                          "HTTP requests answered, by route and status.",
                                          {"route", "status"})),

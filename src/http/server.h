@@ -2,11 +2,14 @@
 //
 // What it does per request: enforces the transport limits below, then hands the parsed request to
 // http::Responder (routing: /platform_api → ApiHandler, /healthz → HealthCheck, /metrics →
-// Metrics, else 404) and writes the reply. Transport failures are answered with a small JSON body
-// and a non-200 status: 413 body too large (Content-Length is checked before any body byte is
-// read; chunked bodies are cut off at the limit), 431 header too large, 400 unparseable HTTP.
+// Metrics, a file of ServerOptions::static_assets (the control panel), else 404) and writes the
+// reply. Transport failures are answered with a small JSON body and a non-200 status: 413 body
+// too large (Content-Length is checked before any body byte is read; chunked bodies are cut off
+// at the limit), 431 header too large, 400 unparseable HTTP.
 // A request that does not arrive completely within `read_timeout` (slowloris) is dropped without
-// an answer. Every response carries `Cache-Control: no-store`; there is no `Server` header.
+// an answer. Every response carries `Cache-Control: no-store` (static assets: cacheable, see
+// static_assets.h) and the security headers of responder.h; there is no `Server` header, no
+// cookie and no CORS header.
 // `Expect: 100-continue` is honoured, HEAD gets the header only, pipelined requests are answered
 // in order. After an error answer the connection is closed after draining what the client still
 // sends (so that it reads the answer rather than a reset). Request and response bodies and the
@@ -47,6 +50,7 @@
 #include "common/metrics.h"
 #include "common/status.h"
 #include "http/health_check.h"
+#include "http/static_assets.h"
 
 namespace voxsecrets::http {
 
@@ -85,6 +89,9 @@ struct ServerOptions {
   // Take client_ip from the rightmost X-Forwarded-For address (only behind a trusted proxy that
   // sets or appends it); otherwise the socket peer.
   bool trust_forwarded_for = false;
+  // Files served for GET/HEAD on other paths (the control panel); null = none (404). Not owned:
+  // must outlive the server.
+  const StaticAssets* static_assets = nullptr;
 };
 
 // Metrics the server registers and updates (in the given Metrics registry):
@@ -94,7 +101,8 @@ struct ServerOptions {
 //   voxsecrets_http_in_flight_requests                    gauge
 //   voxsecrets_http_rejected_connections_total            counter (over max_connections)
 //   voxsecrets_http_tls_handshake_failures_total          counter
-// route is "api", "health", "metrics", "not_found", or "invalid" (request could not be parsed).
+// route is "api", "health", "metrics", "panel" (a static asset), "not_found", or "invalid"
+// (request could not be parsed).
 class HttpServer {
  public:
   // Binds, listens and starts the I/O threads; does not block. Errors (kInvalidArgument for bad

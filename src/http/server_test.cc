@@ -86,6 +86,12 @@ nlohmann::json BodyJson(const TestResponse& r) { return nlohmann::json::parse(r.
 void ExpectCommonHeaders(const TestResponse& r) {
   EXPECT_EQ(r.Header("Cache-Control"), "no-store") << r.status;
   EXPECT_EQ(r.Header("Server"), "") << r.status;
+  EXPECT_EQ(r.Header("X-Content-Type-Options"), "nosniff") << r.status;
+  EXPECT_EQ(r.Header("Referrer-Policy"), "no-referrer") << r.status;
+  EXPECT_EQ(r.Header("Content-Security-Policy"), "default-src 'none'; frame-ancestors 'none'")
+      << r.status;
+  EXPECT_EQ(r.Header("Set-Cookie"), "") << r.status;
+  EXPECT_EQ(r.Header("Access-Control-Allow-Origin"), "") << r.status;
   if (r.status != 200 || r.Header("Content-Type").find("text/plain") == std::string::npos) {
     EXPECT_EQ(r.Header("Content-Type"), "application/json; charset=utf-8") << r.status;
     EXPECT_NO_THROW((void)BodyJson(r)) << r.body;

@@ -209,6 +209,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                                .content_type = req[bhttp::field::content_type],
                                .authorization = req[bhttp::field::authorization],
                                .forwarded_for = forwarded_for,
+                               .if_none_match = req[bhttp::field::if_none_match],
                                .body = req.body(),
                                .peer_ip = peer_ip_};
     const Route route = RouteOf(view.target);
@@ -231,11 +232,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     const bool keep_alive =
         req.keep_alive() && index < options.max_keepalive_requests && !server_.stopping();
     const unsigned status = reply.status;
+    const std::string_view label =
+        reply.route_label.empty() ? RouteLabel(route) : reply.route_label;
     const bool head = req.method() == bhttp::verb::head;
     const bool written = co_await Write(std::move(reply), req.version(), keep_alive, head);
     SecureWipe(parser.get().body().data(), parser.get().body().size());  // may hold a secret
     if (!written) co_return CloseMode::kAbort;
-    server_.RecordRequest(RouteLabel(route), status, started);
+    server_.RecordRequest(label, status, started);
     keep_alive_ = keep_alive;
     co_return CloseMode::kNormal;
   }
@@ -249,13 +252,17 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // connection failed.
   asio::awaitable<bool> Write(HttpReply reply, unsigned version, bool keep_alive, bool head) {
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(reply.status), version};
-    res.set(bhttp::field::content_type, reply.content_type);
-    res.set(bhttp::field::cache_control, "no-store");
+    if (reply.status != 304) res.set(bhttp::field::content_type, reply.content_type);
+    res.set(bhttp::field::cache_control, reply.cache_control);
+    if (!reply.etag.empty()) res.set(bhttp::field::etag, reply.etag);
+    for (const HeaderField& field : reply.security_headers) res.set(field.name, field.value);
     if (!reply.allow.empty()) res.set(bhttp::field::allow, reply.allow);
     res.keep_alive(keep_alive);
     res.body() = std::move(reply.body);
-    res.prepare_payload();
-    if (head) res.body().clear();  // Content-Length still describes the GET answer
+    if (reply.status != 304) {  // a 304 has no body and says nothing of its length
+      res.prepare_payload();
+      if (head) res.body().clear();  // Content-Length still describes the GET answer
+    }
     beast::error_code ec;
     tcp_layer().expires_after(server_.options().read_timeout);
     co_await bhttp::async_write(stream_, res, Redirect(ec));
