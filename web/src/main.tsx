@@ -1,0 +1,10 @@
+import { render } from 'preact';
+
+import { App } from './app';
+import './styles.css';
+
+const root = document.getElementById('app');
+if (root !== null) {
+  root.textContent = '';
+  render(<App />, root);
+}

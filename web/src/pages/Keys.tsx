@@ -1,0 +1,528 @@
+// Keys (service accounts): list with roles, create (roles from GetRoles; the new key's
+// credentials.json is offered for download once, with a warning that it cannot be shown again),
+// change roles, delete (warning first when it is the key this tab is signed in with).
+import { useEffect, useState } from 'preact/hooks';
+
+import { ApiError } from '../api/client';
+import { explain } from '../api/errors';
+import type { CreatedKey, KeyItem, Paged, RoleView } from '../api/types';
+import { Dialog, DialogForm } from '../components/Dialog';
+import { Field } from '../components/Field';
+import { Pager } from '../components/Pager';
+import { ErrorBanner, Explain, Loading } from '../components/Status';
+import { downloadText } from '../lib/download';
+import { formatCount } from '../lib/format';
+import { useQuery } from '../lib/useQuery';
+import { useUnsaved } from '../lib/unsaved';
+import {
+  codePoints,
+  DESCRIPTION_MAX,
+  descriptionProblem,
+  KEY_NAME_MAX,
+  keyNameProblem,
+} from '../lib/validate';
+import { notAllowed, useSession, type Session } from '../session';
+
+const OWNER = 1;
+
+export function KeysPage() {
+  const session = useSession();
+  const [offset, setOffset] = useState(0);
+  const [count, setCount] = useState(20);
+  const [creating, setCreating] = useState(false);
+  const [changing, setChanging] = useState<KeyItem | null>(null);
+  const [deleting, setDeleting] = useState<KeyItem | null>(null);
+
+  useEffect(() => {
+    document.title = 'Keys · voxsecrets';
+  }, []);
+
+  const canList = session.can('GetKeys');
+  const query = useQuery(
+    () =>
+      canList
+        ? session.api.call<Paged<KeyItem>>('GetKeys', { with_roles: true, count, offset })
+        : Promise.resolve(undefined),
+    [offset, count, canList],
+  );
+  const roles = useQuery(
+    () => session.api.call<{ result: RoleView[] }>('GetRoles').then((r) => r.result),
+    [],
+  );
+  const page = query.data;
+  useEffect(() => {
+    if (page !== undefined && page.result.length === 0 && offset > 0 && page.total_count > 0) {
+      setOffset(Math.max(0, Math.floor((page.total_count - 1) / count) * count));
+    }
+  }, [page, offset, count]);
+
+  const manageNote = canList ? undefined : notAllowed(session, 'manage keys (needs Owner or Admin)');
+  const myKey = session.identity.keyId;
+
+  return (
+    <section class="page">
+      <div class="page__head">
+        <h1>Keys</h1>
+        <div class="page__actions">
+          <button
+            type="button"
+            class="primary"
+            onClick={() => setCreating(true)}
+            disabled={!session.can('CreateKey') || roles.data === undefined}
+            title={session.can('CreateKey') ? undefined : manageNote}
+          >
+            Create key
+          </button>
+        </div>
+      </div>
+      <p class="page__lead">
+        A key lets a program (or this panel) call the API with the roles it holds. The server keeps
+        only its public half; the private half is handed out once, as a credentials.json.
+      </p>
+      <Explain text={manageNote} />
+      {canList && query.error !== undefined && (
+        <ErrorBanner error={query.error} onRetry={query.reload} what="Could not load keys" />
+      )}
+      {canList && page === undefined && query.loading && <Loading what="keys" />}
+      {page !== undefined && (
+        <>
+          <div class="table-wrap" aria-busy={query.loading}>
+            <table class="table">
+              <caption class="visually-hidden">Keys, {formatCount(page.total_count)} in all</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Key</th>
+                  <th scope="col">Description</th>
+                  <th scope="col">Roles</th>
+                  <th scope="col" class="col-actions">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.result.map((key) => (
+                  <tr key={key.key_id}>
+                    <td data-label="Key">
+                      <div class="strong">
+                        {key.key_name ?? <span class="muted">Unnamed key</span>}
+                        {key.key_id === myKey && <span class="badge">This tab's key</span>}
+                      </div>
+                      <div class="mono small muted">{key.key_id}</div>
+                    </td>
+                    <td class="desc-cell" data-label="Description">
+                      {key.description ?? <span class="muted">—</span>}
+                    </td>
+                    <td data-label="Roles">
+                      <RoleChips roles={key.roles ?? []} />
+                    </td>
+                    <td class="col-actions">
+                      <div class="row-actions">
+                        <button
+                          type="button"
+                          onClick={() => setChanging(key)}
+                          disabled={!session.can('SetKeyRoles') || roles.data === undefined}
+                          aria-label={`Change roles of ${label(key)}`}
+                        >
+                          Change roles
+                        </button>
+                        <button
+                          type="button"
+                          class="danger-quiet"
+                          onClick={() => setDeleting(key)}
+                          disabled={!session.can('DeleteKey')}
+                          aria-label={`Delete ${label(key)}`}
+                        >
+                          Delete
+                        </button>
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pager
+            label="keys"
+            total={page.total_count}
+            offset={offset}
+            count={count}
+            shown={page.result.length}
+            onOffset={setOffset}
+            onCount={(n) => {
+              setCount(n);
+              setOffset(0);
+            }}
+          />
+        </>
+      )}
+      {creating && roles.data !== undefined && (
+        <CreateKeyDialog
+          roles={roles.data}
+          onClose={() => setCreating(false)}
+          onCreated={() => query.reload()}
+        />
+      )}
+      {changing !== null && roles.data !== undefined && (
+        <ChangeRolesDialog
+          keyItem={changing}
+          roles={roles.data}
+          onClose={() => setChanging(null)}
+          onDone={() => {
+            const mine = changing.key_id === myKey;
+            setChanging(null);
+            session.notify(`Roles of ${label(changing)} changed.`);
+            query.reload();
+            if (mine) void session.refresh();
+          }}
+        />
+      )}
+      {deleting !== null && (
+        <DeleteKeyDialog
+          keyItem={deleting}
+          mine={deleting.key_id === myKey}
+          onClose={() => setDeleting(null)}
+          onDone={() => {
+            const mine = deleting.key_id === myKey;
+            setDeleting(null);
+            if (mine) {
+              session.signOut();
+              return;
+            }
+            session.notify(`Key ${label(deleting)} deleted.`);
+            query.reload();
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+const label = (key: KeyItem): string => key.key_name ?? key.key_id;
+
+function RoleChips(props: { roles: RoleView[] }) {
+  if (props.roles.length === 0) return <span class="muted">No roles</span>;
+  return (
+    <ul class="chips" aria-label="Roles">
+      {props.roles.map((r) => (
+        <li key={r.role_id} class="chip">
+          {r.role_name}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+// Which roles this tab's key may hand out: an Owner every role, an Admin every role but Owner
+// (docs/AUTH.md "Roles"); the server checks again (435).
+function grantable(session: Session, roleId: number): boolean {
+  const held = new Set(session.roles.map((r) => r.role_id));
+  if (held.has(OWNER)) return true;
+  return held.has(2) && roleId !== OWNER;
+}
+
+function RolePicker(props: {
+  roles: RoleView[];
+  chosen: ReadonlySet<number>;
+  onChange: (next: ReadonlySet<number>) => void;
+  initial?: ReadonlySet<number>;
+}) {
+  const session = useSession();
+  return (
+    <fieldset class="roles">
+      <legend>Roles</legend>
+      <div class="roles__grid">
+        {props.roles.map((role) => {
+          const allowed = grantable(session, role.role_id);
+          // A role the key already holds but this tab may not give or take (Owner, for an Admin).
+          const locked = !allowed;
+          return (
+            <label key={role.role_id} class={locked ? 'check check--disabled' : 'check'}>
+              <input
+                type="checkbox"
+                checked={props.chosen.has(role.role_id)}
+                disabled={locked}
+                onChange={(event) => {
+                  const next = new Set(props.chosen);
+                  if ((event.target as HTMLInputElement).checked) next.add(role.role_id);
+                  else next.delete(role.role_id);
+                  props.onChange(next);
+                }}
+              />
+              {role.role_name}
+            </label>
+          );
+        })}
+      </div>
+      {props.roles.some((r) => !grantable(session, r.role_id)) && (
+        <p class="field__hint">
+          Only an Owner key may give or take away the Owner role; yours is{' '}
+          {session.roles.map((r) => r.role_name).join(', ') || 'without roles'}.
+        </p>
+      )}
+      <p class="field__hint">
+        Secrets need Owner, Admin or Developer (Support may list them without values); keys and the
+        audit log need Owner or Admin.
+      </p>
+    </fieldset>
+  );
+}
+
+function CreateKeyDialog(props: { roles: RoleView[]; onClose: () => void; onCreated: () => void }) {
+  const session = useSession();
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [chosen, setChosen] = useState<ReadonlySet<number>>(new Set());
+  const [busy, setBusy] = useState(false);
+  const [formError, setFormError] = useState<string | undefined>(undefined);
+  const [created, setCreated] = useState<CreatedKey | null>(null);
+  const [downloaded, setDownloaded] = useState(false);
+  const [askLeave, setAskLeave] = useState(false);
+  const dirty = created === null && (name !== '' || description !== '' || chosen.size > 0);
+  useUnsaved(dirty || (created !== null && !downloaded));
+
+  const nameProblem = keyNameProblem(name);
+  const descProblem = descriptionProblem(description);
+
+  const submit = async () => {
+    if (nameProblem !== undefined || descProblem !== undefined) return;
+    setBusy(true);
+    setFormError(undefined);
+    try {
+      const answer = await session.api.call<{ result: CreatedKey[] }>('CreateKey', {
+        key_name: name || undefined,
+        description: description || undefined,
+        role_id: chosen.size > 0 ? [...chosen].sort((a, b) => a - b).join(';') : undefined,
+      });
+      const key = answer.result[0];
+      if (key === undefined) throw new Error('The server sent no key.');
+      setCreated(key);
+      props.onCreated();
+    } catch (error) {
+      setFormError(explain(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (created !== null) {
+    const close = () => {
+      if (!downloaded && !askLeave) {
+        setAskLeave(true);
+        return;
+      }
+      setCreated(null); // the private key leaves memory with the dialog
+      props.onClose();
+    };
+    return (
+      <Dialog title="Key created" onClose={close} role="alertdialog">
+        <div class="dialog__body">
+          <p>
+            Key <strong>{name || created.key_id}</strong> (<span class="mono small">{created.key_id}</span>)
+            exists now.
+          </p>
+          <div class="banner banner--warning">
+            <p>
+              <strong>Download its credentials.json now: it cannot be shown again.</strong> The
+              server does not keep the private key; if this file is lost, delete the key and create
+              a new one.
+            </p>
+          </div>
+          {askLeave && !downloaded && (
+            <p class="form-error" role="alert">
+              The credentials.json has not been downloaded. Closing now loses the private key for
+              good. Press Close again to close anyway.
+            </p>
+          )}
+        </div>
+        <div class="dialog__footer">
+          <span class="dialog__status" role="status">
+            {downloaded ? 'Downloaded. Keep the file somewhere safe.' : ''}
+          </span>
+          <button type="button" onClick={close}>
+            Close
+          </button>
+          <button
+            type="button"
+            class="primary"
+            autofocus
+            onClick={() => {
+              downloadText('credentials.json', `${JSON.stringify(created)}\n`, 'application/json');
+              setDownloaded(true);
+            }}
+          >
+            Download credentials.json
+          </button>
+        </div>
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog title="Create key" onClose={props.onClose} dirty={dirty} busy={busy} wide>
+      <DialogForm
+        submitLabel="Create key"
+        busy={busy}
+        error={formError}
+        onCancel={props.onClose}
+        onSubmit={() => void submit()}
+        submitDisabled={nameProblem !== undefined || descProblem !== undefined}
+      >
+        <Field
+          label="Key name"
+          error={nameProblem}
+          counter={{ value: codePoints(name), max: KEY_NAME_MAX }}
+          hint="Optional. What uses the key, e.g. “ci-deploy”."
+        >
+          {(control) => (
+            <input
+              {...control}
+              type="text"
+              value={name}
+              autocomplete="off"
+              autofocus
+              onInput={(event) => setName((event.target as HTMLInputElement).value)}
+            />
+          )}
+        </Field>
+        <Field
+          label="Description"
+          error={descProblem}
+          counter={{ value: codePoints(description), max: DESCRIPTION_MAX }}
+        >
+          {(control) => (
+            <input
+              {...control}
+              type="text"
+              value={description}
+              autocomplete="off"
+              onInput={(event) => setDescription((event.target as HTMLInputElement).value)}
+            />
+          )}
+        </Field>
+        <RolePicker roles={props.roles} chosen={chosen} onChange={setChosen} />
+      </DialogForm>
+    </Dialog>
+  );
+}
+
+function ChangeRolesDialog(props: {
+  keyItem: KeyItem;
+  roles: RoleView[];
+  onClose: () => void;
+  onDone: () => void;
+}) {
+  const session = useSession();
+  const held = new Set((props.keyItem.roles ?? []).map((r) => r.role_id));
+  const [chosen, setChosen] = useState<ReadonlySet<number>>(held);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const same = chosen.size === held.size && [...chosen].every((id) => held.has(id));
+  useUnsaved(!same);
+  const mine = props.keyItem.key_id === session.identity.keyId;
+
+  const submit = async () => {
+    if (same) {
+      props.onClose();
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      if (chosen.size > 0) {
+        await session.api.call('SetKeyRoles', {
+          key_id: props.keyItem.key_id,
+          role_id: [...chosen].sort((a, b) => a - b).join(';'),
+        });
+      } else {
+        await session.api.call('RemoveKeyRoles', {
+          key_id: props.keyItem.key_id,
+          role_id: [...held].join(';'),
+        });
+      }
+      props.onDone();
+    } catch (failure) {
+      setError(explain(failure));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      title={`Change roles of ${label(props.keyItem)}`}
+      onClose={props.onClose}
+      dirty={!same}
+      busy={busy}
+      wide
+    >
+      <DialogForm
+        submitLabel="Save"
+        busy={busy}
+        error={error}
+        onCancel={props.onClose}
+        onSubmit={() => void submit()}
+      >
+        {mine && (
+          <div class="banner banner--warning">
+            <p>
+              This is the key this tab is signed in with: the panel follows its new roles at once
+              (taking away Owner and Admin locks you out of this page).
+            </p>
+          </div>
+        )}
+        <RolePicker roles={props.roles} chosen={chosen} onChange={setChosen} />
+      </DialogForm>
+    </Dialog>
+  );
+}
+
+function DeleteKeyDialog(props: {
+  keyItem: KeyItem;
+  mine: boolean;
+  onClose: () => void;
+  onDone: () => void;
+}) {
+  const session = useSession();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const submit = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await session.api.call('DeleteKey', { key_id: props.keyItem.key_id });
+      props.onDone();
+    } catch (failure) {
+      setError(
+        failure instanceof ApiError && failure.code === 435
+          ? 'Only an Owner key may delete a key that holds the Owner role. (error 435)'
+          : explain(failure),
+      );
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog title={`Delete key ${label(props.keyItem)}?`} onClose={props.onClose} busy={busy}>
+      <DialogForm
+        submitLabel="Delete"
+        danger
+        busy={busy}
+        error={error}
+        onCancel={props.onClose}
+        onSubmit={() => void submit()}
+      >
+        <p>
+          This deletes the key <strong>{label(props.keyItem)}</strong> (
+          <span class="mono small">{props.keyItem.key_id}</span>). Every program using it stops
+          working at once. This cannot be undone.
+        </p>
+        {props.mine && (
+          <div class="banner banner--warning" role="alert">
+            <p>
+              <strong>This is the key this tab is signed in with.</strong> Deleting it signs you out;
+              you will need another key's credentials.json to sign in again.
+            </p>
+          </div>
+        )}
+      </DialogForm>
+    </Dialog>
+  );
+}
