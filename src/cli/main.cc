@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
                       "Serve plain HTTP (only behind a TLS-terminating proxy)");
   serve_cmd->add_flag("--trust-forwarded-for", serve.trust_forwarded_for,
                       "Take the client IP from X-Forwarded-For (behind a proxy)");
+  serve_cmd->add_flag("--no-panel", serve.no_panel,
+                      "Do not serve the control panel (the API stays at /platform_api)");
   serve_cmd->add_option("--application-domain", serve.application_domain,
                         "Domain of full application names")
       ->capture_default_str();

@@ -31,6 +31,7 @@
 #include "secrets/secret_service.h"
 #include "server/accounts_admin.h"
 #include "server/master_key_watcher.h"
+#include "server/panel_assets.h"
 #include "server/store_health.h"
 #include "server/store_key_directory.h"
 
@@ -85,7 +86,7 @@ Status Bootstrap(const ServeOptions& options, const DataDirPaths& paths, store::
 
 void PrintBanner(const ServeOptions& options, const DataDirPaths& paths, const OpenedData& data,
                  const std::string& scheme, const std::string& host, uint16_t port,
-                 const std::string& cert) {
+                 const std::string& cert, bool panel) {
   const std::string base = scheme + "://" +
                            (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                            std::to_string(port);
@@ -96,6 +97,13 @@ void PrintBanner(const ServeOptions& options, const DataDirPaths& paths, const O
   if (scheme == "https") std::printf("  tls cert:     %s\n", cert.c_str());
   const bool have_creds = fs::exists(paths.credentials);
   if (have_creds) std::printf("  credentials:  %s\n", paths.credentials.c_str());
+  if (panel) {
+    std::printf("Control panel: %s/  (open it, pick %s to sign in)\n", base.c_str(),
+                have_creds ? paths.credentials.c_str() : "a credentials.json");
+  } else {
+    std::printf("Control panel: off (%s)\n",
+                options.no_panel ? "--no-panel" : "built with -DVOXSECRETS_PANEL=OFF");
+  }
   std::printf("Try it:\n");
   if (have_creds) {
     std::printf("  TOKEN=$(%s token --credentials %s)\n", options.self_path.c_str(),
@@ -237,6 +245,10 @@ int RunServe(const ServeOptions& options) {
   // wait together and share one fsync, while the I/O threads keep serving.
   http_options.handler_threads = options.handler_threads;
   http_options.trust_forwarded_for = options.trust_forwarded_for;
+  // The control panel: static files of the binary itself, calling only the public API.
+  PanelAssets panel_assets;
+  const bool panel = !options.no_panel && PanelAssets::Built();
+  if (panel) http_options.static_assets = &panel_assets;
   auto server = http::HttpServer::Start(http_options, dispatcher, health, metrics);
   if (!server.ok()) {
     log.Error("cannot listen", {{"error", server.status().message()}});
@@ -251,8 +263,10 @@ int RunServe(const ServeOptions& options) {
   log.Info("serving", {{"host", host},
                        {"port", int64_t{bound}},
                        {"tls", !options.plain_http},
+                       {"panel", panel},
                        {"master_key_version", int64_t{data.master_key_version}}});
-  PrintBanner(options, paths, data, options.plain_http ? "http" : "https", host, bound, cert);
+  PrintBanner(options, paths, data, options.plain_http ? "http" : "https", host, bound, cert,
+              panel);
 
   int sig = 0;
   sigwait(&signals, &sig);

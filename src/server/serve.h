@@ -19,6 +19,7 @@ struct ServeOptions {
   std::string tls_key;                    // ... and its key; default: DIR/tls/*.pem (self-signed)
   bool plain_http = false;                // no TLS (behind a TLS-terminating proxy)
   bool trust_forwarded_for = false;       // client IP from X-Forwarded-For (proxy only)
+  bool no_panel = false;                  // do not serve the control panel (docs/PANEL.md)
   std::string application_domain = "voximplant.com";
   std::string bootstrap_account = "dev";  // first start: the account made for credentials.json
   std::string bootstrap_email = "dev@localhost";
