@@ -247,9 +247,8 @@ test('secrets: add with live checks, 493 in words, reveal/hide without layout ju
   await waitForText(nameMessage,
     'A secret with this name already exists in this application. (error 493)');
   assert.equal(await dialog.getByLabel('Secret name').getAttribute('aria-invalid'), 'true');
-  assert.equal(await dialog.getByLabel('Secret value', { exact: true }).inputValue(),
-    'another value');
-  await screenshot(page, 'secret-dialog-error-light');
+  assert.ok(await dialog.getByLabel('Secret value', { exact: true }).inputValue() ===
+    'another value', 'the typed value is kept');
   await page.keyboard.press('Escape');
   await dialog.getByRole('button', { name: 'Discard' }).click();
   await dialog.waitFor({ state: 'detached' });
@@ -261,7 +260,7 @@ test('secrets: add with live checks, 493 in words, reveal/hide without layout ju
   const boxBefore = await row.boundingBox();
   const descBefore = await row.getByRole('cell', { name: 'Primary database' }).boundingBox();
   await row.getByRole('button', { name: 'Reveal the value of DB_PASSWORD' }).click();
-  await waitForText(row, 'line one⏎line two');
+  await waitForText(row, 'line one⏎line two', { secret: true });
   const boxAfter = await row.boundingBox();
   const descAfter = await row.getByRole('cell', { name: 'Primary database' }).boundingBox();
   assert.deepEqual(boxAfter, boxBefore, 'the row keeps its size');
@@ -270,10 +269,11 @@ test('secrets: add with live checks, 493 in words, reveal/hide without layout ju
   // The whole value opens from its box; Escape closes and focus returns to the box.
   await row.getByRole('button', { name: /line one/ }).click();
   const view = page.getByRole('dialog', { name: 'Value of DB_PASSWORD' });
-  assert.equal(await view.getByLabel('Secret value').inputValue(), value);
+  assert.ok(await view.getByLabel('Secret value').inputValue() === value, 'the whole value');
   await page.keyboard.press('Escape');
   await view.waitFor({ state: 'detached' });
-  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'line one⏎line two  ');
+  assert.ok(await page.evaluate(() => document.activeElement?.classList.contains('value__box')),
+    'focus returns to the value box');
   await row.getByRole('button', { name: 'Hide the value of DB_PASSWORD' }).click();
   await row.getByRole('button', { name: 'Reveal the value of DB_PASSWORD' }).waitFor();
   assert.ok(!(await page.content()).includes('line one'), 'hidden again: gone from the page');
@@ -282,7 +282,8 @@ test('secrets: add with live checks, 493 in words, reveal/hide without layout ju
   // Copy without revealing: one more audited read, the value on the clipboard, not in the page.
   await row.getByRole('button', { name: 'Copy the value of DB_PASSWORD' }).click();
   await waitForText(notices(page), 'Copied the value of DB_PASSWORD');
-  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), value);
+  assert.ok(await page.evaluate(() => navigator.clipboard.readText()) === value,
+    'the clipboard holds the value');
   assert.ok(!(await page.content()).includes('line one'));
   assert.equal(await auditCount({ filtered_cmd: 'GetSecretValue' }), readsBefore + 2);
 
@@ -505,7 +506,7 @@ test('keys without the rights: controls disabled and explained, never refused by
     } else {
       assert.equal(await page.getByRole('button', { name: 'Add secret' }).isDisabled(), false);
       await reveal.click();
-      await waitForText(row, 'rotated-1');
+      await waitForText(row, 'rotated-1', { secret: true });
     }
     await assertAccessible(page, `secrets as ${role}`);
 
@@ -626,7 +627,7 @@ test('keyboard only: sign in, open an application, add a secret, reveal, dialogs
   await tabTo(page, (f) => f.text === 'Reveal the value of KEYBOARD_ONLY');
   await page.keyboard.press('Enter');
   const row = page.getByRole('row', { name: /KEYBOARD_ONLY/ });
-  await waitForText(row, 'typed by keyboard');
+  await waitForText(row, 'typed by keyboard', { secret: true });
   await tabTo(page, (f) => f.text === 'Delete KEYBOARD_ONLY');
   await page.keyboard.press('Enter');
   const del = page.getByRole('dialog', { name: 'Delete secret KEYBOARD_ONLY?' });
@@ -712,16 +713,18 @@ test('every page in light and dark: accessible, and screenshots for the docs', a
     await page.getByRole('link', { name: 'payments', exact: true }).click();
     const row = page.getByRole('row', { name: /DB_PASSWORD/ });
     await row.getByRole('button', { name: 'Reveal the value of DB_PASSWORD' }).click();
-    await waitForText(row, 'correct-horse');
+    await waitForText(row, 'correct-horse', { secret: true });
     await page.getByRole('checkbox', { name: 'Select SMTP_PASSWORD' }).check();
     await assertAccessible(page, `secrets (${scheme})`);
     await screenshot(page, `secrets-${scheme}`);
     await page.getByRole('button', { name: 'Add secret' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add secret to payments' });
-    await dialog.getByLabel('Secret name').fill('TWILIO_AUTH_TOKEN');
-    await dialog.getByLabel('Secret value', { exact: true }).fill('0123456789abcdef');
-    await dialog.getByLabel('Description').fill('SMS fallback provider');
-    await assertAccessible(page, `add secret dialog (${scheme})`);
+    await dialog.getByLabel('Secret name').fill('SMTP_PASSWORD');
+    await dialog.getByLabel('Secret value', { exact: true }).fill('new-relay-password');
+    await dialog.getByLabel('Description').fill('Outgoing receipts, new relay');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await waitForText(page.locator('#secret-name-message'), '(error 493)');
+    await assertAccessible(page, `add secret dialog with an error (${scheme})`);
     await screenshot(page, `add-secret-${scheme}`);
     await page.keyboard.press('Escape');
     await dialog.getByRole('button', { name: 'Discard' }).click();
@@ -732,14 +735,18 @@ test('every page in light and dark: accessible, and screenshots for the docs', a
     await screenshot(page, `secrets-narrow-${scheme}`);
     // Narrow too: revealing moves nothing.
     const narrowRow = page.getByRole('row', { name: /SMTP_PASSWORD/ });
+    // The row and its Copy button (the last thing on the value's line) stay where they were.
     const box = () => narrowRow.evaluate((el) => {
-      const r = el.getBoundingClientRect();
-      return { x: r.x, y: r.y + window.scrollY, width: r.width, height: r.height };
+      const place = (e) => {
+        const r = e.getBoundingClientRect();
+        return { x: r.x, y: r.y + window.scrollY, width: r.width, height: r.height };
+      };
+      return { row: place(el), copy: place(el.querySelector('.value__copy')) };
     });
     await narrowRow.scrollIntoViewIfNeeded();
     const before = await box();
     await narrowRow.getByRole('button', { name: 'Reveal the value of SMTP_PASSWORD' }).click();
-    await waitForText(narrowRow, 'mail-relay-pass');
+    await waitForText(narrowRow, 'mail-relay-pass', { secret: true });
     assert.deepEqual(await box(), before, 'revealing moves nothing');
     await page.setViewportSize({ width: 1280, height: 800 });
 

@@ -38,7 +38,7 @@ export function App() {
 
   const notify = useCallback((text: string) => {
     const id = Date.now() + Math.random();
-    setNotices((list) => [...list.slice(-3), { id, text }]);
+    setNotices((list) => [...list.slice(-2), { id, text }]);
     window.setTimeout(() => setNotices((list) => list.filter((n) => n.id !== id)), 6000);
   }, []);
 

@@ -11,7 +11,8 @@
 //   runAxe(page)                         -> axe-core violations of impact serious or critical
 //   screenshot(page, name)               -> PNG into VOXSECRETS_PANEL_SCREENSHOTS (e.g. docs/panel,
 //                                           to refresh the committed pictures) or a temp dir
-//   waitForText(locator, text)           -> polls until the locator's text contains `text`
+//   waitForText(locator, text, {secret}) -> polls until the locator's text contains `text`
+//                                           ({secret: true}: a failure does not print either)
 //
 // The browser is started with the flags that keep it quiet on a closed network (no background
 // updates, sync or QUIC probes) and without the sandbox (CI runs as root).
@@ -105,8 +106,9 @@ export async function signIn(page, credentialsPath) {
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
-// Polls until the text of `locator` contains `text` (a string or RegExp).
-export async function waitForText(locator, text, timeoutMs = 15_000) {
+// Polls until the text of `locator` contains `text` (a string or RegExp). With secret: true (the
+// text is a secret value), a failure names neither the expected nor the seen text.
+export async function waitForText(locator, text, { secret = false, timeoutMs = 15_000 } = {}) {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
@@ -114,7 +116,8 @@ export async function waitForText(locator, text, timeoutMs = 15_000) {
     if (typeof text === 'string' ? last.includes(text) : text.test(last)) return last;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  assert.fail(`expected text ${text} in ${locator}, last saw: ${last.slice(0, 300)}`);
+  assert.fail(secret ? `the expected value did not appear in ${locator}`
+    : `expected text ${text} in ${locator}, last saw: ${last.slice(0, 300)}`);
 }
 
 const require = createRequire(import.meta.url);

@@ -1,21 +1,28 @@
 // Server-side paging: "21–40 of 3,456", first/previous/next/last, rows per page. The page count
 // always follows the current filter (total_count of the filtered query).
+import { useEffect } from 'preact/hooks';
+
 import { formatCount } from '../lib/format';
+import type { Paging } from '../lib/usePaging';
 
 export const PAGE_SIZES = [20, 50, 100] as const;
 
 export interface PagerProps {
   label: string; // "secrets", for the navigation's accessible name
-  total: number;
-  offset: number;
-  count: number;
-  shown: number;
-  onOffset: (offset: number) => void;
-  onCount: (count: number) => void;
+  paging: Paging;
+  total: number; // total_count of the current (filtered) query
+  shown: number; // rows on this page
 }
 
 export function Pager(props: PagerProps) {
-  const { total, offset, count } = props;
+  const { total } = props;
+  const { offset, count, setOffset, setCount } = props.paging;
+  // The rows of the last page were deleted: show the page before it.
+  useEffect(() => {
+    if (props.shown === 0 && offset > 0 && total > 0) {
+      setOffset(Math.floor((total - 1) / count) * count);
+    }
+  }, [props.shown, offset, total, count, setOffset]);
   const page = Math.floor(offset / count) + 1;
   const pages = Math.max(1, Math.ceil(total / count));
   const from = total === 0 ? 0 : offset + 1;
@@ -29,12 +36,12 @@ export function Pager(props: PagerProps) {
           : `${formatCount(from)}–${formatCount(to)} of ${formatCount(total)}`}
       </span>
       <span class="pager__buttons">
-        <button type="button" onClick={() => props.onOffset(0)} disabled={offset === 0}>
+        <button type="button" onClick={() => setOffset(0)} disabled={offset === 0}>
           First
         </button>
         <button
           type="button"
-          onClick={() => props.onOffset(Math.max(0, offset - count))}
+          onClick={() => setOffset(Math.max(0, offset - count))}
           disabled={offset === 0}
         >
           Previous
@@ -44,14 +51,14 @@ export function Pager(props: PagerProps) {
         </span>
         <button
           type="button"
-          onClick={() => props.onOffset(offset + count)}
+          onClick={() => setOffset(offset + count)}
           disabled={offset + count >= total}
         >
           Next
         </button>
         <button
           type="button"
-          onClick={() => props.onOffset(last)}
+          onClick={() => setOffset(last)}
           disabled={offset + count >= total}
         >
           Last
@@ -61,7 +68,7 @@ export function Pager(props: PagerProps) {
         Rows per page
         <select
           value={String(count)}
-          onChange={(event) => props.onCount(Number((event.target as HTMLSelectElement).value))}
+          onChange={(event) => setCount(Number((event.target as HTMLSelectElement).value))}
         >
           {PAGE_SIZES.map((n) => (
             <option key={n} value={String(n)}>

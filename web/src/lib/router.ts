@@ -35,3 +35,10 @@ export function useHashRoute(): RouteMatch {
   }, []);
   return parseRoute(hash);
 }
+
+// The tab's title for a page: "<title> · voxsecrets".
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = title ? `${title} · voxsecrets` : 'voxsecrets';
+  }, [title]);
+}

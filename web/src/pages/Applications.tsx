@@ -1,6 +1,6 @@
 // Applications: list (search by name part, paging), "Add application", rename, delete. A name
 // opens the application's secrets.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 
 import { ApiError } from '../api/client';
 import { explain } from '../api/errors';
@@ -11,7 +11,8 @@ import { Pager } from '../components/Pager';
 import { SearchBox } from '../components/SearchBox';
 import { ErrorBanner, Explain, Loading } from '../components/Status';
 import { formatCount, plural, shortAppName, shortTime } from '../lib/format';
-import { hrefFor } from '../lib/router';
+import { hrefFor, useTitle } from '../lib/router';
+import { usePaging } from '../lib/usePaging';
 import { useQuery } from '../lib/useQuery';
 import { useUnsaved } from '../lib/unsaved';
 import { applicationNameProblem } from '../lib/validate';
@@ -20,15 +21,13 @@ import { notAllowed, useSession } from '../session';
 export function ApplicationsPage() {
   const session = useSession();
   const [search, setSearch] = useState('');
-  const [offset, setOffset] = useState(0);
-  const [count, setCount] = useState(20);
+  const paging = usePaging();
+  const { offset, count } = paging;
   const [adding, setAdding] = useState(false);
   const [renaming, setRenaming] = useState<Application | null>(null);
   const [deleting, setDeleting] = useState<Application | null>(null);
 
-  useEffect(() => {
-    document.title = 'Applications · voxsecrets';
-  }, []);
+  useTitle('Applications');
 
   const canList = session.can('GetApplications');
   const query = useQuery(
@@ -44,12 +43,6 @@ export function ApplicationsPage() {
   );
   const page = query.data;
 
-  // A deletion emptied the last page: show the page before it.
-  useEffect(() => {
-    if (page !== undefined && page.result.length === 0 && offset > 0 && page.total_count > 0) {
-      setOffset(Math.max(0, Math.floor((page.total_count - 1) / count) * count));
-    }
-  }, [page, offset, count]);
 
   const addNote = session.can('AddApplication')
     ? undefined
@@ -90,7 +83,7 @@ export function ApplicationsPage() {
               value={search}
               onSearch={(text) => {
                 setSearch(text);
-                setOffset(0);
+                paging.setOffset(0);
               }}
             />
           </div>
@@ -176,15 +169,9 @@ export function ApplicationsPage() {
               </div>
               <Pager
                 label="applications"
+                paging={paging}
                 total={page.total_count}
-                offset={offset}
-                count={count}
                 shown={page.result.length}
-                onOffset={setOffset}
-                onCount={(n) => {
-                  setCount(n);
-                  setOffset(0);
-                }}
               />
             </>
           )}

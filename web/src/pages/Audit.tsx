@@ -1,7 +1,7 @@
 // Audit log: GetAuditLog with a date range (UTC), method and IP filters, newest or oldest first,
 // paging, and an export of the records matching the filters as JSON lines. Every Reveal and Copy
 // of the panel shows up here as a GetSecretValue record: the panel adds no hidden reads.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 
 import { explain } from '../api/errors';
 import type { AuditRecord, Paged } from '../api/types';
@@ -9,6 +9,8 @@ import { Pager } from '../components/Pager';
 import { ErrorBanner, Explain, Loading } from '../components/Status';
 import { downloadText } from '../lib/download';
 import { apiTimeFromInput, formatCount, plural, stampedName } from '../lib/format';
+import { useTitle } from '../lib/router';
+import { usePaging } from '../lib/usePaging';
 import { useQuery } from '../lib/useQuery';
 import { notAllowed, useSession } from '../session';
 
@@ -85,13 +87,11 @@ export function AuditPage() {
   const session = useSession();
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
-  const [offset, setOffset] = useState(0);
-  const [count, setCount] = useState(20);
+  const paging = usePaging();
+  const { offset, count } = paging;
   const [exporting, setExporting] = useState<string | null>(null);
 
-  useEffect(() => {
-    document.title = 'Audit log · voxsecrets';
-  }, []);
+  useTitle('Audit log');
 
   const allowed = session.can('GetAuditLog');
   const query = useQuery(
@@ -183,7 +183,7 @@ export function AuditPage() {
             onSubmit={(event) => {
               event.preventDefault();
               setFilters(draft);
-              setOffset(0);
+              paging.setOffset(0);
             }}
           >
             <label>
@@ -252,7 +252,7 @@ export function AuditPage() {
                 onClick={() => {
                   setDraft(EMPTY);
                   setFilters(EMPTY);
-                  setOffset(0);
+                  paging.setOffset(0);
                 }}
               >
                 Reset
@@ -325,15 +325,9 @@ export function AuditPage() {
               </div>
               <Pager
                 label="records"
+                paging={paging}
                 total={page.total_count}
-                offset={offset}
-                count={count}
                 shown={page.result.length}
-                onOffset={setOffset}
-                onCount={(n) => {
-                  setCount(n);
-                  setOffset(0);
-                }}
               />
             </>
           )}

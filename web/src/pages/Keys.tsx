@@ -1,7 +1,7 @@
 // Keys (service accounts): list with roles, create (roles from GetRoles; the new key's
 // credentials.json is offered for download once, with a warning that it cannot be shown again),
 // change roles, delete (warning first when it is the key this tab is signed in with).
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 
 import { ApiError } from '../api/client';
 import { explain } from '../api/errors';
@@ -12,6 +12,8 @@ import { Pager } from '../components/Pager';
 import { ErrorBanner, Explain, Loading } from '../components/Status';
 import { downloadText } from '../lib/download';
 import { formatCount } from '../lib/format';
+import { useTitle } from '../lib/router';
+import { usePaging } from '../lib/usePaging';
 import { useQuery } from '../lib/useQuery';
 import { useUnsaved } from '../lib/unsaved';
 import {
@@ -27,15 +29,13 @@ const OWNER = 1;
 
 export function KeysPage() {
   const session = useSession();
-  const [offset, setOffset] = useState(0);
-  const [count, setCount] = useState(20);
+  const paging = usePaging();
+  const { offset, count } = paging;
   const [creating, setCreating] = useState(false);
   const [changing, setChanging] = useState<KeyItem | null>(null);
   const [deleting, setDeleting] = useState<KeyItem | null>(null);
 
-  useEffect(() => {
-    document.title = 'Keys · voxsecrets';
-  }, []);
+  useTitle('Keys');
 
   const canList = session.can('GetKeys');
   const query = useQuery(
@@ -50,11 +50,6 @@ export function KeysPage() {
     [],
   );
   const page = query.data;
-  useEffect(() => {
-    if (page !== undefined && page.result.length === 0 && offset > 0 && page.total_count > 0) {
-      setOffset(Math.max(0, Math.floor((page.total_count - 1) / count) * count));
-    }
-  }, [page, offset, count]);
 
   const manageNote = canList ? undefined : notAllowed(session, 'manage keys (needs Owner or Admin)');
   const myKey = session.identity.keyId;
@@ -143,15 +138,9 @@ export function KeysPage() {
           </div>
           <Pager
             label="keys"
+            paging={paging}
             total={page.total_count}
-            offset={offset}
-            count={count}
             shown={page.result.length}
-            onOffset={setOffset}
-            onCount={(n) => {
-              setCount(n);
-              setOffset(0);
-            }}
           />
         </>
       )}

@@ -12,7 +12,8 @@ import { Pager } from '../components/Pager';
 import { SearchBox } from '../components/SearchBox';
 import { ErrorBanner, Explain, Loading } from '../components/Status';
 import { formatCount, plural, shortAppName, shortTime } from '../lib/format';
-import { hrefFor } from '../lib/router';
+import { hrefFor, useTitle } from '../lib/router';
+import { usePaging } from '../lib/usePaging';
 import { useQuery } from '../lib/useQuery';
 import { notAllowed, useSession } from '../session';
 import { SecretDialog } from './SecretDialog';
@@ -28,8 +29,8 @@ export function SecretsPage(props: { applicationId: number }) {
   const session = useSession();
   const { applicationId } = props;
   const [search, setSearch] = useState('');
-  const [offset, setOffset] = useState(0);
-  const [count, setCount] = useState(20);
+  const paging = usePaging();
+  const { offset, count } = paging;
   const [values, setValues] = useState<ReadonlyMap<number, ValueState>>(new Map());
   const [selected, setSelected] = useState<ReadonlyMap<number, string>>(new Map());
   const [adding, setAdding] = useState(false);
@@ -37,6 +38,9 @@ export function SecretsPage(props: { applicationId: number }) {
   const [deleting, setDeleting] = useState<ReadonlyMap<number, string> | null>(null);
   const [viewing, setViewing] = useState<{ name: string; value: string } | null>(null);
   const lastClicked = useRef<number | null>(null);
+  useEffect(() => {
+    lastClicked.current = null; // a shift-click range never spans pages
+  }, [paging.offset, paging.count]);
 
   const app = useQuery(
     () =>
@@ -46,9 +50,7 @@ export function SecretsPage(props: { applicationId: number }) {
     [applicationId],
   );
   const appName = app.data ? shortAppName(app.data.application_name) : '';
-  useEffect(() => {
-    document.title = `${appName ? `${appName} · ` : ''}Secrets · voxsecrets`;
-  }, [appName]);
+  useTitle(appName ? `${appName} · Secrets` : 'Secrets');
 
   const query = useQuery(
     () =>
@@ -62,11 +64,6 @@ export function SecretsPage(props: { applicationId: number }) {
   );
   const page = query.data;
 
-  useEffect(() => {
-    if (page !== undefined && page.result.length === 0 && offset > 0 && page.total_count > 0) {
-      setOffset(Math.max(0, Math.floor((page.total_count - 1) / count) * count));
-    }
-  }, [page, offset, count]);
 
   const writeNote = session.can('AddSecret')
     ? undefined
@@ -177,7 +174,7 @@ export function SecretsPage(props: { applicationId: number }) {
           value={search}
           onSearch={(text) => {
             setSearch(text);
-            setOffset(0);
+            paging.setOffset(0);
           }}
         />
         <div class="toolbar__bulk">
@@ -328,22 +325,7 @@ export function SecretsPage(props: { applicationId: number }) {
               </div>
             )}
           </div>
-          <Pager
-            label="secrets"
-            total={page.total_count}
-            offset={offset}
-            count={count}
-            shown={rows.length}
-            onOffset={(o) => {
-              setOffset(o);
-              lastClicked.current = null;
-            }}
-            onCount={(n) => {
-              setCount(n);
-              setOffset(0);
-              lastClicked.current = null;
-            }}
-          />
+          <Pager label="secrets" paging={paging} total={page.total_count} shown={rows.length} />
         </>
       )}
       {adding && app.data && (
