@@ -364,6 +364,17 @@ test('secrets: thousands stay paged and searchable on the server', async () => {
   assert.equal(expected, 100);
   await waitForText(pagerRange(page), '1–100 of 100');
   await waitForText(page.locator('.pager__page'), 'Page 1 of 1');
+
+  // The error state: the server cannot be reached, the page says so and offers to try again.
+  await owner.context.route('**/platform_api/GetSecrets', (route) => route.abort());
+  await page.getByLabel('Search secrets').fill('s_13');
+  const banner = page.getByRole('alert').filter({ hasText: 'Could not load secrets' });
+  await waitForText(banner, 'Cannot reach the server.');
+  await assertAccessible(page, 'secrets page with an error');
+  await owner.context.unroute('**/platform_api/GetSecrets');
+  await banner.getByRole('button', { name: 'Try again' }).click();
+  await waitForText(pagerRange(page), '1–100 of 100');
+  await page.getByRole('row', { name: /S_1399/ }).waitFor();
 });
 
 test('keys: create with roles, credentials.json offered once and working, change roles, delete', async () => {
