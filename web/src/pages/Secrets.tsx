@@ -41,6 +41,8 @@ export function SecretsPage(props: { applicationId: number }) {
   useEffect(() => {
     lastClicked.current = null; // a shift-click range never spans pages
   }, [paging.offset, paging.count]);
+  // A revealed value is hidden again once its row leaves the screen (another page or search).
+  useEffect(() => setValues(new Map()), [paging.offset, paging.count, search]);
 
   const app = useQuery(
     () =>
