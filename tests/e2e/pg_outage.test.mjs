@@ -107,42 +107,52 @@ test('PostgreSQL stopped and restarted under load: fast errors, recovery, no ack
     }
 
     const workers = Array.from({ length: PARALLEL }, worker);
-    await until(`${ACKS_BEFORE} acknowledged writes`, () => ackedIn.before >= ACKS_BEFORE);
-
-    // Outage: PostgreSQL dies like a crash.
-    phase = 'down';
-    cluster.stop('immediate');
+    // Whatever fails below, the workers and the /healthz poll must stop, or their loops keep
+    // the test process alive after the failure and `node --test` never ends.
+    const stopLoad = () => {
+      stop = true;
+      if (phase === 'down') phase = 'after';
+    };
     const downHealth = [];
-    const pollDown = (async () => {
-      while (phase === 'down') {
-        downHealth.push(await healthz(server));
-        await sleep(100);
-      }
-    })();
-    await until('failed writes and /healthz 503 during the outage', () =>
-      errorsIn.down >= ERRORS_DURING && downHealth.some((h) => h.status === 503));
-    await sleep(1000); // stay down a little longer: nothing recovers while the database is away
-    assert.ok(server.running(), `the server died during the outage:\n${server.output()}`);
-    const lastDown = downHealth[downHealth.length - 1];
-    assert.equal(lastDown.status, 503, `healthz during the outage: ${JSON.stringify(lastDown)}`);
-    const slowestHealth = Math.max(...downHealth.map((h) => h.ms));
+    let slowestHealth = 0;
+    try {
+      await until(`${ACKS_BEFORE} acknowledged writes`, () => ackedIn.before >= ACKS_BEFORE);
 
-    // PostgreSQL is back (same port, same data): the node recovers by itself.
-    cluster.start();
-    phase = 'after';
-    await pollDown;
-    const deadline = Date.now() + BOUND_MS;
-    let health;
-    do {
-      health = await healthz(server);
-      if (health.status !== 200) await sleep(100);
-    } while (health.status !== 200 && Date.now() < deadline);
-    assert.equal(health.status, 200, 'node ready again after PostgreSQL restarted');
-    await until(`${ACKS_AFTER} acknowledged writes after the restart`,
-      () => ackedIn.after >= ACKS_AFTER);
-    stop = true;
-    await Promise.all(workers);
-    agent.destroy();
+      // Outage: PostgreSQL dies like a crash.
+      phase = 'down';
+      cluster.stop('immediate');
+      const pollDown = (async () => {
+        while (phase === 'down') {
+          downHealth.push(await healthz(server));
+          await sleep(100);
+        }
+      })();
+      await until('failed writes and /healthz 503 during the outage', () =>
+        errorsIn.down >= ERRORS_DURING && downHealth.some((h) => h.status === 503));
+      await sleep(1000); // stay down a little longer: nothing recovers while the database is away
+      assert.ok(server.running(), `the server died during the outage:\n${server.output()}`);
+      const lastDown = downHealth[downHealth.length - 1];
+      assert.equal(lastDown.status, 503, `healthz during the outage: ${JSON.stringify(lastDown)}`);
+      slowestHealth = Math.max(...downHealth.map((h) => h.ms));
+
+      // PostgreSQL is back (same port, same data): the node recovers by itself.
+      cluster.start();
+      phase = 'after';
+      await pollDown;
+      const deadline = Date.now() + BOUND_MS;
+      let health;
+      do {
+        health = await healthz(server);
+        if (health.status !== 200) await sleep(100);
+      } while (health.status !== 200 && Date.now() < deadline);
+      assert.equal(health.status, 200, 'node ready again after PostgreSQL restarted');
+      await until(`${ACKS_AFTER} acknowledged writes after the restart`,
+        () => ackedIn.after >= ACKS_AFTER);
+    } finally {
+      stopLoad();
+      await Promise.all(workers);
+      agent.destroy();
+    }
 
     t.diagnostic(`acknowledged ${JSON.stringify(ackedIn)}, failed (code 4) ${JSON.stringify(errorsIn)}, ` +
       `slowest answer ${slowest} ms, slowest /healthz while down ${slowestHealth} ms ` +
