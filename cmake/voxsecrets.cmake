@@ -2,6 +2,10 @@
 
 set(VOXSECRETS_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align
     -Wunused -Woverloaded-virtual -Wformat=2)
+# Clang checks the lock annotations (common/thread_annotations.h, common/mutex.h).
+if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  list(APPEND VOXSECRETS_WARNINGS -Wthread-safety)
+endif()
 if(VOXSECRETS_WERROR)
   list(APPEND VOXSECRETS_WARNINGS -Werror)
 endif()
