@@ -13,13 +13,13 @@
 #include <atomic>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "api/audit_recorder.h"
 #include "audit/audit_log.h"
+#include "common/mutex.h"
 #include "store/sqlite/sqlite_test_util.h"
 #include "tests/testing/api_fixture.h"
 
@@ -39,9 +39,10 @@ struct DispatchEnv {
 };
 
 DispatchEnv& GetDispatchEnv(int64_t mode) {
-  static std::mutex mu;
-  static auto* envs = new std::map<int64_t, std::unique_ptr<DispatchEnv>>();  // kept to the end
-  std::lock_guard<std::mutex> lock(mu);
+  static Mutex mu;
+  static auto* envs PT_GUARDED_BY(mu) =
+      new std::map<int64_t, std::unique_ptr<DispatchEnv>>();  // kept to the end
+  MutexLock lock(mu);
   std::unique_ptr<DispatchEnv>& slot = (*envs)[mode];
   if (slot) return *slot;
   slot = std::make_unique<DispatchEnv>();
@@ -130,9 +131,10 @@ struct AppendEnv {
 };
 
 AppendEnv& GetAppendEnv(bool grouped) {
-  static std::mutex mu;
-  static auto* envs = new std::map<bool, std::unique_ptr<AppendEnv>>();  // kept to the end
-  std::lock_guard<std::mutex> lock(mu);
+  static Mutex mu;
+  static auto* envs PT_GUARDED_BY(mu) =
+      new std::map<bool, std::unique_ptr<AppendEnv>>();  // kept to the end
+  MutexLock lock(mu);
   std::unique_ptr<AppendEnv>& slot = (*envs)[grouped];
   if (slot) return *slot;
   slot = std::make_unique<AppendEnv>();

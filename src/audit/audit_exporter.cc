@@ -70,7 +70,7 @@ Status JsonLinesExporter::Export(std::span<const store::AuditRecord> records) {
     text += AuditRecordJsonLine(record);
     text += '\n';
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (std::fwrite(text.data(), 1, text.size(), out_) != text.size() || std::fflush(out_) != 0) {
     std::clearerr(out_);
     return Unavailable("audit export: write failed");

@@ -19,10 +19,10 @@
 
 #include <cstdio>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "store/records.h"
 
@@ -53,8 +53,8 @@ class JsonLinesExporter final : public AuditExporter {
  private:
   JsonLinesExporter(std::FILE* out, bool owned) : out_(out), owned_(owned) {}
 
-  std::mutex mu_;
-  std::FILE* const out_;
+  Mutex mu_;  // one batch at a time on out_
+  std::FILE* const out_ PT_GUARDED_BY(mu_);
   const bool owned_;
 };
 

@@ -28,10 +28,10 @@ AuditLog::AuditLog(store::Store& store, AuditLogOptions options, int64_t chain_i
 
 AuditLog::~AuditLog() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (committer_.joinable()) committer_.join();
 }
 
@@ -64,7 +64,7 @@ Result<store::AuditRecord> AuditLog::AppendInTransaction(store::Tx& tx, const Au
   std::vector<store::AuditRecord> records;
   Status status = AppendAll(tx, {&entry}, records);
   if (!status.ok()) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     ++stats_.failures;
     return status;
   }
@@ -73,7 +73,7 @@ Result<store::AuditRecord> AuditLog::AppendInTransaction(store::Tx& tx, const Au
 
 void AuditLog::Committed(const store::AuditRecord& record) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     ++stats_.records;
   }
   Export(std::span<const store::AuditRecord>(&record, 1));
@@ -85,7 +85,7 @@ void AuditLog::Export(std::span<const store::AuditRecord> records) {
   if (status.ok()) return;
   bool first = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     first = stats_.export_failures == 0;
     ++stats_.export_failures;
   }
@@ -102,7 +102,7 @@ Status AuditLog::WriteBatch(const std::vector<const AuditEntry*>& entries) {
   };
   Status status = options_.sync_every_batch ? store_.Write(append) : store_.WriteDeferred(append);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (status.ok()) {
       stats_.records += static_cast<int64_t>(records.size());
       ++stats_.batches;
@@ -118,12 +118,12 @@ Status AuditLog::AppendDurable(const AuditEntry& entry) {
   if (!options_.group_commit) return WriteBatch({&entry});
   std::future<Status> done;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_) return Unavailable("audit: the audit log is shutting down");
     queue_.push_back(Pending{entry, std::promise<Status>()});
     done = queue_.back().done.get_future();
   }
-  cv_.notify_one();
+  cv_.Signal();
   if (done.wait_for(options_.durable_timeout) != std::future_status::ready) {
     return Unavailable("audit: the audit record was not confirmed in time");
   }
@@ -131,27 +131,27 @@ Status AuditLog::AppendDurable(const AuditEntry& entry) {
 }
 
 void AuditLog::RunCommitter() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
-    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    while (!stopping_ && queue_.empty()) cv_.Wait(mu_);
     if (queue_.empty()) return;  // stopping, and everything queued was written
     std::vector<Pending> batch;
     while (!queue_.empty() && batch.size() < options_.max_batch) {
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
-    lock.unlock();
+    lock.Unlock();
     std::vector<const AuditEntry*> entries;
     entries.reserve(batch.size());
     for (const Pending& pending : batch) entries.push_back(&pending.entry);
     const Status status = WriteBatch(entries);
     for (Pending& pending : batch) pending.done.set_value(status);
-    lock.lock();
+    lock.Lock();
   }
 }
 
 AuditLogStats AuditLog::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 

@@ -24,12 +24,10 @@
 #define VOXSECRETS_AUDIT_AUDIT_LOG_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,6 +35,7 @@
 #include "audit/audit_entry.h"
 #include "audit/audit_exporter.h"
 #include "common/log.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "store/store.h"
 
@@ -102,20 +101,20 @@ class AuditLog {
   // Appends `entries` to the chain in `tx`; `out` receives the records.
   Status AppendAll(store::Tx& tx, const std::vector<const AuditEntry*>& entries,
                    std::vector<store::AuditRecord>& out);
-  Status WriteBatch(const std::vector<const AuditEntry*>& entries);
-  void Export(std::span<const store::AuditRecord> records);
-  void RunCommitter();
+  Status WriteBatch(const std::vector<const AuditEntry*>& entries) EXCLUDES(mu_);
+  void Export(std::span<const store::AuditRecord> records) EXCLUDES(mu_);
+  void RunCommitter() EXCLUDES(mu_);
 
   store::Store& store_;
   const AuditLogOptions options_;
   const int64_t chain_id_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Pending> queue_;  // guarded by mu_
-  bool stopping_ = false;      // guarded by mu_
-  AuditLogStats stats_;        // guarded by mu_
-  std::thread committer_;      // started last, joined first
+  mutable Mutex mu_;
+  CondVar cv_;  // signalled when queue_ or stopping_ changed
+  std::deque<Pending> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  AuditLogStats stats_ GUARDED_BY(mu_);
+  std::thread committer_;  // started last, joined first
 };
 
 }  // namespace voxsecrets::audit

@@ -12,6 +12,7 @@
 #include "audit/audit_hash.h"
 #include "audit/audit_test_util.h"
 #include "audit/audit_verify.h"
+#include "common/mutex.h"
 #include "tests/testing/faulty_audit_store.h"
 
 namespace voxsecrets::audit {
@@ -21,24 +22,24 @@ namespace {
 class CollectingExporter final : public AuditExporter {
  public:
   Status Export(std::span<const store::AuditRecord> records) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (fail_) return Unavailable("export refused");
     for (const auto& record : records) exported_.push_back(record);
     return Status::Ok();
   }
   std::vector<store::AuditRecord> exported() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return exported_;
   }
   void set_fail(bool fail) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     fail_ = fail;
   }
 
  private:
-  std::mutex mu_;
-  bool fail_ = false;
-  std::vector<store::AuditRecord> exported_;
+  Mutex mu_;
+  bool fail_ GUARDED_BY(mu_) = false;
+  std::vector<store::AuditRecord> exported_ GUARDED_BY(mu_);
 };
 
 class AuditLogTest : public ::testing::TestWithParam<bool> {

@@ -1,5 +1,6 @@
 #include "audit/audit_pruner.h"
 
+#include <chrono>
 #include <string>
 
 namespace voxsecrets::audit {
@@ -12,10 +13,10 @@ AuditPruner::AuditPruner(store::Store& store, const Clock& clock, Logger* logger
 
 AuditPruner::~AuditPruner() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -35,12 +36,14 @@ Result<PruneReport> AuditPruner::RunOnce() {
 }
 
 void AuditPruner::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
-    lock.unlock();
+    lock.Unlock();
     (void)RunOnce();
-    lock.lock();
-    cv_.wait_for(lock, options_.interval, [this] { return stopping_; });
+    lock.Lock();
+    const auto deadline = std::chrono::steady_clock::now() + options_.interval;
+    while (!stopping_ && cv_.WaitUntil(mu_, deadline) == std::cv_status::no_timeout) {
+    }
   }
 }
 

@@ -13,15 +13,14 @@
 #define VOXSECRETS_AUDIT_AUDIT_PRUNER_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include "audit/audit_prune.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "store/store.h"
 
@@ -47,16 +46,16 @@ class AuditPruner {
   Result<PruneReport> RunOnce();
 
  private:
-  void Loop();
+  void Loop() EXCLUDES(mu_);
 
   store::Store& store_;
   const Clock& clock_;
   Logger* const logger_;
   const AuditPrunerOptions options_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // guarded by mu_
-  std::thread thread_;     // started last
+  Mutex mu_;
+  CondVar cv_;  // signalled when stopping_ is set
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::thread thread_;  // started last
 };
 
 }  // namespace voxsecrets::audit

@@ -10,13 +10,13 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
 #include "auth/credentials.h"
 #include "auth/rs256.h"
 #include "common/encoding.h"
+#include "common/mutex.h"
 
 namespace voxsecrets::auth::testing {
 
@@ -29,9 +29,9 @@ struct TestKey {
 // process. Key generation costs ~150 ms and ctest runs every test in its own process, so tests ask
 // only for the keys they use. Distinct indexes are distinct keys. Test-only process-wide cache.
 inline const TestKey& SharedTestKey(size_t index) {
-  static std::mutex mu;
-  static std::array<std::unique_ptr<TestKey>, 8> keys;
-  std::lock_guard lock(mu);
+  static Mutex mu;
+  static std::array<std::unique_ptr<TestKey>, 8> keys GUARDED_BY(mu);
+  MutexLock lock(mu);
   std::unique_ptr<TestKey>& slot = keys.at(index);
   if (!slot) {
     Result<KeyPair> pair = GenerateRsaKeyPair();

@@ -10,51 +10,51 @@
 
 #include <cstddef>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "auth/key_directory.h"
+#include "common/mutex.h"
 
 namespace voxsecrets::auth {
 
 class FakeKeyDirectory final : public KeyDirectory {
  public:
   void AddKey(KeyInfo key) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     std::string id = key.key_id;
     keys_[std::move(id)] = std::move(key);
   }
   void RemoveKey(const std::string& key_id) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     keys_.erase(key_id);
   }
   void AddAccount(int64_t id, std::optional<int64_t> parent_id = std::nullopt,
                   std::optional<std::string> api_key_hash = std::nullopt) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     accounts_[id] = Account{parent_id, std::move(api_key_hash)};
   }
   // Every later call fails with `status` (OK = stop failing).
   void FailWith(Status status) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     fail_ = std::move(status);
   }
   size_t find_account_calls() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return find_account_calls_;
   }
 
   // KeyDirectory
   Result<std::optional<KeyInfo>> FindKey(std::string_view key_id) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!fail_.ok()) return fail_;
     auto it = keys_.find(std::string(key_id));
     if (it == keys_.end()) return std::optional<KeyInfo>();
     return std::optional<KeyInfo>(it->second);
   }
   Result<AccountLink> FindAccount(int64_t account_id) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++find_account_calls_;
     if (!fail_.ok()) return fail_;
     auto it = accounts_.find(account_id);
@@ -62,7 +62,7 @@ class FakeKeyDirectory final : public KeyDirectory {
     return AccountLink{true, it->second.parent_id};
   }
   Result<std::optional<std::string>> FindApiKeyHash(int64_t account_id) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!fail_.ok()) return fail_;
     auto it = accounts_.find(account_id);
     if (it == accounts_.end()) return std::optional<std::string>();
@@ -74,11 +74,11 @@ class FakeKeyDirectory final : public KeyDirectory {
     std::optional<int64_t> parent_id;
     std::optional<std::string> api_key_hash;
   };
-  mutable std::mutex mu_;
-  std::map<std::string, KeyInfo, std::less<>> keys_;
-  std::map<int64_t, Account> accounts_;
-  Status fail_;
-  size_t find_account_calls_ = 0;
+  mutable Mutex mu_;
+  std::map<std::string, KeyInfo, std::less<>> keys_ GUARDED_BY(mu_);
+  std::map<int64_t, Account> accounts_ GUARDED_BY(mu_);
+  Status fail_ GUARDED_BY(mu_);
+  size_t find_account_calls_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace voxsecrets::auth

@@ -1,7 +1,6 @@
 #include "auth/key_cache.h"
 
 #include <cassert>
-#include <mutex>
 
 #include "auth/rs256.h"
 
@@ -11,7 +10,7 @@ KeyCache::KeyCache(size_t max_entries) : max_entries_(max_entries) { assert(max_
 
 Result<SharedPublicKey> KeyCache::Get(std::string_view kid, std::string_view pem) {
   {
-    std::shared_lock lock(mu_);
+    ReaderMutexLock lock(mu_);
     auto it = map_.find(kid);
     if (it != map_.end() && it->second->pem == pem) {
       it->second->last_used.store(tick_.fetch_add(1, std::memory_order_relaxed) + 1,
@@ -30,7 +29,7 @@ Result<SharedPublicKey> KeyCache::Get(std::string_view kid, std::string_view pem
                          std::memory_order_relaxed);
   SharedPublicKey key = entry->key;
 
-  std::unique_lock lock(mu_);
+  WriterMutexLock lock(mu_);
   auto it = map_.find(kid);
   if (it != map_.end()) {
     // Another thread may have inserted the same PEM meanwhile; either way the newest PEM wins.
@@ -56,18 +55,18 @@ void KeyCache::EvictOneLocked() {
 }
 
 void KeyCache::Invalidate(std::string_view kid) {
-  std::unique_lock lock(mu_);
+  WriterMutexLock lock(mu_);
   auto it = map_.find(kid);
   if (it != map_.end()) map_.erase(it);
 }
 
 void KeyCache::Clear() {
-  std::unique_lock lock(mu_);
+  WriterMutexLock lock(mu_);
   map_.clear();
 }
 
 size_t KeyCache::size() const {
-  std::shared_lock lock(mu_);
+  ReaderMutexLock lock(mu_);
   return map_.size();
 }
 

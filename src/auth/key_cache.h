@@ -24,11 +24,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace voxsecrets::auth {
@@ -71,13 +71,13 @@ class KeyCache {
   };
   using Map = std::unordered_map<std::string, std::unique_ptr<Entry>, StringHash, std::equal_to<>>;
 
-  void EvictOneLocked();  // REQUIRES: mu_ held exclusively, map_ not empty.
+  void EvictOneLocked() REQUIRES(mu_);  // REQUIRES: map_ not empty.
 
   const size_t max_entries_;
   std::atomic<uint64_t> tick_{0};
   std::atomic<size_t> parse_count_{0};
-  mutable std::shared_mutex mu_;
-  Map map_;  // guarded by mu_
+  mutable SharedMutex mu_;
+  Map map_ GUARDED_BY(mu_);
 };
 
 }  // namespace voxsecrets::auth

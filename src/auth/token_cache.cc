@@ -4,7 +4,6 @@
 #include <openssl/evp.h>
 
 #include <cassert>
-#include <mutex>
 #include <utility>
 
 namespace voxsecrets::auth {
@@ -28,7 +27,7 @@ VerifiedTokenCache::Digest VerifiedTokenCache::DigestOf(std::string_view token) 
 
 std::optional<VerifiedToken> VerifiedTokenCache::Find(std::string_view token) const {
   const Digest digest = DigestOf(token);
-  std::shared_lock lock(mu_);
+  ReaderMutexLock lock(mu_);
   auto it = map_.find(digest);
   if (it == map_.end()) return std::nullopt;
   hits_.fetch_add(1, std::memory_order_relaxed);
@@ -37,7 +36,7 @@ std::optional<VerifiedToken> VerifiedTokenCache::Find(std::string_view token) co
 
 void VerifiedTokenCache::Insert(std::string_view token, VerifiedToken entry) {
   const Digest digest = DigestOf(token);
-  std::unique_lock lock(mu_);
+  WriterMutexLock lock(mu_);
   auto it = map_.find(digest);
   if (it == map_.end()) EvictLocked();
   const uint64_t seq = next_seq_++;
@@ -66,18 +65,18 @@ void VerifiedTokenCache::EvictLocked() {
 
 void VerifiedTokenCache::Erase(std::string_view token) {
   const Digest digest = DigestOf(token);
-  std::unique_lock lock(mu_);
+  WriterMutexLock lock(mu_);
   map_.erase(digest);
 }
 
 void VerifiedTokenCache::Clear() {
-  std::unique_lock lock(mu_);
+  WriterMutexLock lock(mu_);
   map_.clear();
   fifo_.clear();
 }
 
 size_t VerifiedTokenCache::size() const {
-  std::shared_lock lock(mu_);
+  ReaderMutexLock lock(mu_);
   return map_.size();
 }
 

@@ -29,12 +29,12 @@
 #include <cstring>
 #include <deque>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "auth/key_cache.h"
+#include "common/mutex.h"
 
 namespace voxsecrets::auth {
 
@@ -86,14 +86,14 @@ class VerifiedTokenCache {
   };
 
   static Digest DigestOf(std::string_view token);
-  void EvictLocked();  // REQUIRES: mu_ held exclusively.
+  void EvictLocked() REQUIRES(mu_);
 
   const size_t max_entries_;
   mutable std::atomic<size_t> hits_{0};
-  mutable std::shared_mutex mu_;
-  std::unordered_map<Digest, Entry, DigestHash> map_;  // guarded by mu_
-  std::deque<FifoRecord> fifo_;                        // guarded by mu_; oldest first
-  uint64_t next_seq_ = 1;                              // guarded by mu_
+  mutable SharedMutex mu_;
+  std::unordered_map<Digest, Entry, DigestHash> map_ GUARDED_BY(mu_);
+  std::deque<FifoRecord> fifo_ GUARDED_BY(mu_);  // oldest first
+  uint64_t next_seq_ GUARDED_BY(mu_) = 1;
 };
 
 }  // namespace voxsecrets::auth

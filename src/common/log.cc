@@ -33,7 +33,7 @@ void JsonLineLogger::Log(LogLevel level, std::string_view message,
     }
   }
   line += "}\n";
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::fwrite(line.data(), 1, line.size(), out_);
   std::fflush(out_);
 }

@@ -10,12 +10,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <initializer_list>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <variant>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 
 namespace voxsecrets {
 
@@ -54,10 +54,10 @@ class JsonLineLogger final : public Logger {
            std::initializer_list<LogField> fields) override;
 
  private:
-  std::FILE* const out_;
+  Mutex mu_;  // one line at a time on out_
+  std::FILE* const out_ PT_GUARDED_BY(mu_);
   const Clock& clock_;
   const LogLevel min_level_;
-  std::mutex mu_;
 };
 
 }  // namespace voxsecrets

@@ -188,11 +188,11 @@ template <typename T>
 T& Family<T>::WithLabels(std::span<const std::string_view> label_values) {
   if (label_values.size() != label_names_.size()) Misuse("wrong number of label values", name_);
   {
-    std::shared_lock lock(mu_);
+    ReaderMutexLock lock(mu_);
     auto it = children_.find(label_values);
     if (it != children_.end()) return *it->second;
   }
-  std::unique_lock lock(mu_);
+  WriterMutexLock lock(mu_);
   auto it = children_.find(label_values);
   if (it == children_.end()) {
     it = children_
@@ -210,7 +210,7 @@ void Family<T>::Render(std::string* out) const {
   out->append("\n# TYPE ").append(name_).push_back(' ');
   out->append(TypeName<T>()).push_back('\n');
 
-  std::shared_lock lock(mu_);
+  ReaderMutexLock lock(mu_);
   for (const auto& [values, child] : children_) {
     if constexpr (std::is_same_v<T, Histogram>) {
       const std::vector<uint64_t> counts = child->BucketCounts();
@@ -266,7 +266,7 @@ Family<T>& Metrics::Add(std::string_view name, std::string_view help,
     if (!IsLabelName(label)) Misuse("invalid label name", label);
     if (std::is_same_v<T, Histogram> && label == "le") Misuse("'le' is reserved", name);
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = families_.find(name);
   if (it != families_.end()) {
     auto* existing = std::get_if<std::unique_ptr<Family<T>>>(&it->second->family);
@@ -311,7 +311,7 @@ HistogramFamily& Metrics::AddHistogram(std::string_view name, std::string_view h
 
 std::string Metrics::RenderPrometheus() const {
   std::string out;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [name, entry] : families_) {
     std::visit([&out](const auto& family) { family->Render(&out); }, entry->family);
   }

@@ -25,12 +25,12 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace voxsecrets {
 
@@ -124,9 +124,9 @@ class Family {
   const std::string help_;
   const std::vector<std::string> label_names_;
   const std::vector<double> bucket_bounds_;  // histograms only
-  mutable std::shared_mutex mu_;
+  mutable SharedMutex mu_;
   std::map<std::vector<std::string>, std::unique_ptr<T>, metrics_internal::LabelValuesLess>
-      children_;  // guarded by mu_
+      children_ GUARDED_BY(mu_);
 };
 
 using CounterFamily = Family<Counter>;
@@ -167,8 +167,8 @@ class Metrics {
   Family<T>& Add(std::string_view name, std::string_view help, std::vector<std::string> label_names,
                  std::vector<double> bounds);
 
-  mutable std::mutex mu_;
-  std::map<std::string, std::unique_ptr<Entry>, std::less<>> families_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, std::unique_ptr<Entry>, std::less<>> families_ GUARDED_BY(mu_);
 };
 
 }  // namespace voxsecrets

@@ -103,7 +103,7 @@ Result<SecureBytes> Keyring::Open(store::Tx& tx, const ValueContext& ctx,
 }
 
 void Keyring::ForgetApplication(int64_t application_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = cache_.lower_bound(CacheId(application_id, 0));
   while (it != cache_.end() && it->first.first == application_id) {
     lru_.erase(it->second.lru);
@@ -112,7 +112,7 @@ void Keyring::ForgetApplication(int64_t application_id) {
 }
 
 void Keyring::ForgetVersionsBelow(int64_t application_id, uint32_t version) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = cache_.lower_bound(CacheId(application_id, 0));
   while (it != cache_.end() && it->first.first == application_id && it->first.second < version) {
     lru_.erase(it->second.lru);
@@ -121,7 +121,7 @@ void Keyring::ForgetVersionsBelow(int64_t application_id, uint32_t version) {
 }
 
 size_t Keyring::cached_keys() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return cache_.size();
 }
 
@@ -194,7 +194,7 @@ Result<std::shared_ptr<const LockedKey>> Keyring::KeyFor(store::Tx& tx,
   }
   const CacheId id(record.application_id, record.version);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto it = cache_.find(id);
     if (it != cache_.end() && it->second.key_id == *key_id) {
       lru_.splice(lru_.begin(), lru_, it->second.lru);
@@ -219,7 +219,7 @@ Result<std::shared_ptr<const LockedKey>> Keyring::KeyFor(store::Tx& tx,
 }
 
 std::vector<uint32_t> Keyring::held_master_key_versions() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::vector<uint32_t> out;
   for (const auto& [version, key] : master_keys_) out.push_back(version);
   return out;
@@ -228,7 +228,7 @@ std::vector<uint32_t> Keyring::held_master_key_versions() const {
 std::shared_ptr<const LockedKey> Keyring::MasterKey(store::Tx& tx, uint32_t version,
                                                     std::string* why) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto it = master_keys_.find(version);
     if (it != master_keys_.end()) return it->second;
   }
@@ -237,7 +237,7 @@ std::shared_ptr<const LockedKey> Keyring::MasterKey(store::Tx& tx, uint32_t vers
     *why = loaded.message();
     return nullptr;
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = master_keys_.find(version);
   if (it != master_keys_.end()) return it->second;
   *why = "master key version " + std::to_string(version) + " was dropped";
@@ -245,9 +245,9 @@ std::shared_ptr<const LockedKey> Keyring::MasterKey(store::Tx& tx, uint32_t vers
 }
 
 Status Keyring::LoadMasterKey(store::Tx& tx, uint32_t version) {
-  std::lock_guard<std::mutex> reload_lock(reload_mu_);
+  MutexLock reload_lock(reload_mu_);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (master_keys_.count(version) != 0) return Status::Ok();  // another thread loaded it
     // Never bring back a version older than the one new data keys are wrapped with.
     if (version < master_key_version_.load()) {
@@ -262,7 +262,7 @@ Status Keyring::LoadMasterKey(store::Tx& tx, uint32_t version) {
   if (failed_version_ == version && now - failed_at_ < 1000 && now >= failed_at_) {
     return failed_status_;
   }
-  const auto fail = [&](Status s) {
+  const auto fail = [&](Status s) REQUIRES(reload_mu_) {
     failed_version_ = version;
     failed_at_ = now;
     failed_status_ = s;
@@ -281,13 +281,13 @@ Status Keyring::LoadMasterKey(store::Tx& tx, uint32_t version) {
   }
   NoteLocking(*key);
   failed_version_ = 0;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   master_keys_.emplace(version, std::make_shared<const LockedKey>(std::move(key).value()));
   return Status::Ok();
 }
 
 void Keyring::AdvanceTo(uint32_t version) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (master_keys_.count(version) == 0) return;
   uint32_t expected = master_key_version_.load();
   while (expected < version && !master_key_version_.compare_exchange_weak(expected, version)) {
@@ -325,7 +325,7 @@ Result<uint32_t> Keyring::RefreshMasterKey(store::Tx& tx) {
 }
 
 void Keyring::CachePut(CacheId id, std::string key_id, std::shared_ptr<const LockedKey> key) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = cache_.find(id);
   if (it != cache_.end()) {
     it->second.key_id = std::move(key_id);

@@ -44,13 +44,13 @@
 #include <list>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/random.h"
 #include "common/status.h"
 #include "crypto/aead.h"
@@ -136,18 +136,19 @@ class Keyring final : public ValueSealer {
   // The master key of `version`, from memory or loaded through the reloader (after checking it
   // against the check value the store holds for that version); nullptr when not available.
   // `why` gets the reason then.
-  std::shared_ptr<const LockedKey> MasterKey(store::Tx& tx, uint32_t version, std::string* why);
-  // Loads master key `version` through the reloader. Takes reload_mu_.
-  Status LoadMasterKey(store::Tx& tx, uint32_t version);
+  std::shared_ptr<const LockedKey> MasterKey(store::Tx& tx, uint32_t version, std::string* why)
+      EXCLUDES(mu_);
+  // Loads master key `version` through the reloader. Takes reload_mu_, then mu_.
+  Status LoadMasterKey(store::Tx& tx, uint32_t version) EXCLUDES(reload_mu_, mu_);
   // Makes `version` (held) the wrapping version and drops older master keys.
-  void AdvanceTo(uint32_t version);
+  void AdvanceTo(uint32_t version) EXCLUDES(mu_);
   // Creates, stores and caches data key `version` of the application.
   Result<std::shared_ptr<const LockedKey>> CreateDataKey(store::Tx& tx, int64_t application_id,
                                                          uint32_t version);
   // The unwrapped key of a stored record, from the cache or by unwrapping.
   Result<std::shared_ptr<const LockedKey>> KeyFor(store::Tx& tx,
                                                   const store::DataKeyRecord& record);
-  void CachePut(CacheId id, std::string key_id, std::shared_ptr<const LockedKey> key);
+  void CachePut(CacheId id, std::string key_id, std::shared_ptr<const LockedKey> key) EXCLUDES(mu_);
   void NoteLocking(const LockedKey& key);
 
   const Aes256GcmPtr aead_;
@@ -160,15 +161,15 @@ class Keyring final : public ValueSealer {
 
   // Serialises reloads; records the last failed one so that a missing key is not looked for
   // more than once a second per version.
-  std::mutex reload_mu_;
-  uint32_t failed_version_ = 0;  // guarded by reload_mu_
-  int64_t failed_at_ = 0;        // guarded by reload_mu_
-  Status failed_status_;         // guarded by reload_mu_
+  Mutex reload_mu_;
+  uint32_t failed_version_ GUARDED_BY(reload_mu_) = 0;
+  int64_t failed_at_ GUARDED_BY(reload_mu_) = 0;
+  Status failed_status_ GUARDED_BY(reload_mu_);
 
-  mutable std::mutex mu_;
-  std::map<uint32_t, std::shared_ptr<const LockedKey>> master_keys_;  // guarded by mu_
-  std::map<CacheId, CacheEntry> cache_;                               // guarded by mu_
-  std::list<CacheId> lru_;  // guarded by mu_; most recently used first
+  mutable Mutex mu_ ACQUIRED_AFTER(reload_mu_);
+  std::map<uint32_t, std::shared_ptr<const LockedKey>> master_keys_ GUARDED_BY(mu_);
+  std::map<CacheId, CacheEntry> cache_ GUARDED_BY(mu_);
+  std::list<CacheId> lru_ GUARDED_BY(mu_);  // most recently used first
 };
 
 using KeyringPtr = std::unique_ptr<Keyring>;

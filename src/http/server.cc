@@ -22,15 +22,14 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <condition_variable>
 #include <exception>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "common/mutex.h"
 #include "http/responder.h"
 #include "http/session.h"
 
@@ -121,9 +120,9 @@ class ServerCore final : public SessionHost {
   enum class State { kRunning, kStopping, kStopped };
 
   asio::awaitable<void> AcceptLoop();
-  std::vector<std::shared_ptr<SessionBase>> LiveSessions();
+  std::vector<std::shared_ptr<SessionBase>> LiveSessions() EXCLUDES(sessions_mu_);
   // Waits until no session is left or `deadline` passes; true when none is left.
-  bool WaitForSessions(Clock::time_point deadline);
+  bool WaitForSessions(Clock::time_point deadline) EXCLUDES(sessions_mu_);
 
   const ServerOptions options_;
   const Responder responder_;
@@ -135,14 +134,13 @@ class ServerCore final : public SessionHost {
   Counter& tls_failures_;
 
   std::atomic<bool> stopping_{false};
-  std::mutex state_mu_;
-  std::condition_variable state_cv_;
-  State state_ = State::kRunning;  // guarded by state_mu_
+  Mutex state_mu_;
+  CondVar state_cv_;  // signalled when state_ becomes kStopped
+  State state_ GUARDED_BY(state_mu_) = State::kRunning;
 
-  std::mutex sessions_mu_;
-  std::condition_variable sessions_cv_;
-  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>>
-      sessions_;  // guarded by sessions_mu_
+  Mutex sessions_mu_;
+  CondVar sessions_cv_;  // signalled when a session unregisters
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions_ GUARDED_BY(sessions_mu_);
   std::atomic<size_t> session_count_{0};
 
   // Declared after everything a session touches on destruction: pending session coroutines are
@@ -247,23 +245,23 @@ asio::awaitable<void> internal::ServerCore::AcceptLoop() {
 }
 
 void internal::ServerCore::Register(const std::shared_ptr<SessionBase>& session) {
-  std::lock_guard lock(sessions_mu_);
+  MutexLock lock(sessions_mu_);
   sessions_.emplace(session.get(), session);
   session_count_.fetch_add(1);
   open_connections_.Increment();
 }
 
 void internal::ServerCore::Unregister(SessionBase* session) {
-  std::lock_guard lock(sessions_mu_);
+  MutexLock lock(sessions_mu_);
   sessions_.erase(session);
   session_count_.fetch_sub(1);
   open_connections_.Decrement();
-  sessions_cv_.notify_all();
+  sessions_cv_.SignalAll();
 }
 
 std::vector<std::shared_ptr<SessionBase>> internal::ServerCore::LiveSessions() {
   std::vector<std::shared_ptr<SessionBase>> out;
-  std::lock_guard lock(sessions_mu_);
+  MutexLock lock(sessions_mu_);
   out.reserve(sessions_.size());
   for (auto& [raw, weak] : sessions_) {
     if (auto strong = weak.lock()) out.push_back(std::move(strong));
@@ -272,8 +270,13 @@ std::vector<std::shared_ptr<SessionBase>> internal::ServerCore::LiveSessions() {
 }
 
 bool internal::ServerCore::WaitForSessions(Clock::time_point deadline) {
-  std::unique_lock lock(sessions_mu_);
-  return sessions_cv_.wait_until(lock, deadline, [this] { return sessions_.empty(); });
+  MutexLock lock(sessions_mu_);
+  while (!sessions_.empty()) {
+    if (sessions_cv_.WaitUntil(sessions_mu_, deadline) == std::cv_status::timeout) {
+      return sessions_.empty();
+    }
+  }
+  return true;
 }
 
 void internal::ServerCore::RecordRequest(std::string_view route, unsigned status,
@@ -286,9 +289,9 @@ void internal::ServerCore::RecordRequest(std::string_view route, unsigned status
 
 void internal::ServerCore::Shutdown(std::chrono::seconds grace) {
   {
-    std::unique_lock lock(state_mu_);
+    MutexLock lock(state_mu_);
     if (state_ != State::kRunning) {
-      state_cv_.wait(lock, [this] { return state_ == State::kStopped; });
+      while (state_ != State::kStopped) state_cv_.Wait(state_mu_);
       return;
     }
     state_ = State::kStopping;
@@ -320,14 +323,14 @@ void internal::ServerCore::Shutdown(std::chrono::seconds grace) {
     handler_pool_->stop();
     handler_pool_->join();
   }
-  std::lock_guard lock(state_mu_);
+  MutexLock lock(state_mu_);
   state_ = State::kStopped;
-  state_cv_.notify_all();
+  state_cv_.SignalAll();
 }
 
 void internal::ServerCore::Wait() {
-  std::unique_lock lock(state_mu_);
-  state_cv_.wait(lock, [this] { return state_ == State::kStopped; });
+  MutexLock lock(state_mu_);
+  while (state_ != State::kStopped) state_cv_.Wait(state_mu_);
 }
 
 // ---- HttpServer ----

@@ -5,13 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "http/server_test_util.h"
 
 namespace voxsecrets::http {
@@ -31,15 +30,15 @@ class EchoHandler final : public api::ApiHandler {
   api::ApiResponse Handle(const api::ApiRequest& request) override {
     calls_.fetch_add(1);
     if (request.method == "Slow") {
-      std::unique_lock lock(mu_);
+      MutexLock lock(mu_);
       ++slow_entered_;
-      cv_.notify_all();
-      cv_.wait(lock, [this] { return released_; });
+      cv_.SignalAll();
+      while (!released_) cv_.Wait(mu_);
     }
     nlohmann::json params = nlohmann::json::object();
     for (const auto& [name, value] : request.params.all()) params[name] = value;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       last_token_ = request.bearer_token;
     }
     return api::ApiResponse{nlohmann::json{{"method", request.method},
@@ -50,27 +49,27 @@ class EchoHandler final : public api::ApiHandler {
   }
 
   void WaitForSlowCalls(int n) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return slow_entered_ >= n; });
+    MutexLock lock(mu_);
+    while (slow_entered_ < n) cv_.Wait(mu_);
   }
   void Release() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     released_ = true;
-    cv_.notify_all();
+    cv_.SignalAll();
   }
   int calls() const { return calls_.load(); }
   std::string last_token() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return last_token_;
   }
 
  private:
   std::atomic<int> calls_{0};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int slow_entered_ = 0;
-  bool released_ = false;
-  std::string last_token_;
+  Mutex mu_;
+  CondVar cv_;
+  int slow_entered_ GUARDED_BY(mu_) = 0;
+  bool released_ GUARDED_BY(mu_) = false;
+  std::string last_token_ GUARDED_BY(mu_);
 };
 
 class SwitchableHealth final : public HealthCheck {

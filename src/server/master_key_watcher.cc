@@ -1,5 +1,6 @@
 #include "server/master_key_watcher.h"
 
+#include <chrono>
 #include <utility>
 
 #include "common/secure_bytes.h"
@@ -61,7 +62,7 @@ Status MasterKeyWatcher::CheckOnce() {
     VS_ASSIGN_OR_RETURN(version, keyring_.RefreshMasterKey(tx));
     return Status::Ok();
   });
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (!s.ok()) {
     if (s.message() != logged_failure_) {
       logged_failure_ = s.message();
@@ -84,25 +85,31 @@ Status MasterKeyWatcher::CheckOnce() {
 void MasterKeyWatcher::Start(std::chrono::milliseconds interval) {
   if (thread_.joinable()) return;
   {
-    std::lock_guard<std::mutex> lock(thread_mu_);
+    MutexLock lock(thread_mu_);
     stop_ = false;
   }
-  thread_ = std::thread([this, interval] {
-    std::unique_lock<std::mutex> lock(thread_mu_);
-    while (!wake_.wait_for(lock, interval, [this] { return stop_; })) {
-      lock.unlock();
-      (void)CheckOnce();
-      lock.lock();
+  thread_ = std::thread([this, interval] { Loop(interval); });
+}
+
+void MasterKeyWatcher::Loop(std::chrono::milliseconds interval) {
+  MutexLock lock(thread_mu_);
+  while (true) {
+    const auto deadline = std::chrono::steady_clock::now() + interval;
+    while (!stop_ && wake_.WaitUntil(thread_mu_, deadline) == std::cv_status::no_timeout) {
     }
-  });
+    if (stop_) return;
+    lock.Unlock();
+    (void)CheckOnce();
+    lock.Lock();
+  }
 }
 
 void MasterKeyWatcher::Stop() {
   {
-    std::lock_guard<std::mutex> lock(thread_mu_);
+    MutexLock lock(thread_mu_);
     stop_ = true;
   }
-  wake_.notify_all();
+  wake_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 

@@ -27,15 +27,14 @@
 #define VOXSECRETS_SERVER_MASTER_KEY_WATCHER_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
 #include "common/log.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "crypto/keyring.h"
 #include "crypto/locked_key.h"
@@ -71,20 +70,22 @@ class MasterKeyWatcher final : public crypto::MasterKeyReloader {
   std::string DescribeSources() const;
 
  private:
+  void Loop(std::chrono::milliseconds interval) EXCLUDES(thread_mu_);
+
   store::Store& store_;
   crypto::Keyring& keyring_;
   Logger& log_;
   std::vector<crypto::MasterKeyProviderPtr> candidates_;  // immutable after construction
   std::string no_candidate_reason_;                       // set when candidates_ is empty
 
-  std::mutex mu_;
-  uint32_t logged_version_;     // guarded by mu_
-  std::string logged_failure_;  // guarded by mu_
+  Mutex mu_;
+  uint32_t logged_version_ GUARDED_BY(mu_);
+  std::string logged_failure_ GUARDED_BY(mu_);
 
-  std::mutex thread_mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;  // guarded by thread_mu_
-  std::thread thread_;
+  Mutex thread_mu_;
+  CondVar wake_;  // signalled when stop_ is set
+  bool stop_ GUARDED_BY(thread_mu_) = false;
+  std::thread thread_;  // started and joined by the owner (Start, Stop)
 };
 
 }  // namespace voxsecrets::server

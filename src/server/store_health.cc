@@ -1,5 +1,6 @@
 #include "server/store_health.h"
 
+#include <chrono>
 #include <string>
 
 namespace voxsecrets::server {
@@ -12,7 +13,7 @@ StoreHealthProbe::~StoreHealthProbe() { Stop(); }
 
 void StoreHealthProbe::Start() {
   ProbeOnce();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (thread_.joinable()) return;
   stop_ = false;
   thread_ = std::thread([this] { Loop(); });
@@ -20,19 +21,23 @@ void StoreHealthProbe::Start() {
 
 void StoreHealthProbe::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void StoreHealthProbe::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!cv_.wait_for(lock, options_.interval, [this] { return stop_; })) {
-    lock.unlock();
+  MutexLock lock(mu_);
+  while (true) {
+    const auto deadline = std::chrono::steady_clock::now() + options_.interval;
+    while (!stop_ && cv_.WaitUntil(mu_, deadline) == std::cv_status::no_timeout) {
+    }
+    if (stop_) return;
+    lock.Unlock();
     ProbeOnce();
-    lock.lock();
+    lock.Lock();
   }
 }
 
@@ -42,7 +47,7 @@ bool StoreHealthProbe::ProbeOnce() {
   const bool ok = status.ok();
   if (ok) last_ok_ms_ = clock_.NowMillis();
   last_ok_ = ok;
-  std::lock_guard<std::mutex> lock(log_mu_);
+  MutexLock lock(log_mu_);
   if (!ok && !reported_down_) {
     log_.Warn("store unavailable: /healthz reports not ready",
               {{"error", status.message()}, {"backend", store_.BackendName()}});

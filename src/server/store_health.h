@@ -19,13 +19,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <thread>
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/mutex.h"
 #include "http/health_check.h"
 #include "store/store.h"
 
@@ -57,7 +56,7 @@ class StoreHealthProbe final : public http::HealthCheck {
   void SetDraining() { draining_ = true; }
 
  private:
-  void Loop();
+  void Loop() EXCLUDES(mu_);
 
   store::Store& store_;
   const Clock& clock_;
@@ -66,12 +65,12 @@ class StoreHealthProbe final : public http::HealthCheck {
   std::atomic<bool> draining_{false};
   std::atomic<bool> last_ok_{false};
   std::atomic<int64_t> last_ok_ms_{0};  // clock_.NowMillis() of the last successful probe
-  std::mutex log_mu_;
-  bool reported_down_ = false;  // guarded by log_mu_
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;  // guarded by mu_
-  std::thread thread_;
+  Mutex log_mu_;
+  bool reported_down_ GUARDED_BY(log_mu_) = false;
+  Mutex mu_;
+  CondVar cv_;  // signalled when stop_ is set
+  bool stop_ GUARDED_BY(mu_) = false;
+  std::thread thread_;  // started and joined by the owner (Start, Stop)
 };
 
 }  // namespace voxsecrets::server

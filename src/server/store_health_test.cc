@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace voxsecrets::server {
 namespace {
@@ -16,33 +16,33 @@ namespace {
 class ScriptedStore final : public store::Store {
  public:
   void SetStatus(Status s) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     status_ = std::move(s);
   }
   void Block() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     blocked_ = true;
   }
   void Release() {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       blocked_ = false;
     }
-    cv_.notify_all();
+    cv_.SignalAll();
   }
   void WaitUntilSomeoneIsBlocked() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return waiting_ > 0; });
+    MutexLock lock(mu_);
+    while (waiting_ == 0) cv_.Wait(mu_);
   }
   int reads() const { return reads_.load(); }
 
   // store::Store
   Status Read(const store::TxFn&) override {
     ++reads_;
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     ++waiting_;
-    cv_.notify_all();
-    cv_.wait(lock, [this] { return !blocked_; });
+    cv_.SignalAll();
+    while (blocked_) cv_.Wait(mu_);
     --waiting_;
     return status_;
   }
@@ -51,28 +51,28 @@ class ScriptedStore final : public store::Store {
   std::string_view BackendName() const override { return "scripted"; }
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  Status status_;         // guarded by mu_
-  bool blocked_ = false;  // guarded by mu_
-  int waiting_ = 0;       // guarded by mu_
+  Mutex mu_;
+  CondVar cv_;
+  Status status_ GUARDED_BY(mu_);
+  bool blocked_ GUARDED_BY(mu_) = false;
+  int waiting_ GUARDED_BY(mu_) = 0;
   std::atomic<int> reads_{0};
 };
 
 class RecordingLogger final : public Logger {
  public:
   void Log(LogLevel, std::string_view message, std::initializer_list<LogField>) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     lines_.emplace_back(message);
   }
   std::vector<std::string> lines() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return lines_;
   }
 
  private:
-  std::mutex mu_;
-  std::vector<std::string> lines_;
+  Mutex mu_;
+  std::vector<std::string> lines_ GUARDED_BY(mu_);
 };
 
 TEST(StoreHealthProbeTest, NotReadyBeforeAnyProbe) {

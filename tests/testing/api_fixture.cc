@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <mutex>
 
 #include "auth/api_key_hash.h"
 #include "common/encoding.h"
+#include "common/mutex.h"
 #include "crypto/key_check.h"
 #include "crypto/master_key.h"
 #include "crypto/openssl_random.h"
@@ -72,9 +72,9 @@ std::string RandomHex(SecureRandom& random, size_t bytes) {
 }  // namespace
 
 const auth::KeyPair& SharedTestKeyPair(size_t index) {
-  static std::mutex mu;
-  static std::map<size_t, std::unique_ptr<auth::KeyPair>> pairs;  // never destroyed early
-  std::lock_guard lock(mu);
+  static Mutex mu;
+  static std::map<size_t, std::unique_ptr<auth::KeyPair>> pairs GUARDED_BY(mu);  // never destroyed
+  MutexLock lock(mu);
   std::unique_ptr<auth::KeyPair>& slot = pairs[index];
   if (!slot) {
     Result<auth::KeyPair> pair = auth::GenerateRsaKeyPair();

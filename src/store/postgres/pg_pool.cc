@@ -1,5 +1,6 @@
 #include "store/postgres/pg_pool.h"
 
+#include <chrono>
 #include <string>
 #include <utility>
 
@@ -28,10 +29,12 @@ ConnectionPool::ConnectionPool(ConnectionSettings settings, int size,
 Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
   std::vector<std::unique_ptr<Connection>> to_close;  // closed after the lock is released
   {
-    std::unique_lock<std::mutex> lock(mu_);
-    const bool ready =
-        cv_.wait_for(lock, acquire_timeout_, [this] { return !idle_.empty() || open_ < size_; });
-    if (!ready) {
+    MutexLock lock(mu_);
+    const auto deadline = std::chrono::steady_clock::now() + acquire_timeout_;
+    while (idle_.empty() && open_ >= size_ &&
+           cv_.WaitUntil(mu_, deadline) == std::cv_status::no_timeout) {
+    }
+    if (idle_.empty() && open_ >= size_) {
       return StoreError(StatusCode::kUnavailable, "postgresql: no free connection within " +
                                                       std::to_string(acquire_timeout_.count()) +
                                                       " ms (pool of " + std::to_string(size_) +
@@ -49,10 +52,10 @@ Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
   Result<std::unique_ptr<Connection>> conn = Connection::Open(settings_);
   if (!conn.ok()) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       --open_;
     }
-    cv_.notify_one();
+    cv_.Signal();
     return conn.status();
   }
   return Lease(*this, std::move(conn).value());
@@ -60,23 +63,23 @@ Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
 
 void ConnectionPool::AddIdle(std::unique_ptr<Connection> conn) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     ++open_;
     idle_.push_back(std::move(conn));
   }
-  cv_.notify_one();
+  cv_.Signal();
 }
 
 void ConnectionPool::Release(std::unique_ptr<Connection> conn) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (conn != nullptr && !conn->broken()) {
       idle_.push_back(std::move(conn));
     } else {
       --open_;
     }
   }
-  cv_.notify_one();
+  cv_.Signal();
 }
 
 }  // namespace voxsecrets::store::pg

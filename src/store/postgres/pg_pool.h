@@ -13,12 +13,11 @@
 #define VOXSECRETS_STORE_POSTGRES_PG_POOL_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "store/postgres/pg_connection.h"
 
@@ -63,15 +62,15 @@ class ConnectionPool {
   const ConnectionSettings& settings() const { return settings_; }
 
  private:
-  void Release(std::unique_ptr<Connection> conn);
+  void Release(std::unique_ptr<Connection> conn) EXCLUDES(mu_);
 
   const ConnectionSettings settings_;
   const int size_;
   const std::chrono::milliseconds acquire_timeout_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mu_
-  int open_ = 0;  // sessions idle, lent, or being opened; guarded by mu_
+  Mutex mu_;
+  CondVar cv_;  // signalled when a session or a slot is freed
+  std::vector<std::unique_ptr<Connection>> idle_ GUARDED_BY(mu_);
+  int open_ GUARDED_BY(mu_) = 0;  // sessions idle, lent, or being opened
 };
 
 }  // namespace voxsecrets::store::pg

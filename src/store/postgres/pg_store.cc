@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -12,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_error.h"
 #include "store/postgres/pg_migrate.h"
@@ -163,36 +162,36 @@ class WriteGate {
     const bool exclusive_;
   };
 
-  void Lock(bool exclusive) {
-    std::unique_lock<std::mutex> lock(mu_);
+  void Lock(bool exclusive) EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     if (exclusive) {
       ++exclusive_waiting_;
-      cv_.wait(lock, [this] { return !exclusive_ && shared_ == 0; });
+      while (exclusive_ || shared_ != 0) cv_.Wait(mu_);
       --exclusive_waiting_;
       exclusive_ = true;
     } else {
-      cv_.wait(lock, [this] { return !exclusive_ && exclusive_waiting_ == 0; });
+      while (exclusive_ || exclusive_waiting_ != 0) cv_.Wait(mu_);
       ++shared_;
     }
   }
-  void Unlock(bool exclusive) {
+  void Unlock(bool exclusive) EXCLUDES(mu_) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       if (exclusive) {
         exclusive_ = false;
       } else {
         --shared_;
       }
     }
-    cv_.notify_all();
+    cv_.SignalAll();
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int shared_ = 0;             // guarded by mu_
-  int exclusive_waiting_ = 0;  // guarded by mu_
-  bool exclusive_ = false;     // guarded by mu_
+  Mutex mu_;
+  CondVar cv_;  // signalled when a holder lets go
+  int shared_ GUARDED_BY(mu_) = 0;
+  int exclusive_waiting_ GUARDED_BY(mu_) = 0;
+  bool exclusive_ GUARDED_BY(mu_) = false;
 };
 
 constexpr int kExclusiveAfterConflicts = 2;
@@ -228,7 +227,7 @@ class PgStore final : public Store {
   Status Write(const TxFn& fn) override {
     const std::thread::id self = std::this_thread::get_id();
     {
-      std::lock_guard<std::mutex> lock(writers_mu_);
+      MutexLock lock(writers_mu_);
       if (std::find(writers_.begin(), writers_.end(), self) != writers_.end()) {
         return StoreError(StatusCode::kInternal, "store: Write called inside a Write callback");
       }
@@ -238,7 +237,7 @@ class PgStore final : public Store {
       PgStore& store;
       std::thread::id self;
       ~WriterReset() {
-        std::lock_guard<std::mutex> lock(store.writers_mu_);
+        MutexLock lock(store.writers_mu_);
         store.writers_.erase(std::find(store.writers_.begin(), store.writers_.end(), self));
       }
     } reset{*this, self};
@@ -300,7 +299,7 @@ class PgStore final : public Store {
     const int64_t base_us = int64_t{1000} << std::min(n - 1, 5);
     int64_t sleep_us = 0;
     {
-      std::lock_guard<std::mutex> lock(jitter_mu_);
+      MutexLock lock(jitter_mu_);
       sleep_us =
           std::uniform_int_distribution<int64_t>(base_us / 2, base_us + base_us / 2)(jitter_);
     }
@@ -310,11 +309,12 @@ class PgStore final : public Store {
   const bool create_schema_;
   ConnectionPool pool_;
   WriteGate gate_;
-  std::mutex jitter_mu_;
-  std::minstd_rand jitter_{static_cast<uint32_t>(  // not for secrets: only spreads retries
-      std::chrono::steady_clock::now().time_since_epoch().count())};
-  std::mutex writers_mu_;
-  std::vector<std::thread::id> writers_;  // threads inside Write; guarded by writers_mu_
+  Mutex jitter_mu_;
+  // Not for secrets: only spreads retries.
+  std::minstd_rand jitter_ GUARDED_BY(jitter_mu_){
+      static_cast<uint32_t>(std::chrono::steady_clock::now().time_since_epoch().count())};
+  Mutex writers_mu_;
+  std::vector<std::thread::id> writers_ GUARDED_BY(writers_mu_);  // threads inside Write
 };
 
 }  // namespace

@@ -6,13 +6,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "store/schema/sqlite_migrations.h"
 #include "store/sqlite/sqlite_connection.h"
 #include "store/sqlite/sqlite_migrate.h"
@@ -110,11 +109,11 @@ class SqliteStore final : public Store {
   // The one write path. The writer connection's synchronous level is FULL except during a
   // deferred transaction; if switching back ever fails, the next write switches again before it
   // commits anything, so a durable Write never runs at NORMAL.
-  Status WriteWith(const TxFn& fn, bool deferred) {
+  Status WriteWith(const TxFn& fn, bool deferred) EXCLUDES(write_mu_) {
     if (writing_thread_.load() == std::this_thread::get_id()) {
       return StoreError(StatusCode::kInternal, "store: Write called inside a Write callback");
     }
-    std::lock_guard<std::mutex> lock(write_mu_);
+    MutexLock lock(write_mu_);
     writing_thread_.store(std::this_thread::get_id());
     struct OwnerReset {
       std::atomic<std::thread::id>& owner;
@@ -134,17 +133,17 @@ class SqliteStore final : public Store {
   class ReaderLease {
    public:
     explicit ReaderLease(SqliteStore& store) : store_(store) {
-      std::unique_lock<std::mutex> lock(store_.pool_mu_);
-      store_.pool_cv_.wait(lock, [this] { return !store_.free_readers_.empty(); });
+      MutexLock lock(store_.pool_mu_);
+      while (store_.free_readers_.empty()) store_.pool_cv_.Wait(store_.pool_mu_);
       conn_ = store_.free_readers_.back();
       store_.free_readers_.pop_back();
     }
     ~ReaderLease() {
       {
-        std::lock_guard<std::mutex> lock(store_.pool_mu_);
+        MutexLock lock(store_.pool_mu_);
         store_.free_readers_.push_back(conn_);
       }
-      store_.pool_cv_.notify_one();
+      store_.pool_cv_.Signal();
     }
     ReaderLease(const ReaderLease&) = delete;
     ReaderLease& operator=(const ReaderLease&) = delete;
@@ -155,15 +154,15 @@ class SqliteStore final : public Store {
     Connection* conn_ = nullptr;
   };
 
-  std::mutex write_mu_;
-  std::unique_ptr<Connection> writer_;             // used only with write_mu_ held; closed last
-  std::atomic<std::thread::id> writing_thread_{};  // the thread inside Write, if any
-  bool writer_deferred_ = false;  // writer at synchronous=NORMAL; guarded by write_mu_
+  Mutex write_mu_;
+  std::unique_ptr<Connection> writer_ PT_GUARDED_BY(write_mu_);  // closed last
+  std::atomic<std::thread::id> writing_thread_{};                // the thread inside Write, if any
+  bool writer_deferred_ GUARDED_BY(write_mu_) = false;           // writer at synchronous=NORMAL
 
   std::vector<std::unique_ptr<Connection>> readers_;  // owns the pool; fixed after construction
-  std::mutex pool_mu_;
-  std::condition_variable pool_cv_;
-  std::vector<Connection*> free_readers_;  // guarded by pool_mu_
+  Mutex pool_mu_;
+  CondVar pool_cv_;  // signalled when a reader is returned
+  std::vector<Connection*> free_readers_ GUARDED_BY(pool_mu_);
 };
 
 // Creates the database file readable by its owner only, unless it already exists (SQLite gives
