@@ -7,12 +7,10 @@
 #define VOXSECRETS_COMMON_LOG_TEST_UTIL_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,6 +18,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "common/mutex.h"
 
 namespace voxsecrets {
 
@@ -46,20 +45,20 @@ class RecordingLogger final : public Logger {
       line.fields[std::string(f.key)] = std::move(value);
     }
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       lines_.push_back(std::move(line));
     }
-    cv_.notify_all();
+    cv_.SignalAll();
   }
 
   std::vector<Line> lines() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return lines_;
   }
 
   // The number of lines whose message contains `text`.
   size_t Count(std::string_view text) const {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     return CountLocked(text);
   }
 
@@ -67,12 +66,16 @@ class RecordingLogger final : public Logger {
   // not happen within `guard`.
   bool WaitFor(std::string_view text, size_t n = 1,
                std::chrono::milliseconds guard = kLogWaitGuard) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, guard, [&] { return CountLocked(text) >= n; });
+    MutexLock lock(mu_);
+    const auto deadline = std::chrono::steady_clock::now() + guard;
+    while (CountLocked(text) < n) {
+      if (cv_.WaitUntil(mu_, deadline) == std::cv_status::timeout) return CountLocked(text) >= n;
+    }
+    return true;
   }
 
  private:
-  size_t CountLocked(std::string_view text) const {
+  size_t CountLocked(std::string_view text) const REQUIRES(mu_) {
     size_t n = 0;
     for (const Line& line : lines_) {
       if (line.message.find(text) != std::string::npos) ++n;
@@ -80,9 +83,9 @@ class RecordingLogger final : public Logger {
     return n;
   }
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Line> lines_;  // guarded by mu_
+  mutable Mutex mu_;
+  CondVar cv_;  // signalled when a line is added
+  std::vector<Line> lines_ GUARDED_BY(mu_);
 };
 
 }  // namespace voxsecrets
