@@ -52,7 +52,7 @@ class ApiCallTest : public ApiTest {
     if (body["error"].contains("field_name")) out["field_name"] = body["error"]["field_name"];
     return out;
   }
-  static nlohmann::json Err(int code, std::string field = {}) {
+  static nlohmann::json Err(int code, const std::string& field = {}) {
     nlohmann::json out = nlohmann::json::object();
     out["code"] = code;
     if (!field.empty()) out["field_name"] = field;

@@ -47,7 +47,7 @@ class KeysCommandTest : public ::testing::Test {
   }
 
   // Runs `voxsecrets <args>` through KeysCommands; returns the exit code.
-  int Run(std::vector<std::string> args) {
+  int Run(const std::vector<std::string>& args) {
     CLI::App app;
     KeysCommands keys;
     keys.Register(app, AddKeyOptions);

@@ -148,9 +148,9 @@ TEST(BearerTokenTest, RejectsOtherSchemesAndMalformedHeaders) {
 }
 
 TEST(ClientIpTest, PeerUnlessForwardedForIsTrusted) {
-  EXPECT_EQ(ClientIp("10.0.0.1", "203.0.113.9", /*trust=*/false), "10.0.0.1");
-  EXPECT_EQ(ClientIp("10.0.0.1", "203.0.113.9", /*trust=*/true), "203.0.113.9");
-  EXPECT_EQ(ClientIp("10.0.0.1", "", /*trust=*/true), "10.0.0.1");
+  EXPECT_EQ(ClientIp("10.0.0.1", "203.0.113.9", /*trust_forwarded_for=*/false), "10.0.0.1");
+  EXPECT_EQ(ClientIp("10.0.0.1", "203.0.113.9", /*trust_forwarded_for=*/true), "203.0.113.9");
+  EXPECT_EQ(ClientIp("10.0.0.1", "", /*trust_forwarded_for=*/true), "10.0.0.1");
 }
 
 TEST(ClientIpTest, TakesTheRightmostAddressAddedByTheProxy) {

@@ -160,7 +160,7 @@ TEST_F(PgStoreTest, SerializationFailureReRunsTheCallback) {
     }
     return tx.meta().Put("k", "seen " + value.value_or("nothing"));
   });
-  VS_EXPECT_OK(status);
+  EXPECT_TRUE(status.ok()) << status.ToString();
   EXPECT_EQ(runs, 2);
   Result<std::string> value = schema().QueryValue("SELECT value FROM meta WHERE key = 'k'");
   ASSERT_TRUE(value.ok());
@@ -180,7 +180,7 @@ TEST_F(PgStoreTest, SessionLostInsideAWriteReRunsIt) {
     }
     return tx.meta().Put("second", "y");
   });
-  VS_EXPECT_OK(status);
+  EXPECT_TRUE(status.ok()) << status.ToString();
   EXPECT_EQ(runs, 2);
   Result<std::string> rows = schema().QueryValue("SELECT count(*) FROM meta");
   ASSERT_TRUE(rows.ok());

@@ -208,16 +208,17 @@ TEST_F(PgStoreTest, SameNameFromTwoNodesAtOnceIsInsertedOnce) {
       for (int round = 0; round < kRounds; ++round) {
         std::string name = "Name" + std::to_string(round);
         start.arrive_and_wait();
-        results[static_cast<size_t>(2 * round + n)] = nodes[n]->Write([&](Tx& tx) {
-          return tx.secrets().Insert(app, name, "", SealedValue{"x", 1}, kNow).status();
-        });
+        results[2 * static_cast<size_t>(round) + static_cast<size_t>(n)] =
+            nodes[n]->Write([&](Tx& tx) {
+              return tx.secrets().Insert(app, name, "", SealedValue{"x", 1}, kNow).status();
+            });
       }
     });
   }
   for (std::thread& t : threads) t.join();
   for (int round = 0; round < kRounds; ++round) {
-    const Status& first = results[static_cast<size_t>(2 * round)];
-    const Status& second = results[static_cast<size_t>(2 * round + 1)];
+    const Status& first = results[2 * static_cast<size_t>(round)];
+    const Status& second = results[2 * static_cast<size_t>(round) + 1];
     EXPECT_EQ(first.ok() + second.ok(), 1)
         << "round " << round << ": " << first.ToString() << " / " << second.ToString();
     const Status& loser = first.ok() ? second : first;

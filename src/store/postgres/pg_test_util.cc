@@ -145,8 +145,9 @@ TestSchema::~TestSchema() {
   PQfinish(admin_);
 }
 
-std::string TestSchema::StoreUrl(std::string_view application_name, std::optional<std::string> host,
-                                 std::optional<std::string> port) const {
+std::string TestSchema::StoreUrl(std::string_view application_name,
+                                 const std::optional<std::string>& host,
+                                 const std::optional<std::string>& port) const {
   std::string url = "host=" + ConnInfoQuote(host.value_or(host_)) +
                     " port=" + ConnInfoQuote(port.value_or(port_)) +
                     " dbname=" + ConnInfoQuote(dbname_) + " user=" + ConnInfoQuote(user_);

@@ -54,8 +54,8 @@ class TestSchema {
   // A connection string for a store whose tables live in this schema. `application_name` tags its
   // sessions (see TerminateSessions); `host`/`port` replace the server's (to go through a proxy).
   std::string StoreUrl(std::string_view application_name = "voxsecrets-test",
-                       std::optional<std::string> host = std::nullopt,
-                       std::optional<std::string> port = std::nullopt) const;
+                       const std::optional<std::string>& host = std::nullopt,
+                       const std::optional<std::string>& port = std::nullopt) const;
   PgOptions StoreOptions(std::string_view application_name = "voxsecrets-test") const;
 
   // Runs SQL on the admin session (search_path = this schema, then public).

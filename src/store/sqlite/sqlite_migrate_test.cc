@@ -115,11 +115,12 @@ TEST_F(SqliteMigrateTest, ShippedSchemaIndexesTheLookups) {
   const std::vector<std::string> queries = {
       "SELECT value FROM secrets WHERE application_id = ?1 AND name = ?2",
       "SELECT value FROM secrets WHERE application_id = ?1 AND id = ?2",
-      "SELECT name FROM secrets WHERE application_id = ?1 AND (?2 = '' OR "
-      "instr(lower(name), lower(?2)) > 0) ORDER BY id LIMIT ?3 OFFSET ?4",
+      // Parenthesised: one query split over two lines, not a missing comma.
+      ("SELECT name FROM secrets WHERE application_id = ?1 AND (?2 = '' OR "
+       "instr(lower(name), lower(?2)) > 0) ORDER BY id LIMIT ?3 OFFSET ?4"),
       "SELECT name FROM applications WHERE account_id = ?1 AND name = ?2",
-      "SELECT name FROM applications WHERE account_id = ?1 AND (?2 IS NULL OR id = ?2) "
-      "ORDER BY id LIMIT ?3 OFFSET ?4",
+      ("SELECT name FROM applications WHERE account_id = ?1 AND (?2 IS NULL OR id = ?2) "
+       "ORDER BY id LIMIT ?3 OFFSET ?4"),
       "SELECT wrapped_key FROM data_keys WHERE application_id = ?1 ORDER BY version DESC LIMIT 1",
       "SELECT key_id FROM api_keys WHERE account_id = ?1 ORDER BY created, key_id",
       "SELECT role_id FROM key_roles WHERE key_id = ?1",
