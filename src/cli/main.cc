@@ -4,6 +4,9 @@
 //   voxsecrets token --credentials FILE [--ttl S] [--account-id N]
 //   voxsecrets account create|list ...   voxsecrets key create ...
 //   voxsecrets keys rotate-master|rotate-app|status ...
+//   voxsecrets version | --version
+// Options of serve and the data options of the admin commands also come from the environment and
+// a config file (--config FILE): cli/settings.h.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -13,7 +16,9 @@
 
 #include "cli/admin_commands.h"
 #include "cli/audit_command.h"
+#include "cli/build_info.h"
 #include "cli/keys_command.h"
+#include "cli/settings.h"
 #include "cli/token_command.h"
 #include "common/clock.h"
 #include "server/serve.h"
@@ -42,6 +47,11 @@ int main(int argc, char** argv) {
   using namespace voxsecrets;
   CLI::App app{"voxsecrets: a self-hosted secret store speaking Voximplant's Management API"};
   app.require_subcommand(1);
+  const std::string version_text = cli::VersionText(cli::GetBuildInfo());
+  app.set_version_flag("--version", version_text.substr(0, version_text.size() - 1),
+                       "Print the version, git commit and build type, then exit");
+  auto* version_cmd =
+      app.add_subcommand("version", "Print the version, git commit and build type");
 
   server::ServeOptions serve;
   serve.self_path = SelfPath(argv[0]);
@@ -103,10 +113,21 @@ int main(int argc, char** argv) {
   cli::KeysCommands keys;
   keys.Register(app, AddMasterKeyOptions);
 
+  cli::Settings settings;
+  settings.Attach(app, serve_cmd);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+  if (version_cmd->parsed()) {
+    std::fputs(version_text.c_str(), stdout);
+    return 0;
+  }
+  if (Status s = settings.Apply(); !s.ok()) {
+    std::fprintf(stderr, "voxsecrets: %s\n", s.message().c_str());
+    return 2;
   }
 
   if (serve_cmd->parsed()) return server::RunServe(serve);
