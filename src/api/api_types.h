@@ -57,7 +57,8 @@ struct ApiRequest {
 };
 
 struct ApiResponse {
-  std::string body;  // a JSON object, UTF-8
+  std::string body;    // a JSON object, UTF-8
+  int error_code = 0;  // 0 on success, else the Voximplant error code the body carries
 };
 
 // What http/ calls for every API request.

@@ -56,7 +56,9 @@ ApiResponse Dispatcher::Handle(const ApiRequest& request) {
   } catch (...) {
     body = InternalError("unknown exception at the API boundary");
   }
-  if (!body.ok()) return ApiResponse{EncodeError(body.status())};
+  if (!body.ok()) {
+    return ApiResponse{EncodeError(body.status()), ErrorCodeOf(body.status().code()).code};
+  }
   return ApiResponse{std::move(body).value()};
 }
 

@@ -133,6 +133,17 @@ TEST_F(DispatcherTest, DecodeFailureAfterMethodBeforeCredentials) {
   EXPECT_EQ(json::parse(stack().dispatcher().Handle(request).body)["error"]["code"], 103);
 }
 
+TEST_F(DispatcherTest, TheResponseCarriesTheErrorCodeOfItsBody) {
+  ApiRequest request;
+  request.method = "Nope";
+  ApiResponse unknown = stack().dispatcher().Handle(request);
+  EXPECT_EQ(unknown.error_code, 103);
+  request.method = "GetSecrets";
+  ApiResponse refused = stack().dispatcher().Handle(request);
+  EXPECT_EQ(refused.error_code, 100);
+  EXPECT_EQ(json::parse(refused.body)["error"]["code"], 100);
+}
+
 TEST_F(DispatcherTest, NoCredentials) {
   const json failed = json::parse(R"({"error":{"code":100,"msg":"Authorization failed."}})");
   EXPECT_EQ(stack().CallJson("GetSecrets", {{"application_id", "1"}}), failed);

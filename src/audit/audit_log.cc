@@ -106,6 +106,9 @@ Status AuditLog::WriteBatch(const std::vector<const AuditEntry*>& entries) {
     if (status.ok()) {
       stats_.records += static_cast<int64_t>(records.size());
       ++stats_.batches;
+      if (options_.batch_sizes != nullptr) {
+        options_.batch_sizes->Observe(static_cast<double>(records.size()));
+      }
     } else {
       stats_.failures += static_cast<int64_t>(entries.size());
     }
@@ -152,7 +155,9 @@ void AuditLog::RunCommitter() {
 
 AuditLogStats AuditLog::stats() const {
   MutexLock lock(mu_);
-  return stats_;
+  AuditLogStats out = stats_;
+  out.queued = static_cast<int64_t>(queue_.size());
+  return out;
 }
 
 }  // namespace voxsecrets::audit

@@ -35,6 +35,7 @@
 #include "audit/audit_entry.h"
 #include "audit/audit_exporter.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/mutex.h"
 #include "common/status.h"
 #include "store/store.h"
@@ -62,6 +63,9 @@ struct AuditLogOptions {
   AuditExporter* exporter = nullptr;
   // Told about failed exports (no record content is logged); nullptr = silent. Not owned.
   Logger* logger = nullptr;
+  // Observes the number of records of every AppendDurable batch (metrics); nullptr = none. Not
+  // owned.
+  Histogram* batch_sizes = nullptr;
 };
 
 struct AuditLogStats {
@@ -69,6 +73,7 @@ struct AuditLogStats {
   int64_t batches = 0;          // AppendDurable transactions committed
   int64_t failures = 0;         // appends that failed
   int64_t export_failures = 0;  // export calls that failed
+  int64_t queued = 0;           // AppendDurable entries waiting for the committer right now
 };
 
 class AuditLog {

@@ -13,6 +13,7 @@
 #include "audit/audit_test_util.h"
 #include "audit/audit_verify.h"
 #include "common/mutex.h"
+#include "metrics/prometheus_metrics.h"
 #include "tests/testing/faulty_audit_store.h"
 
 namespace voxsecrets::audit {
@@ -225,8 +226,11 @@ TEST(AuditLogGroupCommitTest, ConcurrentDurableAppendsAllCommitInBatches) {
   AuditTestStore store;
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
+  metrics::PrometheusMetrics metrics;
+  Histogram& batch_sizes = metrics.AddHistogram("batch", "B.", {}, {1, 10, 100}).Get();
   {
     AuditLogOptions options;
+    options.batch_sizes = &batch_sizes;
     auto log = AuditLog::Open(*store.db, options);
     ASSERT_TRUE(log.ok());
     for (int t = 0; t < 4; ++t) {
@@ -238,6 +242,10 @@ TEST(AuditLogGroupCommitTest, ConcurrentDurableAppendsAllCommitInBatches) {
     }
     for (auto& thread : threads) thread.join();
     EXPECT_LE((*log)->stats().batches, 40);
+    EXPECT_EQ((*log)->stats().queued, 0);
+    // One observation per batch, of its size: the sizes add up to the records.
+    EXPECT_EQ(batch_sizes.count(), static_cast<uint64_t>((*log)->stats().batches));
+    EXPECT_EQ(batch_sizes.sum(), 40);
   }
   EXPECT_EQ(ok.load(), 40);
   EXPECT_EQ(AllRecords(*store.db).size(), 40u);

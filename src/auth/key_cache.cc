@@ -15,9 +15,11 @@ Result<SharedPublicKey> KeyCache::Get(std::string_view kid, std::string_view pem
     if (it != map_.end() && it->second->pem == pem) {
       it->second->last_used.store(tick_.fetch_add(1, std::memory_order_relaxed) + 1,
                                   std::memory_order_relaxed);
+      hits_.fetch_add(1, std::memory_order_relaxed);
       return it->second->key;
     }
   }
+  misses_.fetch_add(1, std::memory_order_relaxed);
 
   // Miss or changed PEM: parse without holding the lock (~300 µs).
   VS_ASSIGN_OR_RETURN(EvpPkeyPtr parsed, ParseRsaPublicKeyPem(pem));

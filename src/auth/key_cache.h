@@ -58,6 +58,9 @@ class KeyCache {
   size_t max_entries() const { return max_entries_; }
   // How many PEMs were parsed successfully so far (tests check that a kid is parsed once).
   size_t parse_count_for_test() const { return parse_count_.load(std::memory_order_relaxed); }
+  // Lookups answered from the cache, and lookups that had to parse (metrics).
+  uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
  private:
   struct Entry {
@@ -76,6 +79,8 @@ class KeyCache {
   const size_t max_entries_;
   std::atomic<uint64_t> tick_{0};
   std::atomic<size_t> parse_count_{0};
+  std::atomic<uint64_t> hits_{0};
+  std::atomic<uint64_t> misses_{0};
   mutable SharedMutex mu_;
   Map map_ GUARDED_BY(mu_);
 };

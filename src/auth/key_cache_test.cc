@@ -31,6 +31,8 @@ TEST_F(KeyCacheTest, SameKidIsParsedOnce) {
   }
   EXPECT_EQ(cache.parse_count_for_test(), 1u);
   EXPECT_EQ(cache.size(), 1u);
+  EXPECT_EQ(cache.hits(), 5u);
+  EXPECT_EQ(cache.misses(), 1u);
 }
 
 TEST_F(KeyCacheTest, ChangedPemIsParsedAgainAndReplacesTheEntry) {

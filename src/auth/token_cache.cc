@@ -29,7 +29,10 @@ std::optional<VerifiedToken> VerifiedTokenCache::Find(std::string_view token) co
   const Digest digest = DigestOf(token);
   ReaderMutexLock lock(mu_);
   auto it = map_.find(digest);
-  if (it == map_.end()) return std::nullopt;
+  if (it == map_.end()) {
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    return std::nullopt;
+  }
   hits_.fetch_add(1, std::memory_order_relaxed);
   return it->second.token;
 }

@@ -66,6 +66,9 @@ class VerifiedTokenCache {
   size_t size() const;
   size_t max_entries() const { return max_entries_; }
   size_t hits_for_test() const { return hits_.load(std::memory_order_relaxed); }
+  // Find() calls that found the token, and those that did not (metrics).
+  uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
  private:
   using Digest = std::array<unsigned char, 32>;
@@ -90,6 +93,7 @@ class VerifiedTokenCache {
 
   const size_t max_entries_;
   mutable std::atomic<size_t> hits_{0};
+  mutable std::atomic<uint64_t> misses_{0};
   mutable SharedMutex mu_;
   std::unordered_map<Digest, Entry, DigestHash> map_ GUARDED_BY(mu_);
   std::deque<FifoRecord> fifo_ GUARDED_BY(mu_);  // oldest first

@@ -26,8 +26,11 @@ VerifiedToken Entry(std::string kid, int64_t exp) {
 TEST(VerifiedTokenCacheTest, HitsOnlyTheExactText) {
   VerifiedTokenCache cache(8);
   EXPECT_FALSE(cache.Find("a.b.c").has_value());
+  EXPECT_EQ(cache.misses(), 1u);
+  EXPECT_EQ(cache.hits(), 0u);
   cache.Insert("a.b.c", Entry("kid-1", 100));
   std::optional<VerifiedToken> hit = cache.Find("a.b.c");
+  EXPECT_EQ(cache.hits(), 1u);
   ASSERT_TRUE(hit.has_value());
   EXPECT_EQ(hit->kid, "kid-1");
   EXPECT_EQ(hit->exp, 100);

@@ -1,8 +1,9 @@
 #include "cli/config_file.h"
 
+#include <toml++/toml.h>
+
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace voxsecrets::cli {
 namespace {
@@ -92,8 +93,7 @@ Result<ConfigFile> ConfigFile::Parse(std::string_view text, const std::string& s
         break;
     }
     if (!ok) {
-      return Refuse(source_name, line,
-                    "key '" + name + "' must be " + TypeName(spec->type));
+      return Refuse(source_name, line, "key '" + name + "' must be " + TypeName(spec->type));
     }
     out.entries_.emplace(name, std::move(entry));
   }

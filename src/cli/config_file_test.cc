@@ -45,7 +45,8 @@ TEST(ConfigFileTest, AnEmptyFileSetsNothing) {
 }
 
 TEST(ConfigFileTest, UnknownKeysAreRefusedWithFileLineAndKey) {
-  auto file = ConfigFile::Parse("data-dir = \"/d\"\nlistn = \"0.0.0.0:1\"\n", "/etc/vs.toml", kKeys);
+  auto file =
+      ConfigFile::Parse("data-dir = \"/d\"\nlistn = \"0.0.0.0:1\"\n", "/etc/vs.toml", kKeys);
   ASSERT_FALSE(file.ok());
   EXPECT_EQ(file.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(file.status().message(), StartsWith("/etc/vs.toml:2: unknown key 'listn'"));

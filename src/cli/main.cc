@@ -50,11 +50,12 @@ int main(int argc, char** argv) {
   const std::string version_text = cli::VersionText(cli::GetBuildInfo());
   app.set_version_flag("--version", version_text.substr(0, version_text.size() - 1),
                        "Print the version, git commit and build type, then exit");
-  auto* version_cmd =
-      app.add_subcommand("version", "Print the version, git commit and build type");
+  auto* version_cmd = app.add_subcommand("version", "Print the version, git commit and build type");
 
   server::ServeOptions serve;
   serve.self_path = SelfPath(argv[0]);
+  serve.version = cli::GetBuildInfo().version;
+  serve.commit = cli::GetBuildInfo().commit;
   auto* serve_cmd = app.add_subcommand("serve", "Run the HTTPS API server");
   serve_cmd->add_option("--data-dir", serve.data.data_dir, "Data directory")->required();
   serve_cmd->add_option("--store", serve.data.store_url,
@@ -62,6 +63,9 @@ int main(int argc, char** argv) {
                         "(default: DIR/voxsecrets.db)");
   serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0 = any free)")
       ->capture_default_str();
+  serve_cmd->add_option("--metrics-listen", serve.metrics_listen,
+                        "HOST:PORT of a plain-HTTP listener serving only /metrics (the main "
+                        "listener then no longer serves it)");
   serve_cmd->add_option("--port-file", serve.port_file, "Write the bound port to this file");
   serve_cmd->add_option("--tls-cert", serve.tls_cert, "TLS certificate chain (PEM)");
   serve_cmd->add_option("--tls-key", serve.tls_key, "TLS private key (PEM)");

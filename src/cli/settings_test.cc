@@ -31,9 +31,9 @@ class SettingsTest : public ::testing::Test {
     app_.add_subcommand("token")->add_option("--credentials", credentials_);
     settings_.Attach(app_, serve_);
     std::snprintf(path_, sizeof(path_), "/tmp/voxsecrets-settings-test-%d.toml", ::getpid());
-    for (const char* var : {"VOXSECRETS_DATA_DIR", "VOXSECRETS_LISTEN", "VOXSECRETS_THREADS",
-                            "VOXSECRETS_PLAIN_HTTP", "VOXSECRETS_STORE", "VOXSECRETS_CONFIG",
-                            "VOXSECRETS_NAME"}) {
+    for (const char* var :
+         {"VOXSECRETS_DATA_DIR", "VOXSECRETS_LISTEN", "VOXSECRETS_THREADS", "VOXSECRETS_PLAIN_HTTP",
+          "VOXSECRETS_STORE", "VOXSECRETS_CONFIG", "VOXSECRETS_NAME"}) {
       ::unsetenv(var);
     }
   }
@@ -67,10 +67,10 @@ TEST_F(SettingsTest, KnownKeysAreServesOptionsWithTheirTypes) {
   std::map<std::string, ConfigType> keys;
   for (const auto& k : settings_.known_keys()) keys[k.name] = k.type;
   EXPECT_EQ(keys, (std::map<std::string, ConfigType>{{"data-dir", ConfigType::kString},
-                                                      {"listen", ConfigType::kString},
-                                                      {"threads", ConfigType::kInteger},
-                                                      {"plain-http", ConfigType::kBoolean},
-                                                      {"store", ConfigType::kString}}));
+                                                     {"listen", ConfigType::kString},
+                                                     {"threads", ConfigType::kInteger},
+                                                     {"plain-http", ConfigType::kBoolean},
+                                                     {"store", ConfigType::kString}}));
   EXPECT_EQ(EnvironmentName("master-key-command"), "VOXSECRETS_MASTER_KEY_COMMAND");
 }
 
@@ -88,8 +88,8 @@ TEST_F(SettingsTest, CommandLineBeatsEnvironmentBeatsFile) {
   ::setenv("VOXSECRETS_LISTEN", "env:2", 1);
   ::setenv("VOXSECRETS_THREADS", "5", 1);
   ASSERT_TRUE(Run({"vs", "serve", "--config", path_, "--threads", "7"}).ok());
-  EXPECT_EQ(threads_, 7);          // command line
-  EXPECT_EQ(listen_, "env:2");     // environment over file
+  EXPECT_EQ(threads_, 7);               // command line
+  EXPECT_EQ(listen_, "env:2");          // environment over file
   EXPECT_EQ(serve_dir_, "/from/file");  // file
 }
 

@@ -1,174 +1,129 @@
-// Metrics: a small in-process registry of counters, gauges and histograms, rendered in the
-// Prometheus text exposition format (version 0.0.4) for `GET /metrics`.
+// Metrics: the seam through which every layer records metrics. No implementation here and no
+// third-party type: the registry is made by the composition root (server/) from metrics/
+// (PrometheusMetrics, prometheus-cpp core), and the layers only see these interfaces.
 //
-// Usage: register a family once at start-up and keep the child handles you use on the hot path:
+// Usage: register a family once at start-up and keep the child handles used on the hot path:
 //
 //   CounterFamily& requests = metrics.AddCounter("voxsecrets_http_requests_total",
 //                                                "HTTP requests answered.", {"route", "status"});
 //   Counter& api_ok = requests.WithLabels({"api", "200"});   // stable reference, cache it
-//   api_ok.Increment();                                       // one relaxed atomic add
+//   api_ok.Increment();                                       // an atomic add
 //
-// Thread-safety: everything here may be used from any thread. Updating a child is a relaxed
-// atomic operation. WithLabels() takes a shared lock for lookup (an exclusive one the first time
-// a label combination appears). RenderPrometheus() may run concurrently with updates; it sees each
-// value at some instant but not one consistent snapshot of all values.
+// State that a component keeps anyway (cache hit counts, a queue's length, the master key
+// version) is better read when metrics are rendered than pushed on every change: AddCallback().
 //
-// Ownership/lifetimes: Metrics owns every family and child. References returned by AddCounter(),
-// AddGauge(), AddHistogram() and WithLabels() stay valid for the lifetime of the Metrics object;
-// children are never removed. Label values become part of the exposition forever, so never use
-// unbounded or caller-controlled values (ids, names, tokens) as label values.
+// Names follow Prometheus: metric names match [a-zA-Z_:][a-zA-Z0-9_:]*, label names
+// [a-zA-Z_][a-zA-Z0-9_]* (no leading "__"; "le" is reserved for histograms). Label values become
+// series forever: never use unbounded or caller-controlled values (ids, names, tokens) as label
+// values; map them to a bounded set first (e.g. unknown API methods → "unknown").
+//
+// Thread-safety: everything may be used from any thread. Updating a child is lock-free;
+// WithLabels() takes a shared lock (an exclusive one the first time a label combination appears).
+// RenderPrometheus() may run concurrently with updates; it sees each value at some instant, not
+// one snapshot of all values.
+//
+// Ownership/lifetimes: the Metrics owns every family and child; references returned by Add*() and
+// WithLabels() stay valid for its lifetime. Misuse (a bad name, a wrong number of label values,
+// one name registered twice with another kind, labels or buckets) aborts: it is a programming
+// error.
 #ifndef VOXSECRETS_COMMON_METRICS_H_
 #define VOXSECRETS_COMMON_METRICS_H_
 
-#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
-#include <map>
-#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
-
-#include "common/mutex.h"
 
 namespace voxsecrets {
 
 // A monotonically increasing count.
 class Counter {
  public:
-  void Increment(uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
-  uint64_t value() const { return value_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<uint64_t> value_{0};
+  virtual ~Counter() = default;
+  virtual void Increment(double n = 1) = 0;  // REQUIRES: n >= 0
+  virtual double value() const = 0;
 };
 
 // A value that goes up and down (open connections, requests in flight).
 class Gauge {
  public:
-  void Set(int64_t v) { value_.store(v, std::memory_order_relaxed); }
-  void Add(int64_t n) { value_.fetch_add(n, std::memory_order_relaxed); }
+  virtual ~Gauge() = default;
+  virtual void Set(double v) = 0;
+  virtual void Add(double n) = 0;
   void Increment() { Add(1); }
   void Decrement() { Add(-1); }
-  int64_t value() const { return value_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<int64_t> value_{0};
+  virtual double value() const = 0;
 };
 
 // Counts observations into fixed buckets (upper bounds, inclusive, as Prometheus `le`), plus
 // their sum and count.
 class Histogram {
  public:
-  // REQUIRES: `upper_bounds` is strictly increasing and finite; it may be empty (then only the
-  // implicit +Inf bucket exists).
-  explicit Histogram(std::vector<double> upper_bounds);
-
-  void Observe(double value);
-
-  const std::vector<double>& upper_bounds() const { return upper_bounds_; }
-  // Per-bucket (non-cumulative) counts; the last entry is the +Inf bucket.
-  std::vector<uint64_t> BucketCounts() const;
-  uint64_t count() const;
-  double sum() const { return sum_.load(std::memory_order_relaxed); }
-
-  // Seconds: 0.5 ms .. 10 s, suitable for request latencies.
-  static std::vector<double> LatencyBuckets();
-
- private:
-  const std::vector<double> upper_bounds_;
-  std::unique_ptr<std::atomic<uint64_t>[]> buckets_;  // upper_bounds_.size() + 1 entries
-  std::atomic<double> sum_{0.0};
+  virtual ~Histogram() = default;
+  virtual void Observe(double value) = 0;
+  virtual uint64_t count() const = 0;
+  virtual double sum() const = 0;
 };
-
-namespace metrics_internal {
-// Orders label-value tuples; also compares a stored tuple with a lookup span (no allocation).
-struct LabelValuesLess {
-  using is_transparent = void;
-  bool operator()(const std::vector<std::string>& a, const std::vector<std::string>& b) const;
-  bool operator()(const std::vector<std::string>& a, std::span<const std::string_view> b) const;
-  bool operator()(std::span<const std::string_view> a, const std::vector<std::string>& b) const;
-};
-}  // namespace metrics_internal
 
 // All children of one metric name, one per combination of label values.
 template <typename T>
 class Family {
  public:
-  Family(const Family&) = delete;
-  Family& operator=(const Family&) = delete;
-
+  virtual ~Family() = default;
   // The child for these label values, created (at zero) on first use.
-  // REQUIRES: label_values.size() equals the number of label names given at registration
-  // (checked; a mismatch aborts, as it is a programming error).
-  T& WithLabels(std::span<const std::string_view> label_values);
+  // REQUIRES: as many values as the family has label names.
+  virtual T& WithLabels(std::span<const std::string_view> label_values) = 0;
   T& WithLabels(std::initializer_list<std::string_view> label_values) {
     return WithLabels(std::span<const std::string_view>(label_values.begin(), label_values.size()));
   }
   // The only child of a family registered without labels.
   T& Get() { return WithLabels(std::span<const std::string_view>()); }
-
-  const std::string& name() const { return name_; }
-  const std::vector<std::string>& label_names() const { return label_names_; }
-
- private:
-  friend class Metrics;
-  Family(std::string name, std::string help, std::vector<std::string> label_names,
-         std::vector<double> bucket_bounds);
-  std::unique_ptr<T> MakeChild() const;
-  // Appends the HELP/TYPE lines and every sample to `out`.
-  void Render(std::string* out) const;
-
-  const std::string name_;
-  const std::string help_;
-  const std::vector<std::string> label_names_;
-  const std::vector<double> bucket_bounds_;  // histograms only
-  mutable SharedMutex mu_;
-  std::map<std::vector<std::string>, std::unique_ptr<T>, metrics_internal::LabelValuesLess>
-      children_ GUARDED_BY(mu_);
 };
 
 using CounterFamily = Family<Counter>;
 using GaugeFamily = Family<Gauge>;
 using HistogramFamily = Family<Histogram>;
 
-extern template class Family<Counter>;
-extern template class Family<Gauge>;
-extern template class Family<Histogram>;
+enum class MetricKind { kCounter, kGauge };
 
-// The registry. Typically one per process, created by the wiring code and passed by reference.
+// Fixed label name/value pairs of one callback series.
+using MetricLabels = std::vector<std::pair<std::string, std::string>>;
+
 class Metrics {
  public:
-  Metrics();
-  ~Metrics();
-  Metrics(const Metrics&) = delete;
-  Metrics& operator=(const Metrics&) = delete;
+  virtual ~Metrics() = default;
 
-  // Registers a family, or returns the one already registered under `name`.
-  // REQUIRES: `name` matches [a-zA-Z_:][a-zA-Z0-9_:]*, each label name matches
-  // [a-zA-Z_][a-zA-Z0-9_]* without a leading "__", and a repeated registration uses the same
-  // kind, label names (and buckets). Violations abort: they are programming errors.
-  CounterFamily& AddCounter(std::string_view name, std::string_view help,
-                            std::vector<std::string> label_names = {});
-  GaugeFamily& AddGauge(std::string_view name, std::string_view help,
-                        std::vector<std::string> label_names = {});
-  HistogramFamily& AddHistogram(std::string_view name, std::string_view help,
-                                std::vector<std::string> label_names,
-                                std::vector<double> upper_bounds = Histogram::LatencyBuckets());
+  // Register a family, or return the one already registered under `name` (REQUIRES: same kind,
+  // label names and buckets).
+  virtual CounterFamily& AddCounter(std::string_view name, std::string_view help,
+                                    std::vector<std::string> label_names = {}) = 0;
+  virtual GaugeFamily& AddGauge(std::string_view name, std::string_view help,
+                                std::vector<std::string> label_names = {}) = 0;
+  // REQUIRES: `upper_bounds` finite and strictly increasing (the +Inf bucket is implicit).
+  virtual HistogramFamily& AddHistogram(std::string_view name, std::string_view help,
+                                        std::vector<std::string> label_names,
+                                        std::vector<double> upper_bounds = LatencyBuckets()) = 0;
 
-  // The whole registry in the Prometheus text format, families sorted by name, children by label
-  // values. Content-Type: "text/plain; version=0.0.4; charset=utf-8".
-  std::string RenderPrometheus() const;
+  // One series whose value is `read()` at each rendering: a counter (`read` never decreases) or a
+  // gauge. Several calls with one name add series (with different `labels`) to one family
+  // (REQUIRES: same kind and label names). `read` runs inside RenderPrometheus() only, from any
+  // thread: it must be thread-safe, quick and non-blocking, and what it reads must be alive
+  // whenever RenderPrometheus() is called.
+  virtual void AddCallback(MetricKind kind, std::string_view name, std::string_view help,
+                           MetricLabels labels, std::function<double()> read) = 0;
 
- private:
-  struct Entry;
-  template <typename T>
-  Family<T>& Add(std::string_view name, std::string_view help, std::vector<std::string> label_names,
-                 std::vector<double> bounds);
+  // Every family in the Prometheus text exposition format (version 0.0.4).
+  // Content-Type: "text/plain; version=0.0.4; charset=utf-8".
+  virtual std::string RenderPrometheus() const = 0;
 
-  mutable Mutex mu_;
-  std::map<std::string, std::unique_ptr<Entry>, std::less<>> families_ GUARDED_BY(mu_);
+  // Seconds, 0.5 ms .. 10 s: request latencies.
+  static std::vector<double> LatencyBuckets() {
+    return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  }
 };
 
 }  // namespace voxsecrets

@@ -198,9 +198,11 @@ Result<std::shared_ptr<const LockedKey>> Keyring::KeyFor(store::Tx& tx,
     auto it = cache_.find(id);
     if (it != cache_.end() && it->second.key_id == *key_id) {
       lru_.splice(lru_.begin(), lru_, it->second.lru);
+      cache_hits_.fetch_add(1, std::memory_order_relaxed);
       return it->second.key;
     }
   }
+  cache_misses_.fetch_add(1, std::memory_order_relaxed);
   std::string why;
   std::shared_ptr<const LockedKey> master = MasterKey(tx, record.master_key_version, &why);
   if (master == nullptr) {

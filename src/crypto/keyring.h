@@ -121,6 +121,9 @@ class Keyring final : public ValueSealer {
   bool memory_lock_degraded() const { return memory_lock_degraded_.load(); }
   // Number of cached data keys (tests, metrics).
   size_t cached_keys() const;
+  // Data key lookups answered from the cache, and those that unwrapped the key (metrics).
+  uint64_t cache_hits() const { return cache_hits_.load(std::memory_order_relaxed); }
+  uint64_t cache_misses() const { return cache_misses_.load(std::memory_order_relaxed); }
 
  private:
   using CacheId = std::pair<int64_t, uint32_t>;  // (application_id, version)
@@ -158,6 +161,8 @@ class Keyring final : public ValueSealer {
   const KeyringOptions options_;
   MasterKeyReloader* reloader_ = nullptr;
   std::atomic<bool> memory_lock_degraded_{false};
+  std::atomic<uint64_t> cache_hits_{0};
+  std::atomic<uint64_t> cache_misses_{0};
 
   // Serialises reloads; records the last failed one so that a missing key is not looked for
   // more than once a second per version.

@@ -221,12 +221,19 @@ TEST_F(KeyringTest, SmallCacheStillOpensEverything) {
                                      "v" + std::to_string(i)));
   }
   EXPECT_EQ(keyring->cached_keys(), 1u);
+  const uint64_t misses_before = keyring->cache_misses();
+  // Alternating applications through a one-key cache: every open unwraps again.
   for (int round = 0; round < 2; ++round) {
     for (size_t i = 0; i < rows.size(); ++i) {
       EXPECT_TRUE(
           Opens(*keyring, {account_, rows[i].first, rows[i].second}, "v" + std::to_string(i)));
     }
   }
+  EXPECT_EQ(keyring->cache_misses() - misses_before, 12u);
+  // Opening the same value again is a hit.
+  const uint64_t hits_before = keyring->cache_hits();
+  EXPECT_TRUE(Opens(*keyring, {account_, rows[5].first, rows[5].second}, "v5"));
+  EXPECT_EQ(keyring->cache_hits(), hits_before + 1);
 }
 
 TEST_F(KeyringTest, AKeyFromARolledBackTransactionIsNeverUsed) {

@@ -84,8 +84,14 @@ std::string ClientIp(std::string_view peer_ip, std::string_view forwarded_for,
   return std::string(peer_ip);
 }
 
+Route Responder::Served(Route route) const {
+  const bool served =
+      route == Route::kMetrics ? routes_.metrics : route == Route::kNotFound || routes_.api;
+  return served ? route : Route::kNotFound;
+}
+
 HttpReply Responder::Respond(Route route, const HttpRequestView& request) const {
-  switch (route) {
+  switch (Served(route)) {
     case Route::kApi:
       if (request.verb != "GET" && request.verb != "POST") return MethodNotAllowed("GET, POST");
       return RespondApi(request);

@@ -10,6 +10,8 @@
 // - /metrics: GET or HEAD → Prometheus text; other verbs → 405 `Allow: GET, HEAD`.
 // - a path the StaticAssets have (when given): GET or HEAD → the file (static_assets.h); other
 //   verbs → 405 `Allow: GET, HEAD`.
+// - a route the Responder is not given (Routes) → 404, as if it did not exist (a server that
+//   moved /metrics to its own listener; that listener, serving /metrics only).
 // (For HEAD the server sends the reply's header only.)
 // - anything else → 404.
 // Every reply body is JSON (`application/json; charset=utf-8`) except /metrics and static
@@ -96,6 +98,12 @@ struct HttpReply {
   std::string_view route_label;  // for metrics; empty → RouteLabel(route)
 };
 
+// Which routes a Responder serves.
+struct Routes {
+  bool api = true;      // /platform_api and /healthz
+  bool metrics = true;  // /metrics
+};
+
 // A short label for metrics: "api", "health", "metrics", "not_found" ("panel" for a static
 // asset, set in HttpReply::route_label).
 std::string_view RouteLabel(Route route);
@@ -124,12 +132,17 @@ class Responder {
  public:
   // `assets` may be null (no static files: every other path is 404).
   Responder(api::ApiHandler& api, HealthCheck& health, const Metrics& metrics,
-            bool trust_forwarded_for, const StaticAssets* assets = nullptr)
+            bool trust_forwarded_for, const StaticAssets* assets = nullptr,
+            Routes routes = {})
       : api_(api),
         health_(health),
         metrics_(metrics),
         trust_forwarded_for_(trust_forwarded_for),
-        assets_(assets) {}
+        assets_(assets),
+        routes_(routes) {}
+
+  // `route` if this Responder serves it, else Route::kNotFound.
+  Route Served(Route route) const;
 
   // REQUIRES: route == RouteOf(request.target).
   HttpReply Respond(Route route, const HttpRequestView& request) const;
@@ -143,6 +156,7 @@ class Responder {
   const Metrics& metrics_;
   const bool trust_forwarded_for_;
   const StaticAssets* const assets_;
+  const Routes routes_;
 };
 
 }  // namespace voxsecrets::http

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "common/metrics.h"
+#include "metrics/prometheus_metrics.h"
 
 namespace voxsecrets::http {
 namespace {
@@ -42,7 +42,7 @@ class ResponderTest : public ::testing::Test {
 
   RecordingHandler handler_;
   FixedHealth health_;
-  Metrics metrics_;
+  metrics::PrometheusMetrics metrics_;
   Responder responder_{handler_, health_, metrics_, /*trust_forwarded_for=*/false};
 };
 
@@ -109,6 +109,20 @@ TEST_F(ResponderTest, MetricsRendersTheRegistry) {
   EXPECT_EQ(reply.status, 200u);
   EXPECT_EQ(reply.content_type, kPrometheusContentType);
   EXPECT_THAT(reply.body, HasSubstr("test_things_total 7\n"));
+}
+
+TEST_F(ResponderTest, RoutesLeftOutAnswer404) {
+  Responder metrics_only{handler_, health_, metrics_, false, nullptr, Routes{.api = false, .metrics = true}};
+  for (const char* target : {"/platform_api/GetSecrets", "/healthz"}) {
+    const HttpRequestView request{.verb = "GET", .target = target};
+    EXPECT_EQ(metrics_only.Respond(RouteOf(target), request).status, 404u) << target;
+    EXPECT_EQ(metrics_only.Served(RouteOf(target)), Route::kNotFound) << target;
+  }
+  EXPECT_EQ(metrics_only.Served(Route::kMetrics), Route::kMetrics);
+  Responder api_only{handler_, health_, metrics_, false, nullptr, Routes{.api = true, .metrics = false}};
+  const HttpRequestView metrics_request{.verb = "GET", .target = "/metrics"};
+  EXPECT_EQ(api_only.Respond(Route::kMetrics, metrics_request).status, 404u);
+  EXPECT_EQ(api_only.Served(Route::kHealth), Route::kHealth);
 }
 
 TEST_F(ResponderTest, UnknownPathIs404Json) {

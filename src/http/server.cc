@@ -9,6 +9,7 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -99,7 +100,7 @@ class ServerCore final : public SessionHost {
              Metrics& metrics);
   ~ServerCore();
 
-  Status Listen();
+  Status Listen(ListenSocket socket);
   void StartThreads();
   void Shutdown(std::chrono::seconds grace);
   void Wait();
@@ -115,6 +116,9 @@ class ServerCore final : public SessionHost {
   void RecordRequest(std::string_view route, unsigned status, Clock::time_point started) override;
   void CountTlsFailure() override { tls_failures_.Increment(); }
   Gauge& in_flight() override { return in_flight_; }
+  Gauge& connections(ConnectionState state) override {
+    return *connections_[static_cast<int>(state)];
+  }
 
  private:
   enum class State { kRunning, kStopping, kStopped };
@@ -129,6 +133,7 @@ class ServerCore final : public SessionHost {
   CounterFamily& requests_total_;
   HistogramFamily& request_duration_;
   Gauge& open_connections_;
+  std::array<Gauge*, kConnectionStates> connections_{};
   Gauge& in_flight_;
   Counter& rejected_connections_;
   Counter& tls_failures_;
@@ -163,7 +168,8 @@ using internal::ServerCore;
 internal::ServerCore::ServerCore(const ServerOptions& options, api::ApiHandler& api,
                                  HealthCheck& health, Metrics& metrics)
     : options_(options),
-      responder_(api, health, metrics, options.trust_forwarded_for, options.static_assets),
+      responder_(api, health, metrics, options.trust_forwarded_for, options.static_assets,
+                 options.routes),
       requests_total_(metrics.AddCounter("voxsecrets_http_requests_total",
                                          "HTTP requests answered, by route and status.",
                                          {"route", "status"})),
@@ -183,7 +189,15 @@ internal::ServerCore::ServerCore(const ServerOptions& options, api::ApiHandler& 
       tls_failures_(metrics
                         .AddCounter("voxsecrets_http_tls_handshake_failures_total",
                                     "TLS handshakes that failed or timed out.")
-                        .Get()) {}
+                        .Get()) {
+  GaugeFamily& by_state = metrics.AddGauge(
+      "voxsecrets_http_connections",
+      "Open client connections by state: handshake, idle, reading, handling, writing, closing.",
+      {"state"});
+  constexpr std::array<std::string_view, kConnectionStates> kNames = {
+      "handshake", "idle", "reading", "handling", "writing", "closing"};
+  for (int i = 0; i < kConnectionStates; ++i) connections_[i] = &by_state.WithLabels({kNames[i]});
+}
 
 internal::ServerCore::~ServerCore() {
   Shutdown(std::chrono::seconds(0));
@@ -191,23 +205,13 @@ internal::ServerCore::~ServerCore() {
   // they unregister from (declaration order).
 }
 
-Status internal::ServerCore::Listen() {
+Status internal::ServerCore::Listen(ListenSocket socket) {
   if (options_.tls) VS_RETURN_IF_ERROR(ConfigureTls(options_, tls_context_));
   boost::system::error_code ec;
-  tcp::resolver resolver(io_);
-  const auto endpoints =
-      resolver.resolve(options_.host, std::to_string(options_.port),
-                       tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  const std::string where = options_.host + ":" + std::to_string(options_.port);
-  if (ec || endpoints.empty()) {
-    return Unavailable("Cannot resolve the listen address " + where + ": " + ec.message() + ".");
-  }
-  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Unavailable("Cannot listen on " + where + ": " + ec.message() + ".");
+  const tcp protocol = socket.family() == AF_INET6 ? tcp::v6() : tcp::v4();
+  acceptor_.assign(protocol, socket.fd(), ec);
+  if (ec) return Unavailable("Cannot use the listening socket: " + ec.message() + ".");
+  socket.Release();  // the acceptor owns it now
   port_ = acceptor_.local_endpoint(ec).port();
   return Status::Ok();
 }
@@ -341,6 +345,14 @@ HttpServer::~HttpServer() = default;
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& options,
                                                       api::ApiHandler& api, HealthCheck& health,
                                                       Metrics& metrics) {
+  VS_ASSIGN_OR_RETURN(ListenSocket socket, ListenSocket::Bind(options.host, options.port));
+  return Start(options, std::move(socket), api, health, metrics);
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& options,
+                                                      ListenSocket socket, api::ApiHandler& api,
+                                                      HealthCheck& health, Metrics& metrics) {
+  if (!socket.valid()) return InvalidArgument("socket");
   if (options.max_body_bytes == 0) return InvalidArgument("max_body_bytes");
   if (options.max_header_bytes == 0) return InvalidArgument("max_header_bytes");
   if (options.read_timeout.count() <= 0) return InvalidArgument("read_timeout");
@@ -353,7 +365,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& optio
   if (options.tls && options.key_file.empty()) return MissingArgument("key_file");
   try {
     auto core = std::make_unique<internal::ServerCore>(options, api, health, metrics);
-    VS_RETURN_IF_ERROR(core->Listen());
+    VS_RETURN_IF_ERROR(core->Listen(std::move(socket)));
     core->StartThreads();
     return std::unique_ptr<HttpServer>(new HttpServer(std::move(core)));
   } catch (const std::exception& e) {

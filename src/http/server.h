@@ -50,6 +50,8 @@
 #include "common/metrics.h"
 #include "common/status.h"
 #include "http/health_check.h"
+#include "http/listen_socket.h"
+#include "http/responder.h"
 #include "http/static_assets.h"
 
 namespace voxsecrets::http {
@@ -92,12 +94,20 @@ struct ServerOptions {
   // Files served for GET/HEAD on other paths (the control panel); null = none (404). Not owned:
   // must outlive the server.
   const StaticAssets* static_assets = nullptr;
+  // Which routes this server answers (the others get 404): e.g. only /metrics on a separate,
+  // internal listener, and everything but /metrics on the clients' one.
+  Routes routes;
 };
 
-// Metrics the server registers and updates (in the given Metrics registry):
+// Metrics the server registers and updates (in the given Metrics registry; a second server on the
+// same registry, e.g. a metrics-only listener, adds to the same series):
 //   voxsecrets_http_requests_total{route,status}          counter
 //   voxsecrets_http_request_duration_seconds{route}       histogram, header read → reply written
 //   voxsecrets_http_open_connections                      gauge
+//   voxsecrets_http_connections{state}                    gauge: open connections by what they
+//       are doing: "handshake" (TLS), "idle" (waiting for a request: new or keep-alive),
+//       "reading" (a request is arriving), "handling" (the API call runs), "writing" (the answer
+//       is being sent), "closing"
 //   voxsecrets_http_in_flight_requests                    gauge
 //   voxsecrets_http_rejected_connections_total            counter (over max_connections)
 //   voxsecrets_http_tls_handshake_failures_total          counter
@@ -111,6 +121,11 @@ class HttpServer {
   static Result<std::unique_ptr<HttpServer>> Start(const ServerOptions& options,
                                                    api::ApiHandler& api, HealthCheck& health,
                                                    Metrics& metrics);
+  // The same on a socket bound beforehand (ListenSocket::Bind; options.host and options.port are
+  // then only used in messages). REQUIRES: socket.valid().
+  static Result<std::unique_ptr<HttpServer>> Start(const ServerOptions& options,
+                                                   ListenSocket socket, api::ApiHandler& api,
+                                                   HealthCheck& health, Metrics& metrics);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

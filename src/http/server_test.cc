@@ -12,6 +12,7 @@
 
 #include "common/mutex.h"
 #include "http/server_test_util.h"
+#include "metrics/prometheus_metrics.h"
 
 namespace voxsecrets::http {
 namespace {
@@ -130,16 +131,17 @@ class HttpServerTest : public ::testing::TestWithParam<int> {
   }
 
   uint64_t Requests(std::string_view route, std::string_view status) {
-    return metrics_
-        .AddCounter("voxsecrets_http_requests_total",
-                    "HTTP requests answered, by route and status.", {"route", "status"})
-        .WithLabels({route, status})
-        .value();
+    return static_cast<uint64_t>(metrics_
+                                     .AddCounter("voxsecrets_http_requests_total",
+                                                 "HTTP requests answered, by route and status.",
+                                                 {"route", "status"})
+                                     .WithLabels({route, status})
+                                     .value());
   }
 
   EchoHandler handler_;
   SwitchableHealth health_;
-  Metrics metrics_;
+  metrics::PrometheusMetrics metrics_;
   std::unique_ptr<HttpServer> server_;
 };
 
@@ -232,6 +234,69 @@ TEST_F(HttpServerTest, MetricsAreServedAsPrometheusText) {
   EXPECT_THAT(r.body,
               HasSubstr("voxsecrets_http_requests_total{route=\"health\",status=\"200\"} 1"));
   EXPECT_THAT(r.body, HasSubstr("voxsecrets_http_open_connections 1\n"));
+  // This connection, while its /metrics request is handled.
+  EXPECT_THAT(r.body, HasSubstr("voxsecrets_http_connections{state=\"handling\"} 1\n"));
+  EXPECT_THAT(r.body, HasSubstr("voxsecrets_http_connections{state=\"idle\"} 0\n"));
+}
+
+TEST_F(HttpServerTest, ConnectionsAreCountedByState) {
+  Start();
+  auto idle = Connect();  // accepted, no request yet
+  auto c = Connect();
+  ASSERT_TRUE(c->RoundTrip(GetRequest("/healthz")).has_value());  // then idle in keep-alive
+  auto gauge = [&](std::string_view state) {
+    return metrics_.AddGauge("voxsecrets_http_connections", "", {"state"})
+        .WithLabels({state})
+        .value();
+  };
+  // The first connection's session may still be starting: poll briefly (no timing assertion).
+  for (int i = 0; i < 200 && gauge("idle") != 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(gauge("idle"), 2);
+  EXPECT_EQ(gauge("reading"), 0);
+  EXPECT_EQ(gauge("handling"), 0);
+  idle.reset();
+  c.reset();
+  server_->Shutdown(std::chrono::seconds(5));
+  for (std::string_view state :
+       {"handshake", "idle", "reading", "handling", "writing", "closing"}) {
+    EXPECT_EQ(gauge(state), 0) << state;
+  }
+}
+
+TEST_F(HttpServerTest, RoutesLeftOutAreNotFound) {
+  ServerOptions only_metrics = Options();
+  only_metrics.routes = Routes{.api = false, .metrics = true};
+  Start(only_metrics);
+  EXPECT_EQ(Fetch(GetRequest("/metrics")).status, 200);
+  EXPECT_EQ(Fetch(GetRequest("/healthz")).status, 404);
+  EXPECT_EQ(Fetch(PostRequest("/platform_api/GetSecrets", "application/json", "{}")).status, 404);
+  EXPECT_EQ(handler_.calls(), 0);
+  server_->Shutdown(std::chrono::seconds(5));
+  EXPECT_EQ(Requests("not_found", "404"), 2u);
+}
+
+TEST_F(HttpServerTest, StartsOnASocketBoundBeforehand) {
+  auto socket = ListenSocket::Bind("127.0.0.1", 0);
+  ASSERT_TRUE(socket.ok()) << socket.status().ToString();
+  const uint16_t port = socket->port();
+  ASSERT_NE(port, 0);
+  // While the socket is held, nobody else can listen there.
+  auto busy = ListenSocket::Bind("127.0.0.1", port);
+  ASSERT_FALSE(busy.ok());
+  EXPECT_EQ(busy.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(busy.status().message(),
+              HasSubstr("Cannot listen on 127.0.0.1:" + std::to_string(port)));
+  EXPECT_THAT(busy.status().message(), HasSubstr("in use"));
+  auto server =
+      HttpServer::Start(Options(), std::move(socket).value(), handler_, health_, metrics_);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  EXPECT_EQ((*server)->port(), port);
+  auto c = TestConnection::Connect(port);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->RoundTrip(GetRequest("/healthz")).value_or(TestResponse{}).status, 200);
+  (*server)->Shutdown(std::chrono::seconds(5));
 }
 
 TEST_F(HttpServerTest, UnknownPathIs404) {

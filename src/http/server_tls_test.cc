@@ -9,6 +9,7 @@
 
 #include "http/server.h"
 #include "http/server_test_util.h"
+#include "metrics/prometheus_metrics.h"
 
 namespace voxsecrets::http {
 namespace {
@@ -65,7 +66,7 @@ class HttpServerTlsTest : public ::testing::Test {
   TempCertificate cert_;
   OkHandler handler_;
   AlwaysReady health_;
-  Metrics metrics_;
+  metrics::PrometheusMetrics metrics_;
 };
 
 TEST_F(HttpServerTlsTest, ServesRequestsOverTls12And13WithKeepAlive) {

@@ -88,9 +88,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         // Room for one maximal request plus a read chunk: the parser limits trip first.
         buffer_(server.options().max_header_bytes + server.options().max_body_bytes +
                 2 * kReadChunk),
-        peer_ip_(std::move(peer_ip)) {}
+        peer_ip_(std::move(peer_ip)) {
+    server_.connections(state_).Increment();
+  }
 
-  ~Session() override { server_.Unregister(this); }
+  ~Session() override {
+    server_.connections(state_).Decrement();
+    server_.Unregister(this);
+  }
 
   // Starts the connection's coroutine on its strand. REQUIRES: owned by a shared_ptr.
   void Start() {
@@ -126,6 +131,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   beast::tcp_stream& tcp_layer() { return beast::get_lowest_layer(stream_); }
 
+  // Moves the connection to `state` in voxsecrets_http_connections. On the strand only.
+  void Enter(ConnectionState state) {
+    if (state == state_) return;
+    server_.connections(state_).Decrement();
+    state_ = state;
+    server_.connections(state_).Increment();
+  }
+
   // `self` keeps the session alive for as long as the coroutine runs.
   asio::awaitable<void> Run(std::shared_ptr<Session> self) {
     (void)self;
@@ -147,6 +160,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         if (server_.stopping()) break;
         ScrubBuffer();
         phase_ = Phase::kIdle;
+        Enter(ConnectionState::kIdle);
         tcp_layer().expires_after(served == 0 ? options.read_timeout : options.idle_timeout);
         const size_t n =
             co_await stream_.async_read_some(buffer_.prepare(kReadChunk), Redirect(ec));
@@ -162,6 +176,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       if (close != CloseMode::kNormal || !keep_alive_) break;
     }
     phase_ = Phase::kIdle;
+    Enter(ConnectionState::kClosing);
     co_await Close(close);
   }
 
@@ -175,6 +190,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         std::min<size_t>(options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
     parser.body_limit(options.max_body_bytes);
     keep_alive_ = false;
+    Enter(ConnectionState::kReading);
 
     tcp_layer().expires_after(options.read_timeout);  // the whole request, from its first byte
     co_await bhttp::async_read_header(stream_, buffer_, parser, Redirect(ec));
@@ -212,9 +228,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                                .if_none_match = req[bhttp::field::if_none_match],
                                .body = req.body(),
                                .peer_ip = peer_ip_};
-    const Route route = RouteOf(view.target);
+    const Route route = server_.responder().Served(RouteOf(view.target));
 
     HttpReply reply;
+    Enter(ConnectionState::kHandling);
     {
       server_.in_flight().Increment();
       struct Done {
@@ -251,6 +268,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // Sends `reply` (for a HEAD request: its header only, Content-Length included); false when the
   // connection failed.
   asio::awaitable<bool> Write(HttpReply reply, unsigned version, bool keep_alive, bool head) {
+    Enter(ConnectionState::kWriting);
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(reply.status), version};
     if (reply.status != 304) res.set(bhttp::field::content_type, reply.content_type);
     res.set(bhttp::field::cache_control, reply.cache_control);
@@ -309,6 +327,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   const std::string peer_ip_;
   Phase phase_ = Phase::kIdle;  // accessed on the strand only
+  // On the strand only (and in the constructor and destructor).
+  ConnectionState state_ = kTls ? ConnectionState::kHandshake : ConnectionState::kIdle;
   bool keep_alive_ = false;
 };
 

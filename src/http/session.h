@@ -27,6 +27,10 @@ class context;
 
 namespace voxsecrets::http::internal {
 
+// What an open connection is doing (voxsecrets_http_connections{state}; see server.h).
+enum class ConnectionState { kHandshake, kIdle, kReading, kHandling, kWriting, kClosing };
+inline constexpr int kConnectionStates = 6;
+
 // The server's handle on a live session.
 class SessionBase {
  public:
@@ -55,6 +59,8 @@ class SessionHost {
                              std::chrono::steady_clock::time_point started) = 0;
   virtual void CountTlsFailure() = 0;
   virtual Gauge& in_flight() = 0;
+  // The gauge of connections in `state`.
+  virtual Gauge& connections(ConnectionState state) = 0;
 };
 
 // Serves the accepted `socket` until the connection ends: creates the session, registers it with

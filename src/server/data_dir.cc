@@ -35,8 +35,6 @@ std::string MasterKeyFilePath(const DataDirPaths& paths, const MasterKeySource& 
   return source.file.empty() ? paths.master_key : source.file;
 }
 
-namespace {
-
 Status EnsurePrivateDir(const std::string& dir) {
   std::error_code ec;
   if (fs::exists(dir, ec)) {
@@ -50,6 +48,8 @@ Status EnsurePrivateDir(const std::string& dir) {
   ::chmod(dir.c_str(), 0700);
   return Status::Ok();
 }
+
+namespace {
 
 // True when the store holds no master key check value yet: nothing was ever sealed in it.
 Result<bool> StoreIsEmpty(store::Store& store) {
@@ -75,6 +75,7 @@ Result<OpenedData> OpenData(const DataOptions& options, SecureRandom& random, co
   OpenStoreOptions open_options;
   open_options.sqlite_read_connections = options.read_connections;
   open_options.create = options.create;
+  open_options.metrics = options.metrics;
 
   // Whether the data is new decides whether a dev key file may be made. SQLite: the file is
   // missing (checked before opening creates it). PostgreSQL: opened first (admin commands refuse

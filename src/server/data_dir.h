@@ -23,6 +23,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "common/metrics.h"
 #include "common/random.h"
 #include "common/status.h"
 #include "crypto/keyring.h"
@@ -62,6 +63,8 @@ struct DataOptions {
   int read_connections = 4;
   // When true, OpenedData::master_key gets a copy of the verified master key (key rotation).
   bool keep_master_key = false;
+  // Where the store reports its pool waits (server/store_url.h); nullptr = nowhere. Not owned.
+  Metrics* metrics = nullptr;
 };
 
 struct OpenedData {
@@ -85,6 +88,10 @@ std::string MasterKeyFilePath(const DataDirPaths& paths, const MasterKeySource& 
 // Builds the provider the options name (env and command win over the file).
 crypto::MasterKeyProviderPtr MakeMasterKeyProvider(const DataDirPaths& paths,
                                                    const MasterKeySource& source);
+
+// Creates `dir` (and its parents) with mode 0700 when missing; kInvalidArgument when it exists
+// and is not a directory.
+Status EnsurePrivateDir(const std::string& dir);
 
 // Opens (and with options.create, creates) the data. Errors carry a message meant for the
 // operator: which file is missing, which key does not match.

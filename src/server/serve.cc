@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "api/audit_recorder.h"
 #include "api/dispatcher.h"
@@ -20,18 +21,21 @@
 #include "auth/rsa_key_pair_source.h"
 #include "common/clock.h"
 #include "common/log.h"
-#include "common/metrics.h"
 #include "crypto/logging_sealer.h"
 #include "crypto/openssl_random.h"
 #include "crypto/process_hardening.h"
 #include "crypto/self_signed_cert.h"
+#include "http/listen_socket.h"
 #include "http/server.h"
 #include "iam/keys.h"
+#include "metrics/prometheus_metrics.h"
 #include "secrets/application_service.h"
 #include "secrets/secret_service.h"
 #include "server/accounts_admin.h"
+#include "server/data_dir_lock.h"
 #include "server/master_key_watcher.h"
 #include "server/panel_assets.h"
+#include "server/metered_api.h"
 #include "server/store_health.h"
 #include "server/store_key_directory.h"
 
@@ -84,17 +88,90 @@ Status Bootstrap(const ServeOptions& options, const DataDirPaths& paths, store::
   return Status::Ok();
 }
 
+std::string HostPort(const std::string& host, uint16_t port) {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+         std::to_string(port);
+}
+
+// Binds `listen` (HOST:PORT) for `what` ("--listen"); on failure logs, says so on stderr and
+// sets `*exit_code` (2: malformed, 1: cannot listen).
+std::optional<http::ListenSocket> BindOrExplain(const std::string& listen, const char* what,
+                                                Logger& log, std::string* host, uint16_t* port,
+                                                int* exit_code) {
+  *exit_code = 2;
+  if (!ParseListen(listen, host, port)) {
+    log.Error(std::string(what) + " must be HOST:PORT", {{"listen", listen}});
+    std::fprintf(stderr, "voxsecrets: %s must be HOST:PORT (got '%s')\n", what, listen.c_str());
+    return std::nullopt;
+  }
+  *exit_code = 1;
+  auto socket = http::ListenSocket::Bind(*host, *port);
+  if (!socket.ok()) {
+    log.Error("cannot listen", {{"error", socket.status().message()}});
+    std::fprintf(stderr, "voxsecrets: %s (%s %s); nothing was created or changed\n",
+                 socket.status().message().c_str(), what, listen.c_str());
+    return std::nullopt;
+  }
+  *port = socket->port();
+  return std::move(socket).value();
+}
+
+// What the process exports about itself and the state its parts keep (read at each scrape).
+void AddStateMetrics(Metrics& metrics, const ServeOptions& options, const crypto::Keyring& keyring,
+                     const auth::KeyCache& key_cache, const auth::Authenticator& authenticator,
+                     const audit::AuditLog& audit_log) {
+  metrics.AddCallback(
+      MetricKind::kGauge, "voxsecrets_build_info", "Always 1; the labels say which build runs.",
+      {{"version", options.version}, {"commit", options.commit}}, [] { return 1.0; });
+  metrics.AddCallback(MetricKind::kGauge, "voxsecrets_master_key_version",
+                      "The master key version new data keys are wrapped with.", {},
+                      [&keyring] { return static_cast<double>(keyring.master_key_version()); });
+  constexpr std::string_view kCache = "voxsecrets_cache_requests_total";
+  constexpr std::string_view kCacheHelp =
+      "Cache lookups by cache (verified_token, public_key, data_key) and result (hit, miss).";
+  auto cache = [&](const char* name, std::function<double()> hits, std::function<double()> misses) {
+    metrics.AddCallback(MetricKind::kCounter, kCache, kCacheHelp,
+                        {{"cache", name}, {"result", "hit"}}, std::move(hits));
+    metrics.AddCallback(MetricKind::kCounter, kCache, kCacheHelp,
+                        {{"cache", name}, {"result", "miss"}}, std::move(misses));
+  };
+  if (const auth::VerifiedTokenCache* tokens = authenticator.token_cache()) {
+    cache(
+        "verified_token", [tokens] { return static_cast<double>(tokens->hits()); },
+        [tokens] { return static_cast<double>(tokens->misses()); });
+  }
+  cache(
+      "public_key", [&key_cache] { return static_cast<double>(key_cache.hits()); },
+      [&key_cache] { return static_cast<double>(key_cache.misses()); });
+  cache(
+      "data_key", [&keyring] { return static_cast<double>(keyring.cache_hits()); },
+      [&keyring] { return static_cast<double>(keyring.cache_misses()); });
+  metrics.AddCallback(MetricKind::kGauge, "voxsecrets_audit_queue_length",
+                      "Audit records (reads, failed calls) waiting for the group committer.", {},
+                      [&audit_log] { return static_cast<double>(audit_log.stats().queued); });
+  metrics.AddCallback(MetricKind::kCounter, "voxsecrets_audit_records_total",
+                      "Audit records committed by this process.", {},
+                      [&audit_log] { return static_cast<double>(audit_log.stats().records); });
+  metrics.AddCallback(MetricKind::kCounter, "voxsecrets_audit_failures_total",
+                      "Audit appends that failed (their calls were failed too).", {},
+                      [&audit_log] { return static_cast<double>(audit_log.stats().failures); });
+  metrics.AddCallback(MetricKind::kCounter, "voxsecrets_audit_export_failures_total",
+                      "Audit records whose export (--audit-export) failed.", {}, [&audit_log] {
+                        return static_cast<double>(audit_log.stats().export_failures);
+                      });
+}
+
 void PrintBanner(const ServeOptions& options, const DataDirPaths& paths, const OpenedData& data,
                  const std::string& scheme, const std::string& host, uint16_t port,
-                 const std::string& cert, bool panel) {
-  const std::string base = scheme + "://" +
-                           (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
-                           std::to_string(port);
+                 const std::string& cert, bool panel, const std::string& metrics_url) {
+  const std::string base = scheme + "://" + HostPort(host, port);
   std::printf("voxsecrets serving %s/platform_api\n", base.c_str());
   std::printf("  data dir:     %s\n", paths.root.c_str());
   std::printf("  database:     %s\n", data.store_description.c_str());
   std::printf("  master key:   %s\n", data.master_key_description.c_str());
   if (scheme == "https") std::printf("  tls cert:     %s\n", cert.c_str());
+  std::printf("  metrics:      %s\n",
+              (metrics_url.empty() ? base + "/metrics" : metrics_url).c_str());
   const bool have_creds = fs::exists(paths.credentials);
   if (have_creds) std::printf("  credentials:  %s\n", paths.credentials.c_str());
   if (panel) {
@@ -134,15 +211,44 @@ int RunServe(const ServeOptions& options) {
     if (!s.ok()) log.Warn("could not disable core dumps", {{"error", s.message()}});
   }
 
+  // The addresses first: a port that is taken or forbidden must not leave a data dir, a
+  // database, keys or credentials behind for a server that never ran.
   std::string host;
   uint16_t port = 0;
-  if (!ParseListen(options.listen, &host, &port)) {
-    log.Error("--listen must be HOST:PORT", {{"listen", options.listen}});
-    return 2;
+  int exit_code = 0;
+  std::optional<http::ListenSocket> socket =
+      BindOrExplain(options.listen, "--listen", log, &host, &port, &exit_code);
+  if (!socket) return exit_code;
+  std::string metrics_host;
+  uint16_t metrics_port = 0;
+  std::optional<http::ListenSocket> metrics_socket;
+  if (!options.metrics_listen.empty()) {
+    metrics_socket = BindOrExplain(options.metrics_listen, "--metrics-listen", log, &metrics_host,
+                                   &metrics_port, &exit_code);
+    if (!metrics_socket) return exit_code;
   }
 
+  // One server per data dir; `voxsecrets migrate` looks for this lock.
+  if (options.data.data_dir.empty()) {
+    std::fprintf(stderr, "voxsecrets: --data-dir is required\n");
+    return 2;
+  }
+  if (Status s = EnsurePrivateDir(options.data.data_dir); !s.ok()) {
+    log.Error("cannot start", {{"error", s.message()}});
+    std::fprintf(stderr, "voxsecrets: %s\n", s.message().c_str());
+    return 1;
+  }
+  auto dir_lock = DataDirLock::Acquire(options.data.data_dir);
+  if (!dir_lock.ok()) {
+    log.Error("cannot start", {{"error", dir_lock.status().message()}});
+    std::fprintf(stderr, "voxsecrets: %s\n", dir_lock.status().message().c_str());
+    return 1;
+  }
+
+  metrics::PrometheusMetrics metrics;
   DataOptions data_options = options.data;
   data_options.create = true;
+  data_options.metrics = &metrics;
   auto opened = OpenData(data_options, random, clock);
   if (!opened.ok()) {
     log.Error("cannot start", {{"error", opened.status().message()}});
@@ -214,6 +320,12 @@ int RunServe(const ServeOptions& options) {
   audit_options.exporter = audit_exporter.get();
   audit_options.sync_every_batch = options.audit_sync_reads;
   audit_options.logger = &log;
+  audit_options.batch_sizes =
+      &metrics
+           .AddHistogram("voxsecrets_audit_batch_size",
+                         "Records per group commit of the audit log (reads and failed calls).", {},
+                         {1, 2, 4, 8, 16, 32, 64, 128, 256})
+           .Get();
   auto audit_log = audit::AuditLog::Open(*data.store, audit_options);
   if (!audit_log.ok()) {
     log.Error("cannot open the audit log", {{"error", audit_log.status().message()}});
@@ -228,7 +340,8 @@ int RunServe(const ServeOptions& options) {
   api::AuditRecorder audit_recorder(**audit_log, clock);
   api::Dispatcher dispatcher(*data.store, authenticator, clock, api::BuildMethodTable(services),
                              &audit_recorder);
-  Metrics metrics;
+  MeteredApi metered(dispatcher, dispatcher.methods().Names(), metrics);
+  AddStateMetrics(metrics, options, *data.keyring, key_cache, authenticator, **audit_log);
   // /healthz: probed in the background, so a database that stopped answering never holds an I/O
   // thread; not ready while the store is unreachable, ready again when it is back.
   StoreHealthProbe health(*data.store, clock, log);
@@ -249,11 +362,30 @@ int RunServe(const ServeOptions& options) {
   PanelAssets panel_assets;
   const bool panel = !options.no_panel && PanelAssets::Built();
   if (panel) http_options.static_assets = &panel_assets;
-  auto server = http::HttpServer::Start(http_options, dispatcher, health, metrics);
+  http_options.routes.metrics = !metrics_socket.has_value();
+  auto server = http::HttpServer::Start(http_options, std::move(*socket), metered, health, metrics);
   if (!server.ok()) {
-    log.Error("cannot listen", {{"error", server.status().message()}});
+    log.Error("cannot start the HTTP server", {{"error", server.status().message()}});
     std::fprintf(stderr, "voxsecrets: %s\n", server.status().message().c_str());
     return 1;
+  }
+  // /metrics on its own plain-HTTP listener (for Prometheus on an internal network only).
+  std::unique_ptr<http::HttpServer> metrics_server;
+  if (metrics_socket) {
+    http::ServerOptions metrics_options;
+    metrics_options.host = metrics_host;
+    metrics_options.port = metrics_port;
+    metrics_options.tls = false;
+    metrics_options.threads = 1;
+    metrics_options.routes = http::Routes{.api = false, .metrics = true};
+    auto started = http::HttpServer::Start(metrics_options, std::move(*metrics_socket), metered,
+                                           health, metrics);
+    if (!started.ok()) {
+      log.Error("cannot start the metrics listener", {{"error", started.status().message()}});
+      std::fprintf(stderr, "voxsecrets: %s\n", started.status().message().c_str());
+      return 1;
+    }
+    metrics_server = std::move(started).value();
   }
   const uint16_t bound = server.value()->port();
   if (!options.port_file.empty()) {
@@ -264,9 +396,16 @@ int RunServe(const ServeOptions& options) {
                        {"port", int64_t{bound}},
                        {"tls", !options.plain_http},
                        {"panel", panel},
+                       {"metrics", metrics_server ? HostPort(metrics_host, metrics_server->port())
+                                                  : std::string("on the main listener")},
+                       {"version", options.version},
+                       {"commit", options.commit},
                        {"master_key_version", int64_t{data.master_key_version}}});
   PrintBanner(options, paths, data, options.plain_http ? "http" : "https", host, bound, cert,
-              panel);
+              panel,
+              metrics_server
+                  ? "http://" + HostPort(metrics_host, metrics_server->port()) + "/metrics"
+                  : std::string());
 
   int sig = 0;
   sigwait(&signals, &sig);
@@ -275,6 +414,8 @@ int RunServe(const ServeOptions& options) {
   server.value()->Shutdown(std::chrono::seconds(options.shutdown_grace_seconds));
   server.value()->Wait();
   server.value().reset();
+  if (metrics_server) metrics_server->Shutdown(std::chrono::seconds(1));
+  metrics_server.reset();
   log.Info("stopped");
   return 0;
 }

@@ -1,7 +1,10 @@
-// `voxsecrets serve`: the composition root. Opens (on first start: creates) the data dir, builds
-// store → keyring → services → dispatcher → HTTP server, serves until SIGTERM/SIGINT, then shuts
-// down gracefully (no new connections; in-flight requests are answered; every acknowledged write
-// is already durable in the store).
+// `voxsecrets serve`: the composition root. Binds the listen address(es) first (a busy or
+// forbidden port fails before anything is created), locks the data dir (server/data_dir_lock.h),
+// opens (on first start: creates) the data, builds store → keyring → services → dispatcher →
+// metered API → HTTP server, serves until SIGTERM/SIGINT, then shuts down gracefully (no new
+// connections; in-flight requests are answered; every acknowledged write is already durable in
+// the store). There is no reload: SIGHUP is not handled (its default action ends the process),
+// the master key watcher follows key rotation by itself, and a changed config needs a restart.
 #ifndef VOXSECRETS_SERVER_SERVE_H_
 #define VOXSECRETS_SERVER_SERVE_H_
 
@@ -14,6 +17,9 @@ namespace voxsecrets::server {
 struct ServeOptions {
   DataOptions data;                       // data.create is forced on
   std::string listen = "127.0.0.1:8443";  // HOST:PORT; port 0 picks a free one
+  // HOST:PORT of a plain-HTTP listener that serves only GET /metrics; the main listener then no
+  // longer answers /metrics. Empty = /metrics on the main listener.
+  std::string metrics_listen;
   std::string port_file;                  // when set, the bound port is written here once serving
   std::string tls_cert;                   // a real certificate (PEM chain) ...
   std::string tls_key;                    // ... and its key; default: DIR/tls/*.pem (self-signed)
@@ -27,6 +33,8 @@ struct ServeOptions {
   int shutdown_grace_seconds = 20;
   bool allow_core_dumps = false;          // core dumps are off by default (key material)
   std::string self_path;                  // this binary, for the printed example
+  std::string version;                    // "0.1.0", logged and exported (voxsecrets_build_info)
+  std::string commit;                     // the git commit of the build
   // Audit log (docs/AUDIT.md): export every committed record as a JSON line to this file
   // (appended, created 0600), or to stdout when "-". Empty = no export.
   std::string audit_export;

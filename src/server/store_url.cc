@@ -164,11 +164,22 @@ std::string DescribeStore(const StoreLocation& location) {
 }
 
 Result<store::StorePtr> OpenStore(const StoreLocation& location, const OpenStoreOptions& options) {
+  HistogramFamily* waits = nullptr;
+  if (options.metrics != nullptr) {
+    waits = &options.metrics->AddHistogram(
+        "voxsecrets_store_pool_wait_seconds",
+        "Time a transaction waited for a database connection (0 when one was free), by pool.",
+        {"pool"});
+  }
   Result<store::StorePtr> opened = [&] {
     if (location.kind == StoreKind::kSqlite) {
       store::SqliteOptions sqlite;
       sqlite.path = location.sqlite_path;
       sqlite.read_connections = options.sqlite_read_connections;
+      if (waits != nullptr) {
+        sqlite.read_wait = &waits->WithLabels({"sqlite_read"});
+        sqlite.write_wait = &waits->WithLabels({"sqlite_write"});
+      }
       return store::OpenSqliteStore(sqlite);
     }
     store::PgOptions pg;
@@ -178,6 +189,7 @@ Result<store::StorePtr> OpenStore(const StoreLocation& location, const OpenStore
     pg.acquire_timeout_ms = location.pg_acquire_timeout_ms;
     pg.connect_timeout_s = location.pg_connect_timeout_s;
     pg.create_schema = options.create;
+    if (waits != nullptr) pg.acquire_wait = &waits->WithLabels({"postgresql"});
     return store::OpenPgStore(pg);
   }();
   if (!opened.ok()) {

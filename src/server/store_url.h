@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/metrics.h"
 #include "common/status.h"
 #include "store/store.h"
 
@@ -58,6 +59,10 @@ struct OpenStoreOptions {
   // PostgreSQL: when false a database without voxsecrets tables is refused (kNotFound) and left
   // untouched; SQLite callers check that the file exists themselves.
   bool create = true;
+  // When set, the store observes how long transactions wait for a connection in
+  // voxsecrets_store_pool_wait_seconds{pool}: pool "sqlite_read", "sqlite_write" or
+  // "postgresql". Not owned; must outlive the store.
+  Metrics* metrics = nullptr;
 };
 
 // Opens the store at `location` (applying missing migrations). Errors name the database by

@@ -21,18 +21,28 @@ ConnectionPool::Lease::~Lease() {
 void ConnectionPool::Lease::Discard() { conn_.reset(); }
 
 ConnectionPool::ConnectionPool(ConnectionSettings settings, int size,
-                               std::chrono::milliseconds acquire_timeout)
+                               std::chrono::milliseconds acquire_timeout, Histogram* acquire_wait)
     : settings_(std::move(settings)),
       size_(size < 1 ? 1 : size),
-      acquire_timeout_(acquire_timeout) {}
+      acquire_timeout_(acquire_timeout),
+      acquire_wait_(acquire_wait) {}
 
 Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
   std::vector<std::unique_ptr<Connection>> to_close;  // closed after the lock is released
   {
     MutexLock lock(mu_);
-    const auto deadline = std::chrono::steady_clock::now() + acquire_timeout_;
-    while (idle_.empty() && open_ >= size_ &&
-           cv_.WaitUntil(mu_, deadline) == std::cv_status::no_timeout) {
+    if (!idle_.empty() || open_ < size_) {
+      if (acquire_wait_ != nullptr) acquire_wait_->Observe(0);
+    } else {
+      const auto started = std::chrono::steady_clock::now();
+      const auto deadline = started + acquire_timeout_;
+      while (idle_.empty() && open_ >= size_ &&
+             cv_.WaitUntil(mu_, deadline) == std::cv_status::no_timeout) {
+      }
+      if (acquire_wait_ != nullptr) {
+        acquire_wait_->Observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      }
     }
     if (idle_.empty() && open_ >= size_) {
       return StoreError(StatusCode::kUnavailable, "postgresql: no free connection within " +

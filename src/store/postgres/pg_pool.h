@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/metrics.h"
 #include "common/mutex.h"
 #include "common/status.h"
 #include "store/postgres/pg_connection.h"
@@ -48,7 +49,9 @@ class ConnectionPool {
   };
 
   // REQUIRES: size >= 1.
-  ConnectionPool(ConnectionSettings settings, int size, std::chrono::milliseconds acquire_timeout);
+  // `acquire_wait` (nullable, not owned) observes each Acquire's wait for a slot, in seconds.
+  ConnectionPool(ConnectionSettings settings, int size, std::chrono::milliseconds acquire_timeout,
+                 Histogram* acquire_wait = nullptr);
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
@@ -67,6 +70,7 @@ class ConnectionPool {
   const ConnectionSettings settings_;
   const int size_;
   const std::chrono::milliseconds acquire_timeout_;
+  Histogram* const acquire_wait_;
   Mutex mu_;
   CondVar cv_;  // signalled when a session or a slot is freed
   std::vector<std::unique_ptr<Connection>> idle_ GUARDED_BY(mu_);

@@ -204,7 +204,8 @@ class PgStore final : public Store {
         pool_(pg::ConnectionSettings{options.url, options.connect_timeout_s,
                                      options.statement_timeout_ms},
               std::max(1, options.pool_size),
-              std::chrono::milliseconds(std::max(0, options.acquire_timeout_ms))) {}
+              std::chrono::milliseconds(std::max(0, options.acquire_timeout_ms)),
+              options.acquire_wait) {}
 
   // Opens the first session, migrates the schema with it and keeps it in the pool.
   Status Init() {

@@ -42,6 +42,7 @@
 
 #include <string>
 
+#include "common/metrics.h"
 #include "common/status.h"
 #include "store/store.h"
 
@@ -64,6 +65,10 @@ struct PgOptions {
   // kNotFound and left untouched (the admin commands must not create a schema by mistake); an
   // older schema is still migrated.
   bool create_schema = true;
+  // Observes, in seconds, how long each transaction waited for a session of the pool (metrics;
+  // 0 when one was free, the acquire timeout when none came). nullptr = not measured. Not owned;
+  // must outlive the Store.
+  Histogram* acquire_wait = nullptr;
 };
 
 // How many times Write runs a transaction that keeps failing with serialization failures.

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <thread>
 #include <utility>
@@ -81,8 +82,12 @@ Status RunTransaction(Connection& conn, bool immediate, const TxFn& fn) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers)
-      : writer_(std::move(writer)), readers_(std::move(readers)) {
+  SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
+              Histogram* read_wait, Histogram* write_wait)
+      : read_wait_(read_wait),
+        write_wait_(write_wait),
+        writer_(std::move(writer)),
+        readers_(std::move(readers)) {
     for (auto& reader : readers_) free_readers_.push_back(reader.get());
   }
 
@@ -113,7 +118,9 @@ class SqliteStore final : public Store {
     if (writing_thread_.load() == std::this_thread::get_id()) {
       return StoreError(StatusCode::kInternal, "store: Write called inside a Write callback");
     }
+    const auto started = std::chrono::steady_clock::now();
     MutexLock lock(write_mu_);
+    Observe(write_wait_, started);
     writing_thread_.store(std::this_thread::get_id());
     struct OwnerReset {
       std::atomic<std::thread::id>& owner;
@@ -134,7 +141,13 @@ class SqliteStore final : public Store {
    public:
     explicit ReaderLease(SqliteStore& store) : store_(store) {
       MutexLock lock(store_.pool_mu_);
-      while (store_.free_readers_.empty()) store_.pool_cv_.Wait(store_.pool_mu_);
+      if (store_.free_readers_.empty()) {
+        const auto started = std::chrono::steady_clock::now();
+        while (store_.free_readers_.empty()) store_.pool_cv_.Wait(store_.pool_mu_);
+        Observe(store_.read_wait_, started);
+      } else if (store_.read_wait_ != nullptr) {
+        store_.read_wait_->Observe(0);
+      }
       conn_ = store_.free_readers_.back();
       store_.free_readers_.pop_back();
     }
@@ -154,6 +167,14 @@ class SqliteStore final : public Store {
     Connection* conn_ = nullptr;
   };
 
+  static void Observe(Histogram* histogram, std::chrono::steady_clock::time_point started) {
+    if (histogram == nullptr) return;
+    histogram->Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
+
+  Histogram* const read_wait_;
+  Histogram* const write_wait_;
   Mutex write_mu_;
   std::unique_ptr<Connection> writer_ PT_GUARDED_BY(write_mu_);  // closed last
   std::atomic<std::thread::id> writing_thread_{};                // the thread inside Write, if any
@@ -213,7 +234,8 @@ Result<StorePtr> OpenSqliteStore(const SqliteOptions& options) {
     }
     readers.push_back(std::move(reader));
   }
-  return StorePtr(std::make_unique<SqliteStore>(std::move(writer), std::move(readers)));
+  return StorePtr(std::make_unique<SqliteStore>(std::move(writer), std::move(readers),
+                                                options.read_wait, options.write_wait));
 }
 
 }  // namespace voxsecrets::store

@@ -21,6 +21,7 @@
 
 #include <string>
 
+#include "common/metrics.h"
 #include "common/status.h"
 #include "store/store.h"
 
@@ -34,6 +35,11 @@ struct SqliteOptions {
   int read_connections = 4;
   // How long a call waits for a lock held by another process before kUnavailable. Default 5000.
   int busy_timeout_ms = 5000;
+  // Observe, in seconds, how long each Read waited for a free read connection and each Write for
+  // the writer (metrics; 0 when there was no wait). nullptr = not measured. Not owned; must
+  // outlive the Store.
+  Histogram* read_wait = nullptr;
+  Histogram* write_wait = nullptr;
 };
 
 // Opens (creating if needed) the database and brings its schema up to date (migrations in

@@ -18,7 +18,12 @@
 //                              -> the new Owner key's / key's credentials.json, parsed, plus
 //                                 credentialsPath }
 //
-// startServer(options): options.extraArgs (more `serve` arguments); options.store (a --store URL,
+// startServer(options): options.extraArgs (more `serve` arguments); options.env (more environment
+// for the server process); options.omitArgs (of '--data-dir', '--listen': leave them out because a
+// config file or the environment gives them — it must give DIR/data and a free port);
+// options.root (an empty directory made by the test, to use instead of a fresh temporary one,
+// so that a config file can name DIR/data before the start; deleted by cleanup());
+// options.store (a --store URL,
 // e.g. from lib/pg.mjs); options.credentials (credentials.json, parsed, to use when this node did
 // not bootstrap: a second node on a shared database). With env VOXSECRETS_TEST_STORE=postgres and
 // no options.store, the server runs on a fresh PostgreSQL database (lib/pg.mjs createDatabase,
@@ -108,13 +113,15 @@ function waitForExit(child, timeoutMs) {
 }
 
 class ServerHandle {
-  constructor({ root, extraArgs, store, credentials }) {
+  constructor({ root, extraArgs, store, credentials, env, omitArgs }) {
     this.root = root;
     this.dataDir = path.join(root, 'data');
     this.portFile = path.join(root, 'port');
     this.certPath = path.join(this.dataDir, 'tls', 'cert.pem');
     this.credentialsPath = path.join(this.dataDir, 'credentials.json');
     this.extraArgs = extraArgs;
+    this.env = env;
+    this.omitArgs = omitArgs ?? [];
     this.store = store;
     this.presetCredentials = credentials;
     this.child = null;
@@ -144,9 +151,12 @@ class ServerHandle {
       throw new Error(`voxsecrets binary not found at ${bin} (build it, or set VOXSECRETS_BIN)`);
     }
     fs.rmSync(this.portFile, { force: true });
-    const args = ['serve', '--data-dir', this.dataDir, '--listen', '127.0.0.1:0',
-      '--port-file', this.portFile, ...this.storeArgs(), ...this.extraArgs];
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ['serve'];
+    if (!this.omitArgs.includes('--data-dir')) args.push('--data-dir', this.dataDir);
+    if (!this.omitArgs.includes('--listen')) args.push('--listen', '127.0.0.1:0');
+    args.push('--port-file', this.portFile, ...this.storeArgs(), ...this.extraArgs);
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'],
+      env: this.env ? { ...process.env, ...this.env } : process.env });
     this.child = child;
     liveChildren.add(child);
     child.on('exit', () => liveChildren.delete(child));
@@ -259,7 +269,7 @@ class ServerHandle {
 
 // options: see the top of this file.
 export async function startServer(options = {}) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'voxsecrets-e2e-'));
+  const root = options.root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'voxsecrets-e2e-'));
   let { store } = options;
   let ownDatabase;
   if (store === undefined && process.env.VOXSECRETS_TEST_STORE === 'postgres') {
@@ -267,7 +277,7 @@ export async function startServer(options = {}) {
     store = ownDatabase.url;
   }
   const handle = new ServerHandle({ root, extraArgs: options.extraArgs ?? [], store,
-    credentials: options.credentials });
+    credentials: options.credentials, env: options.env, omitArgs: options.omitArgs });
   handle.ownDatabase = ownDatabase;
   try {
     await handle.start();
