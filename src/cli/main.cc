@@ -4,6 +4,7 @@
 //   voxsecrets token --credentials FILE [--ttl S] [--account-id N]
 //   voxsecrets account create|list ...   voxsecrets key create ...
 //   voxsecrets keys rotate-master|rotate-app|status ...
+//   voxsecrets backup --data-dir DIR --out FILE   voxsecrets restore --in FILE --data-dir NEW ...
 //   voxsecrets version | --version
 // Options of serve and the data options of the admin commands also come from the environment and
 // a config file (--config FILE): cli/settings.h.
@@ -16,6 +17,7 @@
 
 #include "cli/admin_commands.h"
 #include "cli/audit_command.h"
+#include "cli/backup_command.h"
 #include "cli/build_info.h"
 #include "cli/keys_command.h"
 #include "cli/settings.h"
@@ -116,6 +118,8 @@ int main(int argc, char** argv) {
   audit.Register(app);
   cli::KeysCommands keys;
   keys.Register(app, AddMasterKeyOptions);
+  cli::BackupCommands backup;
+  backup.Register(app, AddMasterKeyOptions);
 
   cli::Settings settings;
   settings.Attach(app, serve_cmd);
@@ -146,6 +150,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (keys.Parsed()) return keys.Run();
+  if (backup.Parsed()) return backup.Run();
   if (audit.Parsed()) return audit.Run();
   return admin.Run();
 }
