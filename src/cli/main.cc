@@ -5,6 +5,7 @@
 //   voxsecrets account create|list ...   voxsecrets key create ...
 //   voxsecrets keys rotate-master|rotate-app|status ...
 //   voxsecrets backup --data-dir DIR --out FILE   voxsecrets restore --in FILE --data-dir NEW ...
+//   voxsecrets migrate --data-dir DIR --to postgresql://...
 //   voxsecrets version | --version
 // Options of serve and the data options of the admin commands also come from the environment and
 // a config file (--config FILE): cli/settings.h.
@@ -20,6 +21,7 @@
 #include "cli/backup_command.h"
 #include "cli/build_info.h"
 #include "cli/keys_command.h"
+#include "cli/migrate_command.h"
 #include "cli/settings.h"
 #include "cli/token_command.h"
 #include "common/clock.h"
@@ -120,6 +122,8 @@ int main(int argc, char** argv) {
   keys.Register(app, AddMasterKeyOptions);
   cli::BackupCommands backup;
   backup.Register(app, AddMasterKeyOptions);
+  cli::MigrateCommand migrate;
+  migrate.Register(app);
 
   cli::Settings settings;
   settings.Attach(app, serve_cmd);
@@ -151,6 +155,7 @@ int main(int argc, char** argv) {
   }
   if (keys.Parsed()) return keys.Run();
   if (backup.Parsed()) return backup.Run();
+  if (migrate.Parsed()) return migrate.Run();
   if (audit.Parsed()) return audit.Run();
   return admin.Run();
 }

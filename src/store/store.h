@@ -29,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -222,6 +223,42 @@ class AuditRepository {
   virtual Result<Page<AuditRecord>> Query(const AuditQuery& query) = 0;
 };
 
+// The highest id each id-numbered table ever handed out, deleted rows included (ids are never
+// reused). 0 = none yet.
+struct IdWatermarks {
+  int64_t accounts = 0;
+  int64_t applications = 0;
+  int64_t secrets = 0;
+  int64_t audit_records = 0;
+  friend bool operator==(const IdWatermarks&, const IdWatermarks&) = default;
+};
+
+// Copying a whole database into another one, row for row (`voxsecrets migrate`): rows are written
+// exactly as given — ids, timestamps, sealed values — so that sealed values (bound to their
+// account, application and secret ids) open, and audit hashes (over record ids) verify, in the
+// copy as in the original. Only for filling an empty database: the API never uses it. The rows
+// the other repositories already store as given (keys, data keys, meta, audit chains and records)
+// are copied through them.
+class CopyRepository {
+ public:
+  virtual ~CopyRepository() = default;
+  // True when the database holds no voxsecrets data at all (no row in any table; the schema may
+  // be there).
+  virtual Result<bool> IsEmpty() = 0;
+  // Insert with the record's own id (and every other field). kAlreadyExists when the id or a
+  // unique value is taken. REQUIRES: the referenced rows (parent account, account, application)
+  // exist.
+  virtual Status InsertAccount(const AccountRecord& account) = 0;
+  virtual Status InsertApplication(const ApplicationRecord& app) = 0;
+  virtual Status InsertSecret(const SecretRecord& secret) = 0;
+  // Every meta entry, by key ascending.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ListMeta() = 0;
+  virtual Result<IdWatermarks> Watermarks() = 0;
+  // Makes every id handed out from now on greater than `marks` (and than the ids present), as in
+  // the database the marks were read from. Never lowers a watermark.
+  virtual Status RaiseWatermarks(const IdWatermarks& marks) = 0;
+};
+
 // One transaction. Repositories are valid only during the callback that received the Tx.
 class Tx {
  public:
@@ -233,6 +270,7 @@ class Tx {
   virtual DataKeyRepository& data_keys() = 0;
   virtual MetaRepository& meta() = 0;
   virtual AuditRepository& audit() = 0;
+  virtual CopyRepository& copy() = 0;
 };
 
 using TxFn = std::function<Status(Tx&)>;

@@ -187,3 +187,35 @@ test('a second server on the same data dir is refused while the first runs', asy
   // The first one is unharmed.
   assertOk(await api(server, 'GetApplications', {}));
 });
+
+test('the packaged config file documents every serve option and parses', async () => {
+  const help = await runCli(['serve', '--help']);
+  assert.equal(help.code, 0, describeCli(help));
+  const options = [...help.stdout.matchAll(/^ {2}(?:-\w,)?--([a-z][a-z-]*)/gm)].map((m) => m[1])
+    .filter((name) => name !== 'help' && name !== 'config');
+  assert.ok(options.length > 20, `options from --help: ${options}`);
+  const file = path.join(REPO_ROOT, 'packaging/voxsecrets.toml');
+  const text = fs.readFileSync(file, 'utf8');
+  for (const name of options) {
+    assert.match(text, new RegExp(`^(# )?${name} = `, 'm'), `${name} is not in ${file}`);
+  }
+  // Its active keys parse and name this machine's default data dir; an admin command reading it
+  // gets past the file (it then finds no database, exit 1, not a config error, exit 2).
+  const root = tempDir();
+  const copy = path.join(root, 'voxsecrets.toml');
+  fs.writeFileSync(copy, text.replace('data-dir = "/var/lib/voxsecrets"',
+    `data-dir = "${path.join(root, 'data')}"`));
+  const listed = await runCli(['account', 'list', '--config', copy], { env: cleanEnv() });
+  assert.equal(listed.code, 1, describeCli(listed));
+  assert.match(listed.stderr, /no voxsecrets database at/);
+  // Every commented option, uncommented, is still a valid config (types and names right).
+  const all = path.join(root, 'all.toml');
+  fs.writeFileSync(all, text.split('\n').map((line) => {
+    const m = /^# ([a-z][a-z-]*) = (.*)$/.exec(line);
+    if (!m) return line;
+    if (['master-key-env', 'master-key-command', 'store'].includes(m[1])) return line;  // one source
+    return `${m[1]} = ${m[2]}`;
+  }).join('\n'));
+  const parsed = await runCli(['account', 'list', '--config', all], { env: cleanEnv() });
+  assert.notEqual(parsed.code, 2, describeCli(parsed));
+});

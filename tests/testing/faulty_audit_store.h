@@ -106,6 +106,7 @@ class FaultyAuditStore final : public Store {
     DataKeyRepository& data_keys() override { return inner_.data_keys(); }
     MetaRepository& meta() override { return inner_.meta(); }
     AuditRepository& audit() override { return audit_; }
+    CopyRepository& copy() override { return inner_.copy(); }
 
    private:
     Tx& inner_;

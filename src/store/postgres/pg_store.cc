@@ -48,7 +48,8 @@ class PgTx final : public Tx {
         secrets_(conn),
         data_keys_(conn),
         meta_(conn),
-        audit_(conn) {}
+        audit_(conn),
+        copy_(conn) {}
 
   // Tx
   AccountRepository& accounts() override { return accounts_; }
@@ -58,6 +59,7 @@ class PgTx final : public Tx {
   DataKeyRepository& data_keys() override { return data_keys_; }
   MetaRepository& meta() override { return meta_; }
   AuditRepository& audit() override { return audit_; }
+  CopyRepository& copy() override { return copy_; }
 
  private:
   pg::PgAccountRepository accounts_;
@@ -67,6 +69,7 @@ class PgTx final : public Tx {
   pg::PgDataKeyRepository data_keys_;
   pg::PgMetaRepository meta_;
   pg::PgAuditRepository audit_;
+  pg::PgCopyRepository copy_;
 };
 
 enum class Mode { kRead, kWrite };

@@ -144,6 +144,22 @@ class SqliteAuditRepository final : public AuditRepository {
   Connection& conn_;
 };
 
+class SqliteCopyRepository final : public CopyRepository {
+ public:
+  explicit SqliteCopyRepository(Connection& conn) : conn_(conn) {}
+  // CopyRepository
+  Result<bool> IsEmpty() override;
+  Status InsertAccount(const AccountRecord& account) override;
+  Status InsertApplication(const ApplicationRecord& app) override;
+  Status InsertSecret(const SecretRecord& secret) override;
+  Result<std::vector<std::pair<std::string, std::string>>> ListMeta() override;
+  Result<IdWatermarks> Watermarks() override;
+  Status RaiseWatermarks(const IdWatermarks& marks) override;
+
+ private:
+  Connection& conn_;
+};
+
 // Paging arguments are validated the same way by every List method.
 Status CheckPaging(int64_t count, int64_t offset);
 

@@ -37,7 +37,8 @@ class SqliteTx final : public Tx {
         secrets_(conn),
         data_keys_(conn),
         meta_(conn),
-        audit_(conn) {}
+        audit_(conn),
+        copy_(conn) {}
 
   // Tx
   AccountRepository& accounts() override { return accounts_; }
@@ -47,6 +48,7 @@ class SqliteTx final : public Tx {
   DataKeyRepository& data_keys() override { return data_keys_; }
   MetaRepository& meta() override { return meta_; }
   AuditRepository& audit() override { return audit_; }
+  CopyRepository& copy() override { return copy_; }
 
  private:
   sqlite::SqliteAccountRepository accounts_;
@@ -56,6 +58,7 @@ class SqliteTx final : public Tx {
   sqlite::SqliteDataKeyRepository data_keys_;
   sqlite::SqliteMetaRepository meta_;
   sqlite::SqliteAuditRepository audit_;
+  sqlite::SqliteCopyRepository copy_;
 };
 
 // Runs `fn` between BEGIN [IMMEDIATE] and COMMIT on `conn`; rolls back when `fn` fails, when
