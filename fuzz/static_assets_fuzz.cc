@@ -21,6 +21,7 @@
 #include "common/metrics.h"
 #include "http/responder.h"
 #include "http/static_assets.h"
+#include "metrics/prometheus_metrics.h"
 
 namespace {
 
@@ -69,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Files files;
   static Api api;
   static AlwaysReady health;
-  static Metrics metrics;
+  static metrics::PrometheusMetrics metrics;
   static const http::Responder responder(api, health, metrics, false, &files);
 
   std::string_view rest(reinterpret_cast<const char*>(data), size);

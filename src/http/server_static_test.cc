@@ -8,6 +8,7 @@
 
 #include "http/server.h"
 #include "http/server_test_util.h"
+#include "metrics/prometheus_metrics.h"
 
 namespace voxsecrets::http {
 namespace {
@@ -88,7 +89,7 @@ class StaticAssetsTest : public ::testing::Test {
   FakeAssets assets_;
   ApiEcho api_;
   AlwaysReady health_;
-  Metrics metrics_;
+  metrics::PrometheusMetrics metrics_;
   std::unique_ptr<HttpServer> server_;
 };
 
