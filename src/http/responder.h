@@ -132,8 +132,7 @@ class Responder {
  public:
   // `assets` may be null (no static files: every other path is 404).
   Responder(api::ApiHandler& api, HealthCheck& health, const Metrics& metrics,
-            bool trust_forwarded_for, const StaticAssets* assets = nullptr,
-            Routes routes = {})
+            bool trust_forwarded_for, const StaticAssets* assets = nullptr, Routes routes = {})
       : api_(api),
         health_(health),
         metrics_(metrics),

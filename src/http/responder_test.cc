@@ -112,14 +112,16 @@ TEST_F(ResponderTest, MetricsRendersTheRegistry) {
 }
 
 TEST_F(ResponderTest, RoutesLeftOutAnswer404) {
-  Responder metrics_only{handler_, health_, metrics_, false, nullptr, Routes{.api = false, .metrics = true}};
+  Responder metrics_only{handler_, health_, metrics_,
+                         false,    nullptr, Routes{.api = false, .metrics = true}};
   for (const char* target : {"/platform_api/GetSecrets", "/healthz"}) {
     const HttpRequestView request{.verb = "GET", .target = target};
     EXPECT_EQ(metrics_only.Respond(RouteOf(target), request).status, 404u) << target;
     EXPECT_EQ(metrics_only.Served(RouteOf(target)), Route::kNotFound) << target;
   }
   EXPECT_EQ(metrics_only.Served(Route::kMetrics), Route::kMetrics);
-  Responder api_only{handler_, health_, metrics_, false, nullptr, Routes{.api = true, .metrics = false}};
+  Responder api_only{handler_, health_, metrics_,
+                     false,    nullptr, Routes{.api = true, .metrics = false}};
   const HttpRequestView metrics_request{.verb = "GET", .target = "/metrics"};
   EXPECT_EQ(api_only.Respond(Route::kMetrics, metrics_request).status, 404u);
   EXPECT_EQ(api_only.Served(Route::kHealth), Route::kHealth);

@@ -34,8 +34,8 @@
 #include "server/accounts_admin.h"
 #include "server/data_dir_lock.h"
 #include "server/master_key_watcher.h"
-#include "server/panel_assets.h"
 #include "server/metered_api.h"
+#include "server/panel_assets.h"
 #include "server/store_health.h"
 #include "server/store_key_directory.h"
 
@@ -401,8 +401,7 @@ int RunServe(const ServeOptions& options) {
                        {"version", options.version},
                        {"commit", options.commit},
                        {"master_key_version", int64_t{data.master_key_version}}});
-  PrintBanner(options, paths, data, options.plain_http ? "http" : "https", host, bound, cert,
-              panel,
+  PrintBanner(options, paths, data, options.plain_http ? "http" : "https", host, bound, cert, panel,
               metrics_server
                   ? "http://" + HostPort(metrics_host, metrics_server->port()) + "/metrics"
                   : std::string());
