@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 
 import { describeCli, runCli } from './lib/admin_cli.mjs';
-import { api, assertOk } from './lib/api.mjs';
+import { api, assertOk, request } from './lib/api.mjs';
 import { REPO_ROOT, startServer } from './lib/server.mjs';
 
 const servers = [];
@@ -78,6 +78,7 @@ test('config file, environment and command line: each level beats the next', asy
       `listen = "127.0.0.1:${busy}"          # beaten by VOXSECRETS_LISTEN (else: port in use)`,
       'application-domain = "file.example"  # beaten by the environment and the command line',
       'shutdown-grace = 5',
+      'no-panel = true                      # a flag as a key: serve --no-panel',
       '',
     ].join('\n'));
     const server = await startServer({
@@ -92,6 +93,8 @@ test('config file, environment and command line: each level beats the next', asy
     const added = assertOk(await api(server, 'AddApplication', { application_name: 'cfg' }));
     assert.equal(added.application_name, 'cfg.fromfile.cmd.example',
       'account from the file, domain from the command line');
+    assert.match(server.output(), /Control panel: off/, 'no-panel from the file');
+    assert.equal((await request(server, { method: 'GET', path: '/' })).status, 404);
 
     // An admin command reads the same file: same data dir, hence the same accounts.
     const listed = await runCli(['account', 'list', '--config', config], { env: cleanEnv() });
