@@ -13,9 +13,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <mutex>
-#include <shared_mutex>
 #include <variant>
+
+#include "common/mutex.h"
 
 namespace voxsecrets::metrics {
 namespace {
@@ -120,11 +120,11 @@ class FamilyImpl final : public Family<typename AdapterOf<P>::Seam> {
       Misuse("wrong number of label values", family_.GetName());
     }
     {
-      std::shared_lock lock(mu_);
+      ReaderMutexLock lock(mu_);
       auto it = children_.find(values);
       if (it != children_.end()) return *it->second;
     }
-    std::unique_lock lock(mu_);
+    WriterMutexLock lock(mu_);
     auto it = children_.find(values);
     if (it != children_.end()) return *it->second;
     prometheus::Labels labels;
@@ -147,9 +147,9 @@ class FamilyImpl final : public Family<typename AdapterOf<P>::Seam> {
   prometheus::Family<P>& family_;
   const std::vector<std::string> label_names_;
   const std::vector<double> bounds_;
-  std::shared_mutex mu_;
-  std::map<std::vector<std::string>, std::unique_ptr<Adapter>, LabelValuesLess>
-      children_;  // guarded by mu_
+  SharedMutex mu_;
+  std::map<std::vector<std::string>, std::unique_ptr<Adapter>, LabelValuesLess> children_
+      GUARDED_BY(mu_);
 };
 
 struct CallbackSeries {
@@ -169,21 +169,21 @@ struct CallbackFamily {
 struct PrometheusMetrics::Impl {
   // prometheus-cpp's registry refuses nothing we need; our own map checks re-registration.
   prometheus::Registry registry;
-  mutable std::mutex mu;
+  mutable Mutex mu;
   std::map<std::string,
            std::variant<std::unique_ptr<FamilyImpl<prometheus::Counter>>,
                         std::unique_ptr<FamilyImpl<prometheus::Gauge>>,
                         std::unique_ptr<FamilyImpl<prometheus::Histogram>>>,
            std::less<>>
-      families;                                                  // guarded by mu
-  std::map<std::string, CallbackFamily, std::less<>> callbacks;  // guarded by mu
+      families GUARDED_BY(mu);
+  std::map<std::string, CallbackFamily, std::less<>> callbacks GUARDED_BY(mu);
 
   template <typename P, typename Builder>
   FamilyImpl<P>& Add(std::string_view name, std::string_view help,
                      std::vector<std::string> label_names, std::vector<double> bounds,
                      Builder builder) {
     CheckNames(name, label_names, std::is_same_v<P, prometheus::Histogram>);
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     if (callbacks.count(name) != 0) Misuse("registered twice with another kind", name);
     auto it = families.find(name);
     if (it != families.end()) {
@@ -237,7 +237,7 @@ void PrometheusMetrics::AddCallback(MetricKind kind, std::string_view name, std:
   for (const auto& [label, value] : labels) label_names.push_back(label);
   CheckNames(name, label_names, /*histogram=*/false);
   if (!read) Misuse("callback without a function", name);
-  std::lock_guard lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   if (impl_->families.count(name) != 0) Misuse("registered twice with another kind", name);
   auto it = impl_->callbacks.find(name);
   if (it == impl_->callbacks.end()) {
@@ -256,7 +256,7 @@ void PrometheusMetrics::AddCallback(MetricKind kind, std::string_view name, std:
 std::string PrometheusMetrics::RenderPrometheus() const {
   std::vector<prometheus::MetricFamily> families = impl_->registry.Collect();
   {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     for (const auto& [name, family] : impl_->callbacks) {
       prometheus::MetricFamily out;
       out.name = name;
