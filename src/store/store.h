@@ -16,7 +16,11 @@
 // backends (PostgreSQL) cannot go on with a transaction once a statement failed.
 //
 // Listings take `count` and `offset` (REQUIRES: both >= 0, else kInternal) and report in
-// total_count every match ignoring them.
+// total_count every match ignoring them. Costs of the secret listing (SecretRepository::List):
+// total_count of an unfiltered listing is a maintained counter (no count of rows); a page costs
+// its rows plus `offset` index entries stepped over; a name filter of 3 or more characters is
+// narrowed by a trigram index (cost: the candidates it yields), a shorter one scans the
+// application's secrets.
 //
 // Thread-safety: a Store may be shared by all threads. A Tx and its repositories belong to the
 // thread running the callback.
@@ -27,12 +31,14 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "common/status.h"
+#include "common/utf8.h"
 #include "store/records.h"
 
 namespace voxsecrets::store {
@@ -110,6 +116,14 @@ struct SecretFilter {
   int64_t offset = 0;
 };
 
+// Whether a name filter is narrowed by the backends' trigram indexes: valid UTF-8 of at least 3
+// code points. A shorter filter holds no trigram, so an index of trigrams cannot find its
+// matches; it is served by scanning the application's secrets instead (same answers).
+inline bool UsesTrigramIndex(std::string_view name_part) {
+  const std::optional<size_t> chars = Utf8CodePoints(name_part);
+  return chars.has_value() && *chars >= 3;
+}
+
 struct SecretUpdate {
   std::optional<std::string> name;
   std::optional<std::string> description;
@@ -172,6 +186,12 @@ class MetaRepository {
   virtual ~MetaRepository() = default;
   virtual Result<std::optional<std::string>> Get(std::string_view key) = 0;
   virtual Status Put(std::string_view key, std::string_view value) = 0;
+  // The identity change counter: moved by the database itself (triggers) in the transaction of
+  // every insert, update or delete of accounts, keys and key roles, whoever makes it (this
+  // process, another node, the admin CLI). Read in a transaction, it names the state of those
+  // tables that transaction sees: two transactions that read the same value see the same rows.
+  // Never decreases. (Tables added later that authentication reads must move it too.)
+  virtual Result<int64_t> IamVersion() = 0;
 };
 
 // GetAuditLog's filters. A list that is nullopt does not filter; an empty list matches nothing.
@@ -210,8 +230,17 @@ class AuditRepository {
   // An id above every record id ever stored (even pruned ones). Called after LockChain, so that
   // within one chain ids grow with seq.
   virtual Result<int64_t> NextId() = 0;
+  // `n` such ids at once, increasing, for `n` records stored in this order before the transaction
+  // asks again (REQUIRES: n >= 1; NextId may give the same id twice until a record takes it).
+  virtual Result<std::vector<int64_t>> NextIds(int64_t n) = 0;
   // Stores `record` as given. kAlreadyExists when its id or its (chain_id, seq) is taken.
   virtual Status Insert(const AuditRecord& record) = 0;
+  // Stores `records` as given, in order; as Insert for each (a backend may do it in one
+  // statement). The default inserts them one by one.
+  virtual Status InsertMany(std::span<const AuditRecord> records) {
+    for (const AuditRecord& record : records) VS_RETURN_IF_ERROR(Insert(record));
+    return Status::Ok();
+  }
   // Records with id > after_id, by id ascending, at most `limit` (REQUIRES: limit >= 0).
   virtual Result<std::vector<AuditRecord>> ListAfter(int64_t after_id, int64_t limit) = 0;
   // Records of one chain with seq > after_seq, by seq ascending, at most `limit`.
@@ -271,6 +300,17 @@ class Tx {
   virtual MetaRepository& meta() = 0;
   virtual AuditRepository& audit() = 0;
   virtual CopyRepository& copy() = 0;
+
+  // Savepoints, so that one write transaction can carry several calls, each all or nothing
+  // (group commit). REQUIRES: a write transaction, and no savepoint open for Savepoint().
+  // Savepoint() marks the current state; ReleaseSavepoint() keeps everything done since and
+  // ends it; RollbackToSavepoint() undoes everything done since (the transaction goes on) and
+  // ends it. A non-OK Status from any of them means the transaction itself cannot go on (the
+  // callback must return it): PostgreSQL refuses to roll back to a savepoint after a
+  // serialization failure, which only a re-run of the whole transaction resolves.
+  virtual Status Savepoint() = 0;
+  virtual Status ReleaseSavepoint() = 0;
+  virtual Status RollbackToSavepoint() = 0;
 };
 
 using TxFn = std::function<Status(Tx&)>;
@@ -295,6 +335,9 @@ class Store {
   virtual Result<int> SchemaVersion() = 0;
   // "sqlite" or "postgresql".
   virtual std::string_view BackendName() const = 0;
+  // What the operator should know about this store, as sentences, found when it was opened
+  // (e.g. a PostgreSQL database without pg_trgm, where name searches scan). Default: nothing.
+  virtual std::vector<std::string> Warnings() const { return {}; }
 };
 
 using StorePtr = std::unique_ptr<Store>;

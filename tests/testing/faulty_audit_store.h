@@ -71,9 +71,14 @@ class FaultyAuditStore final : public Store {
       return inner_.SetChainPruned(chain_id, pruned_seq, pruned_hash, pruned_at_ms);
     }
     Result<int64_t> NextId() override { return inner_.NextId(); }
+    Result<std::vector<int64_t>> NextIds(int64_t n) override { return inner_.NextIds(n); }
     Status Insert(const AuditRecord& record) override {
       if (owner_.failing()) return owner_.Refuse();
       return inner_.Insert(record);
+    }
+    Status InsertMany(std::span<const AuditRecord> records) override {
+      if (owner_.failing()) return owner_.Refuse();
+      return inner_.InsertMany(records);
     }
     Result<std::vector<AuditRecord>> ListAfter(int64_t after_id, int64_t limit) override {
       return inner_.ListAfter(after_id, limit);
@@ -107,6 +112,9 @@ class FaultyAuditStore final : public Store {
     MetaRepository& meta() override { return inner_.meta(); }
     AuditRepository& audit() override { return audit_; }
     CopyRepository& copy() override { return inner_.copy(); }
+    Status Savepoint() override { return inner_.Savepoint(); }
+    Status ReleaseSavepoint() override { return inner_.ReleaseSavepoint(); }
+    Status RollbackToSavepoint() override { return inner_.RollbackToSavepoint(); }
 
    private:
     Tx& inner_;

@@ -233,6 +233,50 @@ TEST_P(StoreConformanceTest, AuditInsertRejectsADuplicateIdOrChainSeq) {
   EXPECT_EQ(audit.All().size(), 4u);
 }
 
+// A batch's records in one call (AuditLog's group commit): ids from NextIds, stored in order,
+// round-tripped exactly; one clash stores none of them.
+TEST_P(StoreConformanceTest, AuditInsertManyStoresABatchWhole) {
+  AuditFixture audit(store());
+  const int64_t chain = audit.AddChain();
+  std::vector<AuditRecord> stored;
+  VS_ASSERT_OK(store().Write([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(std::vector<int64_t> ids, tx.audit().NextIds(3));
+    EXPECT_EQ(ids.size(), 3u);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      AuditRecord record = NewRecord(ids[i], chain, static_cast<int64_t>(i) + 1);
+      if (i == 1) record.account_id.reset();  // NULL among values
+      record.args_json = "{\"n\":\"quote \\\" and \\\\ and , { }\"}";
+      stored.push_back(record);
+    }
+    EXPECT_LT(ids[0], ids[1]);
+    EXPECT_LT(ids[1], ids[2]);
+    return tx.audit().InsertMany(stored);
+  }));
+  std::vector<AuditRecord> all = audit.All();
+  ASSERT_EQ(all.size(), 3u);
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].id, stored[i].id);
+    EXPECT_EQ(all[i].seq, stored[i].seq);
+    EXPECT_EQ(all[i].account_id, stored[i].account_id);
+    EXPECT_EQ(all[i].args_json, stored[i].args_json);
+    EXPECT_EQ(all[i].hash, stored[i].hash);
+  }
+  // A batch holding a taken (chain, seq) is refused whole.
+  Status clash = store().Write([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(std::vector<int64_t> ids, tx.audit().NextIds(2));
+    return tx.audit().InsertMany(
+        std::vector<AuditRecord>{NewRecord(ids[0], chain, 4), NewRecord(ids[1], chain, 3)});
+  });
+  EXPECT_EQ(clash.code(), StatusCode::kAlreadyExists) << clash.ToString();
+  EXPECT_EQ(audit.All().size(), 3u);
+  // Ids handed out by NextIds stay above every id stored.
+  VS_ASSERT_OK(store().Write([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(int64_t next, tx.audit().NextId());
+    EXPECT_GT(next, stored.back().id);
+    return Status::Ok();
+  }));
+}
+
 TEST_P(StoreConformanceTest, AuditWritesRollBackWithTheirTransaction) {
   AuditFixture audit(store());
   const int64_t chain = audit.AddChain();

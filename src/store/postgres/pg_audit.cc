@@ -8,6 +8,7 @@
 //
 // Query filters bind lists as arrays (`= ANY ($n)`), so one prepared statement serves every
 // combination of filters and no SQL is built from request data.
+#include <algorithm>
 #include <string>
 
 #include "store/postgres/pg_repositories.h"
@@ -38,11 +39,20 @@ constexpr std::string_view kSetChainPruned =
     "UPDATE audit_chains SET pruned_seq = $2, pruned_hash = $3, pruned_at_ms = $4 "
     "WHERE chain_id = $1";
 constexpr std::string_view kNextId = "SELECT nextval('audit_log_id_seq')";
+constexpr std::string_view kNextIds =
+    "SELECT nextval('audit_log_id_seq') FROM generate_series(1, $1) ORDER BY 1";
 // RETURNING tells whether the id is beyond what the sequence handed out.
 constexpr std::string_view kInsertRecord =
     "INSERT INTO audit_log (" VS_AUDIT_COLUMNS
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
     "RETURNING id > coalesce(pg_sequence_last_value('audit_log_id_seq'), 0)";
+// Many records in one statement (AuditLog's batches): one array per column, unnested together.
+constexpr std::string_view kInsertRecords =
+    "INSERT INTO audit_log (" VS_AUDIT_COLUMNS
+    ") SELECT * FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::int8[], "
+    "$6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::int8[], "
+    "$13::text[], $14::text[]) RETURNING id, id > "
+    "coalesce(pg_sequence_last_value('audit_log_id_seq'), 0)";
 // Serializes the rare catch-up below across sessions (classid 'voxt', objid 1).
 constexpr std::string_view kLockSequence = "SELECT pg_advisory_xact_lock(1987016820, 1)";
 constexpr std::string_view kAdvanceSequence =
@@ -190,6 +200,16 @@ Result<int64_t> PgAuditRepository::NextId() {
   return rows.Int64(0, 0);
 }
 
+Result<std::vector<int64_t>> PgAuditRepository::NextIds(int64_t n) {
+  if (n < 1) return StoreError(StatusCode::kInternal, "postgresql: NextIds needs n >= 1");
+  VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kNextIds, Params().Int64(n)));
+  if (rows.size() != n) return StoreError(StatusCode::kInternal, "postgresql: nextval gave too few rows");
+  std::vector<int64_t> ids;
+  ids.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < rows.size(); ++i) ids.push_back(rows.Int64(i, 0));
+  return ids;
+}
+
 Status PgAuditRepository::Insert(const AuditRecord& record) {
   VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kInsertRecord, Params()
                                                                 .Int64(record.id)
@@ -209,6 +229,54 @@ Status PgAuditRepository::Insert(const AuditRecord& record) {
   if (rows.size() == 1 && rows.Bool(0, 0)) {
     VS_RETURN_IF_ERROR(conn_.Query(kLockSequence, Params()).status());
     VS_RETURN_IF_ERROR(conn_.Query(kAdvanceSequence, Params().Int64(record.id)).status());
+  }
+  return Status::Ok();
+}
+
+Status PgAuditRepository::InsertMany(std::span<const AuditRecord> records) {
+  if (records.empty()) return Status::Ok();
+  if (records.size() == 1) return Insert(records.front());
+  std::vector<int64_t> ids, chains, seqs, times, codes;
+  std::vector<std::optional<int64_t>> accounts;
+  std::vector<std::string> key_ids, credentials, ips, methods, args, touched, prev, hashes;
+  for (const AuditRecord& r : records) {
+    ids.push_back(r.id);
+    chains.push_back(r.chain_id);
+    seqs.push_back(r.seq);
+    times.push_back(r.time_ms);
+    accounts.push_back(r.account_id);
+    key_ids.push_back(r.key_id);
+    credentials.push_back(r.credential);
+    ips.push_back(r.ip);
+    methods.push_back(r.method);
+    args.push_back(r.args_json);
+    touched.push_back(r.touched_json);
+    codes.push_back(r.result_code);
+    prev.push_back(r.prev_hash);
+    hashes.push_back(r.hash);
+  }
+  VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kInsertRecords, Params()
+                                                                 .Int64Array(ids)
+                                                                 .Int64Array(chains)
+                                                                 .Int64Array(seqs)
+                                                                 .Int64Array(times)
+                                                                 .OptionalInt64Array(accounts)
+                                                                 .TextArray(key_ids)
+                                                                 .TextArray(credentials)
+                                                                 .TextArray(ips)
+                                                                 .TextArray(methods)
+                                                                 .TextArray(args)
+                                                                 .TextArray(touched)
+                                                                 .Int64Array(codes)
+                                                                 .TextArray(prev)
+                                                                 .TextArray(hashes)));
+  int64_t beyond = 0;
+  for (int i = 0; i < rows.size(); ++i) {
+    if (rows.Bool(i, 1)) beyond = std::max(beyond, rows.Int64(i, 0));
+  }
+  if (beyond > 0) {
+    VS_RETURN_IF_ERROR(conn_.Query(kLockSequence, Params()).status());
+    VS_RETURN_IF_ERROR(conn_.Query(kAdvanceSequence, Params().Int64(beyond)).status());
   }
   return Status::Ok();
 }

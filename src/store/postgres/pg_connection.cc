@@ -135,6 +135,20 @@ Params& Params::Int64Array(std::span<const int64_t> values) {
   return *this;
 }
 
+Params& Params::OptionalInt64Array(std::span<const std::optional<int64_t>> values) {
+  Param& p = params_.emplace_back();
+  p.type = PgType::kInt8Array;
+  p.binary = false;
+  p.owned.assign(1, '{');  // not = "{": GCC 12 -O3 -Wrestrict false positive (PR 105651)
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) p.owned += ',';
+    p.owned += values[i].has_value() ? std::to_string(*values[i]) : std::string("NULL");
+  }
+  p.owned += '}';
+  p.use_owned = true;
+  return *this;
+}
+
 Params& Params::TextArray(std::span<const std::string> values) {
   Param& p = params_.emplace_back();
   p.type = PgType::kTextArray;
@@ -254,17 +268,70 @@ Connection::~Connection() { PQfinish(conn_); }
 bool Connection::broken() const { return broken_ || PQstatus(conn_) != CONNECTION_OK; }
 
 bool Connection::InTransaction() const {
+  if (commit_pending_) return false;
   PGTransactionStatusType status = PQtransactionStatus(conn_);
   return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
 }
 
 bool Connection::InFailedTransaction() const {
-  return PQtransactionStatus(conn_) == PQTRANS_INERROR;
+  return !commit_pending_ && PQtransactionStatus(conn_) == PQTRANS_INERROR;
 }
 
 void Connection::ClearErrors() {
   first_error_ = Status::Ok();
   first_error_sqlstate_.clear();
+  lost_before_transaction_ = false;
+}
+
+void Connection::Ahead(std::initializer_list<std::string_view> statements) {
+  ahead_.assign(statements.begin(), statements.end());
+}
+
+Status Connection::CommitLater() {
+  if (broken_) return StoreError(StatusCode::kUnavailable, "postgresql: commit: connection is broken");
+  VS_RETURN_IF_ERROR(FinishCommitLater());
+  if (PQenterPipelineMode(conn_) != 1 ||
+      PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 1) == 0 ||
+      PQpipelineSync(conn_) != 1) {
+    return SessionError("commit");
+  }
+  commit_pending_ = true;
+  // Push it out now (a COMMIT is a few bytes: the socket takes it at once).
+  while (true) {
+    const int flushed = PQflush(conn_);
+    if (flushed == 0) break;
+    if (flushed < 0) return SessionError("commit");
+    VS_RETURN_IF_ERROR(WaitForAnswer("commit"));
+  }
+  return Status::Ok();
+}
+
+Status Connection::FinishCommitLater() {
+  if (!commit_pending_) return Status::Ok();
+  commit_pending_ = false;
+  Status failed;
+  while (true) {
+    Status waited = WaitForAnswer("commit");
+    if (!waited.ok()) {
+      lost_before_transaction_ = true;
+      return waited;
+    }
+    PGresult* result = PQgetResult(conn_);
+    if (result == nullptr) continue;  // the end of COMMIT's results
+    const ExecStatusType status = PQresultStatus(result);
+    PQclear(result);
+    if (status == PGRES_PIPELINE_SYNC) break;
+    if (status != PGRES_COMMAND_OK && failed.ok()) failed = SessionError("commit");
+  }
+  if (PQexitPipelineMode(conn_) != 1) {
+    lost_before_transaction_ = true;
+    return SessionError("commit");
+  }
+  if (!failed.ok() || PQstatus(conn_) != CONNECTION_OK) {
+    lost_before_transaction_ = true;
+    return failed.ok() ? SessionError("commit") : failed;
+  }
+  return Status::Ok();
 }
 
 Status Connection::Record(Status status, std::string_view sqlstate) {
@@ -355,13 +422,24 @@ Result<Rows> Connection::CollectResults(std::string_view what) {
 }
 
 Status Connection::Exec(std::string_view sql, std::string_view what) {
-  if (broken_) {
-    return StoreError(StatusCode::kUnavailable,
-                      "postgresql: " + std::string(what) + ": connection is broken");
+  if (broken_) return StoreError(StatusCode::kUnavailable, "postgresql: " + std::string(what) + ": connection is broken");
+  VS_RETURN_IF_ERROR(FinishCommitLater());
+  // The simple protocol takes several statements at once: the ones of Ahead go in front.
+  std::string text;
+  for (std::string_view statement : ahead_) {
+    text += statement;
+    text += "; ";
   }
-  const std::string text(sql);
-  if (PQsendQuery(conn_, text.c_str()) == 0) return SessionError(what);
-  return CollectResults(what).status();
+  const bool had_ahead = !ahead_.empty();
+  ahead_.clear();
+  text += sql;
+  if (PQsendQuery(conn_, text.c_str()) == 0) {
+    lost_before_transaction_ = had_ahead;
+    return SessionError(what);
+  }
+  Status status = CollectResults(what).status();
+  if (!status.ok() && had_ahead && broken()) lost_before_transaction_ = true;
+  return status;
 }
 
 Result<std::string> Connection::PreparedName(std::string_view sql, const Params& params) {
@@ -389,10 +467,15 @@ Result<std::string> Connection::PreparedName(std::string_view sql, const Params&
 }
 
 Result<Rows> Connection::Query(std::string_view sql, const Params& params) {
-  if (broken_) {
-    return StoreError(StatusCode::kUnavailable, "postgresql: query: connection is broken");
+  if (broken_) return StoreError(StatusCode::kUnavailable, "postgresql: query: connection is broken");
+  VS_RETURN_IF_ERROR(FinishCommitLater());
+  Result<std::string> name = PreparedName(sql, params);
+  if (!name.ok()) {
+    // Preparing is not part of the transaction: with BEGIN still ahead, nothing of it was sent.
+    if (!ahead_.empty() && broken()) lost_before_transaction_ = true;
+    return name.status();
   }
-  VS_ASSIGN_OR_RETURN(std::string name, PreparedName(sql, params));
+  if (!ahead_.empty()) return QueryPipelined(*name, params);
   const size_t n = params.params_.size();
   std::vector<const char*> values(n);
   std::vector<int> lengths(n);
@@ -409,11 +492,95 @@ Result<Rows> Connection::Query(std::string_view sql, const Params& params) {
     values[i] = data.data() != nullptr ? data.data() : "";
     lengths[i] = static_cast<int>(data.size());
   }
-  if (PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(n), values.data(), lengths.data(),
+  if (PQsendQueryPrepared(conn_, name->c_str(), static_cast<int>(n), values.data(), lengths.data(),
                           formats.data(), /*resultFormat=*/1) == 0) {
     return SessionError("query");
   }
   return CollectResults("query");
+}
+
+Result<Rows> Connection::QueryPipelined(const std::string& name, const Params& params) {
+  const std::vector<std::string_view> ahead = std::move(ahead_);
+  ahead_.clear();
+  const size_t n = params.params_.size();
+  std::vector<const char*> values(n);
+  std::vector<int> lengths(n);
+  std::vector<int> formats(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Params::Param& p = params.params_[i];
+    formats[i] = p.binary ? 1 : 0;
+    if (p.is_null) continue;
+    std::string_view data = p.use_owned ? std::string_view(p.owned) : p.view;
+    values[i] = data.data() != nullptr ? data.data() : "";
+    lengths[i] = static_cast<int>(data.size());
+  }
+  const auto lost = [&] {
+    lost_before_transaction_ = true;
+    return SessionError("query");
+  };
+  if (PQenterPipelineMode(conn_) != 1) return lost();
+  for (std::string_view statement : ahead) {
+    const std::string text(statement);
+    if (PQsendQueryParams(conn_, text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1) == 0) {
+      return lost();
+    }
+  }
+  if (PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(n), values.data(), lengths.data(),
+                          formats.data(), /*resultFormat=*/1) == 0 ||
+      PQpipelineSync(conn_) != 1) {
+    return lost();
+  }
+  // Each command's results end with a null result; the pipeline with PGRES_PIPELINE_SYNC.
+  Rows last;
+  Status error;
+  std::string error_sqlstate;
+  size_t command = 0;
+  while (true) {
+    Status waited = WaitForAnswer("query");
+    if (!waited.ok()) {
+      if (command < ahead.size()) lost_before_transaction_ = true;
+      return waited;
+    }
+    PGresult* result = PQgetResult(conn_);
+    if (result == nullptr) {
+      ++command;
+      continue;
+    }
+    const ExecStatusType status = PQresultStatus(result);
+    if (status == PGRES_PIPELINE_SYNC) {
+      PQclear(result);
+      break;
+    }
+    if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE ||
+        status == PGRES_NONFATAL_ERROR) {
+      if (error.ok()) {
+        const char* sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+        const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+        error_sqlstate = sqlstate != nullptr ? sqlstate : "";
+        if (error_sqlstate.empty() && PQstatus(conn_) != CONNECTION_OK) {
+          error_sqlstate = std::string(kConnectionFailure);
+        }
+        error = PgError(
+            error_sqlstate,
+            primary != nullptr ? FirstLine(primary) : FirstLine(PQresultErrorMessage(result)),
+            "query");
+        if (command < ahead.size() && IsConnectionLostSqlState(error_sqlstate)) {
+          lost_before_transaction_ = true;
+        }
+      }
+      PQclear(result);
+      continue;
+    }
+    if (status == PGRES_PIPELINE_ABORTED || command < ahead.size()) {
+      PQclear(result);  // skipped after an error, or a statement of Ahead
+      continue;
+    }
+    last = Rows(result);
+  }
+  if (PQexitPipelineMode(conn_) != 1) return lost();
+  if (!error.ok()) return Record(error, error_sqlstate);
+  if (PQstatus(conn_) != CONNECTION_OK) return SessionError("query");
+  return last;
 }
 
 }  // namespace voxsecrets::store::pg

@@ -23,6 +23,7 @@
 #define VOXSECRETS_STORE_POSTGRES_PG_CONNECTION_H_
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <span>
@@ -62,6 +63,7 @@ class Params {
   Params& OptionalText(std::optional<std::string_view> value);
   Params& OptionalText(const std::optional<std::string>& value);
   Params& Int64Array(std::span<const int64_t> values);
+  Params& OptionalInt64Array(std::span<const std::optional<int64_t>> values);  // NULL elements
   Params& TextArray(std::span<const std::string> values);  // REQUIRES: no NUL in the values
 
   size_t size() const { return params_.size(); }
@@ -133,9 +135,25 @@ class Connection {
   // Runs `sql` with `params` (prepared on first use on this connection).
   Result<Rows> Query(std::string_view sql, const Params& params);
 
+  // Round trips saved (libpq pipeline mode):
+  //  - Ahead(statements): parameterless statements (static text: BEGIN, LOCK TABLE) sent together
+  //    with the next Exec or Query, in its round trip; their errors come first. DropAhead()
+  //    forgets them when no statement followed.
+  //  - CommitLater(): ends a READ ONLY transaction by sending COMMIT without waiting for the
+  //    answer, which is read before the next statement on this connection (nothing can fail in
+  //    such a commit but the session itself, which the next statement then finds lost).
+  void Ahead(std::initializer_list<std::string_view> statements);
+  bool has_ahead() const { return !ahead_.empty(); }
+  void DropAhead() { ahead_.clear(); }
+  Status CommitLater();
+  // The session was found lost before any statement of the current transaction reached the
+  // server (while sending the statements queued by Ahead, or reading the answer of an earlier
+  // CommitLater): nothing of the transaction happened, so it may be run again on another one.
+  bool lost_before_transaction() const { return lost_before_transaction_; }
+
   // The session is unusable (lost, terminated, or an answer missed its deadline).
   bool broken() const;
-  // A transaction block is open (possibly failed).
+  // A transaction block is open (possibly failed). False once CommitLater sent its COMMIT.
   bool InTransaction() const;
   // The open transaction block failed: every statement but ROLLBACK will fail.
   bool InFailedTransaction() const;
@@ -159,10 +177,17 @@ class Connection {
   Status SessionError(std::string_view what);
   Status Record(Status status, std::string_view sqlstate);
   Result<std::string> PreparedName(std::string_view sql, const Params& params);
+  // Reads the answer of a COMMIT sent by CommitLater, if any.
+  Status FinishCommitLater();
+  // Query with the statements of Ahead in front, in one pipeline.
+  Result<Rows> QueryPipelined(const std::string& name, const Params& params);
 
   pg_conn* conn_;
   int answer_timeout_ms_;  // <= 0: no client-side deadline
   bool broken_ = false;
+  std::vector<std::string_view> ahead_;
+  bool commit_pending_ = false;  // a COMMIT of CommitLater awaits its answer
+  bool lost_before_transaction_ = false;
   Status first_error_;
   std::string first_error_sqlstate_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL + type signature -> name

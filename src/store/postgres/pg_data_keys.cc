@@ -35,6 +35,7 @@ constexpr std::string_view kGetMeta = "SELECT value FROM meta WHERE key = $1";
 constexpr std::string_view kPutMeta =
     "INSERT INTO meta (key, value) VALUES ($1, $2) "
     "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+constexpr std::string_view kIamVersion = "SELECT version FROM change_counters WHERE name = 'iam'";
 
 #undef VS_DATA_KEY_COLUMNS
 
@@ -77,6 +78,10 @@ Result<std::optional<DataKeyRecord>> PgDataKeyRepository::FindActive(int64_t app
 
 Result<std::optional<DataKeyRecord>> PgDataKeyRepository::Find(int64_t application_id,
                                                                uint32_t version) {
+  if (ahead_ != nullptr && ahead_->data_key.has_value() &&
+      ahead_->data_key->application_id == application_id && ahead_->data_key->version == version) {
+    return ahead_->data_key;
+  }
   VS_ASSIGN_OR_RETURN(Rows rows,
                       conn_.Query(kFindDataKey, Params().Int64(application_id).Int64(version)));
   return FirstDataKey(rows);
@@ -128,6 +133,12 @@ Result<std::optional<std::string>> PgMetaRepository::Get(std::string_view key) {
 
 Status PgMetaRepository::Put(std::string_view key, std::string_view value) {
   return conn_.Query(kPutMeta, Params().Text(key).Text(value)).status();
+}
+
+Result<int64_t> PgMetaRepository::IamVersion() {
+  VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kIamVersion, Params()));
+  if (rows.size() != 1) return StoreError(StatusCode::kInternal, "postgresql: the change counter 'iam' is missing");
+  return rows.Int64(0, 0);
 }
 
 }  // namespace voxsecrets::store::pg

@@ -14,7 +14,10 @@ ConnectionPool::Lease::~Lease() {
     // Only reached when a transaction was abandoned (e.g. an exception in a callback).
     if (!conn_->Exec("ROLLBACK", "rollback").ok()) conn_.reset();
   }
-  if (conn_ != nullptr) conn_->ClearErrors();
+  if (conn_ != nullptr) {
+    conn_->DropAhead();
+    conn_->ClearErrors();
+  }
   pool_->Release(std::move(conn_));
 }
 

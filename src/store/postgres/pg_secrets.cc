@@ -18,14 +18,41 @@ constexpr std::string_view kSecretById = "SELECT " VS_SECRET_INFO_COLUMNS
 constexpr std::string_view kSecretByName = "SELECT " VS_SECRET_INFO_COLUMNS
                                            ", value, key_version FROM secrets "
                                            "WHERE application_id = $1 AND name = $2";
-// Case-insensitive substring via strpos() over lower() in the "C" collation (ASCII folding, like
-// SQLite's lower()): '%' and '_' are literal.
-#define VS_SECRET_LIST_WHERE \
-  "WHERE application_id = $1 AND strpos(lower(name), lower($2 COLLATE \"C\")) > 0 "
-constexpr std::string_view kListSecrets =
-    "SELECT " VS_SECRET_INFO_COLUMNS " FROM secrets " VS_SECRET_LIST_WHERE
-    "ORDER BY id LIMIT $3 OFFSET $4";
-constexpr std::string_view kCountSecrets = "SELECT count(*) FROM secrets " VS_SECRET_LIST_WHERE;
+// The same with the data key that sealed the secret (read transactions: ReadAhead).
+#define VS_WITH_DATA_KEY                                                                   \
+  "SELECT s.id, s.application_id, s.name, s.description, s.created, s.modified, s.value, " \
+  "s.key_version, d.application_id, d.version, d.wrapped_key, d.master_key_version, "      \
+  "d.encryptions, d.created FROM secrets s LEFT JOIN data_keys d ON d.application_id = "   \
+  "s.application_id AND d.version = s.key_version "
+constexpr std::string_view kSecretByIdWithKey =
+    VS_WITH_DATA_KEY "WHERE s.application_id = $1 AND s.id = $2";
+constexpr std::string_view kSecretByNameWithKey =
+    VS_WITH_DATA_KEY "WHERE s.application_id = $1 AND s.name = $2";
+#undef VS_WITH_DATA_KEY
+// Every listing is one statement: the count first (always one row, so an empty page still
+// carries it), then the page's rows (NULL when there are none). The page's ids come from an index
+// alone (stepping over `offset` entries without reading rows); then only its rows are read.
+#define VS_PAGE_OF(ids)                                                                 \
+  "LEFT JOIN LATERAL (SELECT " VS_SECRET_INFO_COLUMNS " FROM secrets WHERE id IN (" ids \
+  ")) s ON true ORDER BY s.id"
+// Unfiltered: the count is the counter the triggers keep (schema version 3).
+constexpr std::string_view kListPage =
+    "SELECT coalesce((SELECT secrets FROM secret_counts WHERE application_id = $1), 0), s.* "
+    "FROM (SELECT 1) one " VS_PAGE_OF(
+        "SELECT id FROM secrets WHERE application_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
+// Name filter: a case-insensitive substring via strpos() over lower() in the "C" collation
+// (ASCII folding, like SQLite's lower()): '%' and '_' are literal. With 3 or more characters,
+// `lower(name) LIKE $3` ($3: the filter lower-cased and escaped, between '%') lets the planner
+// narrow the matches with the pg_trgm index; strpos() states the rule either way. Every match is
+// counted, so the matching ids are collected once (MATERIALIZED) and counted and paged from there.
+#define VS_MATCHES(extra)                                                                   \
+  "WITH m AS MATERIALIZED (SELECT id FROM secrets WHERE application_id = $1 AND " extra     \
+  "strpos(lower(name), lower($2 COLLATE \"C\")) > 0) SELECT (SELECT count(*) FROM m), s.* " \
+  "FROM (SELECT 1) one "
+constexpr std::string_view kListByTrigram = VS_MATCHES("lower(name) LIKE $3 AND ")
+    VS_PAGE_OF("SELECT id FROM m ORDER BY id LIMIT $4 OFFSET $5");
+constexpr std::string_view kListByScan =
+    VS_MATCHES("") VS_PAGE_OF("SELECT id FROM m ORDER BY id LIMIT $3 OFFSET $4");
 constexpr std::string_view kListSealed = "SELECT " VS_SECRET_INFO_COLUMNS
                                          ", value, key_version FROM secrets "
                                          "WHERE application_id = $1 ORDER BY id";
@@ -40,18 +67,34 @@ constexpr std::string_view kDeleteAllSecrets = "DELETE FROM secrets WHERE applic
 constexpr std::string_view kReplaceSealed =
     "UPDATE secrets SET value = $3, key_version = $4 WHERE application_id = $1 AND id = $2";
 
-#undef VS_SECRET_LIST_WHERE
+#undef VS_MATCHES
+#undef VS_PAGE_OF
 #undef VS_SECRET_INFO_COLUMNS
 
-SecretInfo ReadInfo(const Rows& rows, int row) {
+// The secret's listing columns, starting at column `first`.
+SecretInfo ReadInfo(const Rows& rows, int row, int first = 0) {
   SecretInfo info;
-  info.id = rows.Int64(row, 0);
-  info.application_id = rows.Int64(row, 1);
-  info.name = rows.Text(row, 2);
-  info.description = rows.Text(row, 3);
-  info.created = rows.Int64(row, 4);
-  info.modified = rows.Int64(row, 5);
+  info.id = rows.Int64(row, first);
+  info.application_id = rows.Int64(row, first + 1);
+  info.name = rows.Text(row, first + 2);
+  info.description = rows.Text(row, first + 3);
+  info.created = rows.Int64(row, first + 4);
+  info.modified = rows.Int64(row, first + 5);
   return info;
+}
+
+// A LIKE pattern matching every text that holds `part` (lower-cased like lower() in the "C"
+// collation: ASCII only) as a substring: '\\', '%' and '_' escaped with '\\' (LIKE's default
+// escape), between '%'.
+std::string LikeSubstringPattern(std::string_view part) {
+  std::string out = "%";
+  for (char c : part) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c == '\\' || c == '%' || c == '_') out += '\\';
+    out += c;
+  }
+  out += '%';
+  return out;
 }
 
 SecretRecord ReadRecord(const Rows& rows, int row) {
@@ -85,37 +128,62 @@ Result<int64_t> PgSecretRepository::Insert(int64_t application_id, std::string_v
   return rows.Int64(0, 0);
 }
 
+Result<std::optional<SecretRecord>> PgSecretRepository::FindOne(std::string_view plain,
+                                                                std::string_view with_key,
+                                                                const Params& params) {
+  if (ahead_ == nullptr) {
+    VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(plain, params));
+    return FirstSecret(rows);
+  }
+  VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(with_key, params));
+  if (rows.size() > 0 && !rows.IsNull(0, 8)) {
+    DataKeyRecord key;
+    key.application_id = rows.Int64(0, 8);
+    key.version = static_cast<uint32_t>(rows.Int64(0, 9));
+    key.wrapped_key = rows.Bytes(0, 10);
+    key.master_key_version = static_cast<uint32_t>(rows.Int64(0, 11));
+    key.encryptions = rows.Int64(0, 12);
+    key.created = rows.Int64(0, 13);
+    ahead_->data_key = std::move(key);
+  }
+  return FirstSecret(rows);
+}
+
 Result<std::optional<SecretRecord>> PgSecretRepository::FindById(int64_t application_id,
                                                                  int64_t id) {
-  VS_ASSIGN_OR_RETURN(Rows rows,
-                      conn_.Query(kSecretById, Params().Int64(application_id).Int64(id)));
-  return FirstSecret(rows);
+  return FindOne(kSecretById, kSecretByIdWithKey, Params().Int64(application_id).Int64(id));
 }
 
 Result<std::optional<SecretRecord>> PgSecretRepository::FindByName(int64_t application_id,
                                                                    std::string_view name) {
-  VS_ASSIGN_OR_RETURN(Rows rows,
-                      conn_.Query(kSecretByName, Params().Int64(application_id).Text(name)));
-  return FirstSecret(rows);
+  return FindOne(kSecretByName, kSecretByNameWithKey, Params().Int64(application_id).Text(name));
 }
 
 Result<Page<SecretInfo>> PgSecretRepository::List(int64_t application_id,
                                                   const SecretFilter& filter) {
   VS_RETURN_IF_ERROR(CheckPaging(filter.count, filter.offset));
-  Page<SecretInfo> page;
-  {
-    VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kListSecrets, Params()
-                                                                 .Int64(application_id)
-                                                                 .Text(filter.name_part)
-                                                                 .Int64(filter.count)
-                                                                 .Int64(filter.offset)));
-    page.items.reserve(static_cast<size_t>(rows.size()));
-    for (int i = 0; i < rows.size(); ++i) page.items.push_back(ReadInfo(rows, i));
+  Params params;
+  params.Int64(application_id);
+  std::string_view sql = kListPage;
+  std::string like;
+  if (!filter.name_part.empty()) {
+    params.Text(filter.name_part);
+    sql = kListByScan;
+    if (UsesTrigramIndex(filter.name_part)) {
+      like = LikeSubstringPattern(filter.name_part);
+      params.Text(like);
+      sql = kListByTrigram;
+    }
   }
-  VS_ASSIGN_OR_RETURN(
-      Rows total,
-      conn_.Query(kCountSecrets, Params().Int64(application_id).Text(filter.name_part)));
-  page.total_count = total.size() > 0 ? total.Int64(0, 0) : 0;
+  params.Int64(filter.count).Int64(filter.offset);
+  VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(sql, params));
+  Page<SecretInfo> page;
+  if (rows.size() == 0) return StoreError(StatusCode::kInternal, "postgresql: the listing returned no count");
+  page.total_count = rows.Int64(0, 0);
+  for (int i = 0; i < rows.size(); ++i) {
+    if (rows.IsNull(i, 1)) continue;  // the one row of an empty page
+    page.items.push_back(ReadInfo(rows, i, /*first=*/1));
+  }
   return page;
 }
 

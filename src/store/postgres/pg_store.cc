@@ -33,20 +33,24 @@ constexpr std::string_view kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ R
 // ended, keeps new ones waiting, and so runs alone: with no concurrent serializable transaction
 // it cannot fail with a serialization failure again. LOCK TABLE takes no snapshot, so the
 // transaction's snapshot is taken after the lock is granted (by its first query).
-constexpr std::string_view kBeginWrite =
-    "BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE schema_version IN ROW EXCLUSIVE MODE";
-constexpr std::string_view kBeginWriteAlone =
-    "BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE schema_version IN EXCLUSIVE MODE";
+constexpr std::string_view kBeginWrite = "BEGIN ISOLATION LEVEL SERIALIZABLE";
+constexpr std::string_view kLockWriters = "LOCK TABLE schema_version IN ROW EXCLUSIVE MODE";
+constexpr std::string_view kLockAlone = "LOCK TABLE schema_version IN EXCLUSIVE MODE";
+// WriteDeferred: the commit is in PostgreSQL's WAL buffers when it returns, on disk with the
+// next durable commit of any session (the WAL is flushed in order) or within a few hundred ms
+// (the WAL writer); lost only if the database server itself crashes before that.
+constexpr std::string_view kDeferCommit = "SET LOCAL synchronous_commit TO OFF";
 
 // The repositories of one transaction, all on the same connection.
 class PgTx final : public Tx {
  public:
-  explicit PgTx(Connection& conn)
-      : accounts_(conn),
+  PgTx(Connection& conn, bool read_only)
+      : conn_(conn),
+        accounts_(conn),
         keys_(conn),
         applications_(conn),
-        secrets_(conn),
-        data_keys_(conn),
+        secrets_(conn, read_only ? &ahead_ : nullptr),
+        data_keys_(conn, read_only ? &ahead_ : nullptr),
         meta_(conn),
         audit_(conn),
         copy_(conn) {}
@@ -60,8 +64,26 @@ class PgTx final : public Tx {
   MetaRepository& meta() override { return meta_; }
   AuditRepository& audit() override { return audit_; }
   CopyRepository& copy() override { return copy_; }
+  Status Savepoint() override { return conn_.Exec("SAVEPOINT vs_call", "savepoint"); }
+  Status ReleaseSavepoint() override {
+    return conn_.Exec("RELEASE SAVEPOINT vs_call", "release savepoint");
+  }
+  // A serialization failure or deadlock is the whole transaction's: it is not rolled back to the
+  // savepoint but returned, so that the store re-runs the transaction. Any other failure of the
+  // call is undone and forgotten (the transaction goes on and may commit).
+  Status RollbackToSavepoint() override {
+    if (!conn_.first_error().ok() && pg::IsRetryableSqlState(conn_.first_error_sqlstate())) {
+      return conn_.first_error();
+    }
+    VS_RETURN_IF_ERROR(conn_.Exec("ROLLBACK TO SAVEPOINT vs_call; RELEASE SAVEPOINT vs_call",
+                                  "rollback to savepoint"));
+    conn_.ClearErrors();
+    return Status::Ok();
+  }
 
  private:
+  Connection& conn_;
+  pg::ReadAhead ahead_;  // before the repositories that point to it
   pg::PgAccountRepository accounts_;
   pg::PgKeyRepository keys_;
   pg::PgApplicationRepository applications_;
@@ -94,26 +116,40 @@ void Rollback(ConnectionPool::Lease& lease) {
 }
 
 // One attempt: BEGIN, fn, COMMIT (or ROLLBACK). REQUIRES: no transaction open on the session.
-// `alone`: a write that runs alone in the cluster (kBeginWriteAlone).
-Attempt RunOnce(ConnectionPool::Lease& lease, Mode mode, const TxFn& fn, bool alone = false) {
+// `alone`: a write that runs alone in the cluster (kLockAlone).
+// Round trips: BEGIN (and a write's LOCK TABLE) travel with fn's first statement
+// (Connection::Ahead), and a read's COMMIT is answered while the session waits for its next
+// transaction (Connection::CommitLater): a read of k statements costs k round trips.
+Attempt RunOnce(ConnectionPool::Lease& lease, Mode mode, const TxFn& fn, bool alone = false,
+                bool deferred = false) {
   Connection& conn = lease.conn();
   conn.ClearErrors();
-  Status begun = conn.Exec(
-      mode == Mode::kRead ? kBeginRead : (alone ? kBeginWriteAlone : kBeginWrite), "begin");
-  if (!begun.ok()) {
-    // A pooled session the server dropped meanwhile fails here, before fn ran: safe to retry.
-    return {begun, conn.broken() ? Next::kRetryLostSession : Next::kDone};
+  if (mode == Mode::kRead) {
+    conn.Ahead({kBeginRead});
+  } else if (deferred) {
+    conn.Ahead({kBeginWrite, alone ? kLockAlone : kLockWriters, kDeferCommit});
+  } else {
+    conn.Ahead({kBeginWrite, alone ? kLockAlone : kLockWriters});
   }
   Status status;
   {
-    PgTx tx(conn);
+    PgTx tx(conn, /*read_only=*/mode == Mode::kRead);
     status = fn(tx);
   }
+  if (conn.has_ahead() && !conn.broken()) {
+    // fn sent no statement: no transaction was opened, there is nothing to end.
+    conn.DropAhead();
+    return {status, Next::kDone};
+  }
+  conn.DropAhead();
   if (conn.broken()) {
-    // Nothing was committed. Only a Write may re-run fn (Store::Write's contract).
+    // Nothing was committed. A Write may re-run fn (Store::Write's contract); so may a Read whose
+    // session was found lost before anything of it reached the server (a pooled session the
+    // server dropped meanwhile).
     Status lost = !conn.first_error().ok() ? conn.first_error() : status;
     if (lost.ok()) lost = StoreError(StatusCode::kUnavailable, "postgresql: connection lost");
-    return {lost, mode == Mode::kWrite ? Next::kRetryLostSession : Next::kDone};
+    const bool again = mode == Mode::kWrite || conn.lost_before_transaction();
+    return {lost, again ? Next::kRetryLostSession : Next::kDone};
   }
   const bool conflict =
       !conn.first_error().ok() && pg::IsRetryableSqlState(conn.first_error_sqlstate());
@@ -127,6 +163,12 @@ Attempt RunOnce(ConnectionPool::Lease& lease, Mode mode, const TxFn& fn, bool al
     }
     Rollback(lease);
     return {failure, conflict && mode == Mode::kWrite ? Next::kRetryConflict : Next::kDone};
+  }
+  if (mode == Mode::kRead) {
+    // Nothing to make durable: the answer is read before the session's next statement.
+    Status sent = conn.CommitLater();
+    if (!sent.ok()) lease.Discard();
+    return {Status::Ok(), Next::kDone};
   }
   Status committed = conn.Exec("COMMIT", "commit");
   if (committed.ok()) return {Status::Ok(), Next::kDone};
@@ -221,6 +263,16 @@ class PgStore final : public Store {
       }
     }
     VS_RETURN_IF_ERROR(pg::ApplyMigrations(*conn, kPostgresMigrations));
+    // Migration 3 goes on without the trigram index when pg_trgm cannot be had.
+    VS_ASSIGN_OR_RETURN(
+        pg::Rows trgm,
+        conn->Query("SELECT to_regclass('secrets_name_trgm') IS NOT NULL", pg::Params()));
+    if (trgm.size() == 1 && !trgm.Bool(0, 0)) {
+      warnings_.push_back(
+          "the database has no trigram index of secret names (pg_trgm could not be created): "
+          "GetSecrets with secret_name_part scans the application's secrets; docs/SCHEMA.md "
+          "says how to add it");
+    }
     pool_.AddIdle(std::move(conn));
     return Status::Ok();
   }
@@ -228,7 +280,23 @@ class PgStore final : public Store {
   // Store
   Status Read(const TxFn& fn) override { return Run(Mode::kRead, fn); }
 
-  Status Write(const TxFn& fn) override {
+  Status Write(const TxFn& fn) override { return WriteWith(fn, /*deferred=*/false); }
+  Status WriteDeferred(const TxFn& fn) override { return WriteWith(fn, /*deferred=*/true); }
+
+  Result<int> SchemaVersion() override {
+    for (int attempt = 0;; ++attempt) {
+      VS_ASSIGN_OR_RETURN(ConnectionPool::Lease lease, pool_.Acquire());
+      Result<int> version = pg::ReadSchemaVersion(lease.conn());
+      if (version.ok() || !lease.conn().broken() || attempt > 0) return version;
+    }
+  }
+
+  std::string_view BackendName() const override { return "postgresql"; }
+  std::vector<std::string> Warnings() const override { return warnings_; }
+
+ private:
+  // Write and WriteDeferred (see kDeferCommit).
+  Status WriteWith(const TxFn& fn, bool deferred) {
     const std::thread::id self = std::this_thread::get_id();
     {
       MutexLock lock(writers_mu_);
@@ -245,21 +313,10 @@ class PgStore final : public Store {
         store.writers_.erase(std::find(store.writers_.begin(), store.writers_.end(), self));
       }
     } reset{*this, self};
-    return Run(Mode::kWrite, fn);
+    return Run(Mode::kWrite, fn, deferred);
   }
 
-  Result<int> SchemaVersion() override {
-    for (int attempt = 0;; ++attempt) {
-      VS_ASSIGN_OR_RETURN(ConnectionPool::Lease lease, pool_.Acquire());
-      Result<int> version = pg::ReadSchemaVersion(lease.conn());
-      if (version.ok() || !lease.conn().broken() || attempt > 0) return version;
-    }
-  }
-
-  std::string_view BackendName() const override { return "postgresql"; }
-
- private:
-  Status Run(Mode mode, const TxFn& fn) {
+  Status Run(Mode mode, const TxFn& fn, bool deferred = false) {
     bool replaced_session = false;
     int conflicts = 0;
     std::optional<ConnectionPool::Lease> lease;
@@ -271,7 +328,8 @@ class PgStore final : public Store {
       Attempt attempt;
       if (mode == Mode::kWrite) {
         WriteGate::Hold hold(gate_, /*exclusive=*/conflicts >= kExclusiveAfterConflicts);
-        attempt = RunOnce(*lease, mode, fn, /*alone=*/conflicts >= kClusterAloneAfterConflicts);
+        attempt =
+            RunOnce(*lease, mode, fn, /*alone=*/conflicts >= kClusterAloneAfterConflicts, deferred);
       } else {
         attempt = RunOnce(*lease, mode, fn);
       }
@@ -311,6 +369,7 @@ class PgStore final : public Store {
   }
 
   const bool create_schema_;
+  std::vector<std::string> warnings_;  // set by Init, then constant
   ConnectionPool pool_;
   WriteGate gate_;
   Mutex jitter_mu_;

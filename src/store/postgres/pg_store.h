@@ -23,6 +23,12 @@
 // session found lost before or while `fn` ran (the server restarted, the connection was terminated)
 // is replaced and the transaction re-run once: nothing of it was committed. A session lost during
 // COMMIT is not retried: the outcome is unknown, and Write returns kUnavailable.
+// WriteDeferred is Write with `synchronous_commit = off` for that transaction (in PostgreSQL's
+// WAL when it returns; on disk with the next durable commit or within a few hundred ms).
+// Round trips: BEGIN travels with the transaction's first statement and a read's COMMIT is
+// answered while the session waits for its next transaction (libpq pipeline mode): a read of k
+// statements costs k round trips; a read transaction gets the data key of a secret it reads
+// with that secret (no statement of its own).
 //
 // Availability: sessions are pooled (pool_size at most, opened lazily; see postgres/pg_pool.h).
 // When the database is unreachable, calls fail with kUnavailable within about connect_timeout_s;

@@ -129,6 +129,15 @@ Result<std::unique_ptr<TestSchema>> TestSchema::Create(const std::string& server
   schema->password_ = Text(PQpass(admin));
   std::string name = RandomSchemaName();
   VS_RETURN_IF_ERROR(RunSql(admin, "SET client_min_messages = warning").status());
+  // pg_trgm lives in `public` for every test schema: a migration would otherwise create it in
+  // the first test schema, and dropping that schema (CASCADE) would take the extension and the
+  // indexes of every other test's schema with it. Tests starting together may race to create it;
+  // the loser's error is harmless when the extension is there afterwards.
+  if (!RunSql(admin, "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public").ok()) {
+    VS_ASSIGN_OR_RETURN(std::string there,
+                        RunSql(admin, "SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"));
+    if (there != "1") return Unavailable("cannot create pg_trgm on the test PostgreSQL");
+  }
   VS_RETURN_IF_ERROR(RunSql(admin, "CREATE SCHEMA " + name).status());
   schema->name_ = name;
   VS_RETURN_IF_ERROR(RunSql(admin, "SET search_path = " + name + ", public").status());

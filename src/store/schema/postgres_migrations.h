@@ -127,6 +127,95 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_by_account ON audit_log (account_id, id);
 CREATE INDEX audit_log_by_time ON audit_log (time_ms);
 )sql",
+    // Version 3: as SQLite's version 3 (change counter 'iam', secret_counts, a trigram index of
+    // secret names). The trigger functions pin the search_path they were created with, so a
+    // change made by a session with another search_path still moves this schema's counters.
+    // Secrets are counted by statement-level triggers (a DELETE of many secrets updates the
+    // counter once, not once per row). The trigram index is pg_trgm's GIN index on lower(name);
+    // pg_trgm is created in this schema when the database does not have it yet. When it cannot
+    // be (the role may not create extensions, or it is not installed on the server), the
+    // migration goes on without the index and name searches scan the application's secrets
+    // (same answers, slower); docs/SCHEMA.md says how to add it later.
+    R"sql(
+CREATE TABLE change_counters (
+  name     TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  version  BIGINT NOT NULL CHECK (version >= 0)
+);
+INSERT INTO change_counters (name, version) VALUES ('iam', 1);
+
+CREATE FUNCTION voxsecrets_iam_changed() RETURNS trigger LANGUAGE plpgsql
+  SET search_path FROM CURRENT AS $$
+BEGIN
+  UPDATE change_counters SET version = version + 1 WHERE name = 'iam';
+  RETURN NULL;
+END $$;
+CREATE TRIGGER iam_changed AFTER INSERT OR UPDATE OR DELETE ON accounts
+  FOR EACH ROW EXECUTE FUNCTION voxsecrets_iam_changed();
+CREATE TRIGGER iam_changed AFTER INSERT OR UPDATE OR DELETE ON api_keys
+  FOR EACH ROW EXECUTE FUNCTION voxsecrets_iam_changed();
+CREATE TRIGGER iam_changed AFTER INSERT OR UPDATE OR DELETE ON key_roles
+  FOR EACH ROW EXECUTE FUNCTION voxsecrets_iam_changed();
+
+CREATE TABLE secret_counts (
+  application_id  BIGINT PRIMARY KEY REFERENCES applications (id) ON DELETE CASCADE,
+  secrets         BIGINT NOT NULL CHECK (secrets >= 0)
+);
+INSERT INTO secret_counts (application_id, secrets)
+  SELECT application_id, count(*) FROM secrets GROUP BY application_id;
+
+CREATE FUNCTION voxsecrets_secrets_inserted() RETURNS trigger LANGUAGE plpgsql
+  SET search_path FROM CURRENT AS $$
+BEGIN
+  INSERT INTO secret_counts AS c (application_id, secrets)
+    SELECT application_id, count(*) FROM inserted GROUP BY application_id
+    ON CONFLICT (application_id) DO UPDATE SET secrets = c.secrets + excluded.secrets;
+  RETURN NULL;
+END $$;
+CREATE FUNCTION voxsecrets_secrets_deleted() RETURNS trigger LANGUAGE plpgsql
+  SET search_path FROM CURRENT AS $$
+BEGIN
+  UPDATE secret_counts c SET secrets = c.secrets - d.n
+    FROM (SELECT application_id, count(*) AS n FROM deleted GROUP BY application_id) d
+    WHERE c.application_id = d.application_id;
+  RETURN NULL;
+END $$;
+CREATE FUNCTION voxsecrets_secret_moved() RETURNS trigger LANGUAGE plpgsql
+  SET search_path FROM CURRENT AS $$
+BEGIN
+  UPDATE secret_counts SET secrets = secrets - 1 WHERE application_id = OLD.application_id;
+  INSERT INTO secret_counts AS c (application_id, secrets) VALUES (NEW.application_id, 1)
+    ON CONFLICT (application_id) DO UPDATE SET secrets = c.secrets + 1;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER secret_counts_insert AFTER INSERT ON secrets REFERENCING NEW TABLE AS inserted
+  FOR EACH STATEMENT EXECUTE FUNCTION voxsecrets_secrets_inserted();
+CREATE TRIGGER secret_counts_delete AFTER DELETE ON secrets REFERENCING OLD TABLE AS deleted
+  FOR EACH STATEMENT EXECUTE FUNCTION voxsecrets_secrets_deleted();
+CREATE TRIGGER secret_counts_move AFTER UPDATE OF application_id ON secrets
+  FOR EACH ROW WHEN (OLD.application_id IS DISTINCT FROM NEW.application_id)
+  EXECUTE FUNCTION voxsecrets_secret_moved();
+
+DO $$
+DECLARE
+  trgm_schema TEXT;
+BEGIN
+  SELECT n.nspname INTO trgm_schema FROM pg_extension e
+    JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm';
+  IF trgm_schema IS NULL THEN
+    BEGIN
+      CREATE EXTENSION pg_trgm;
+      trgm_schema := current_schema();
+    EXCEPTION WHEN OTHERS THEN
+      RAISE WARNING 'voxsecrets: pg_trgm is not available (%): secret name searches will scan',
+        SQLERRM;
+    END;
+  END IF;
+  IF trgm_schema IS NOT NULL THEN
+    EXECUTE format('CREATE INDEX secrets_name_trgm ON secrets USING gin (lower(name) %I.gin_trgm_ops)',
+                   trgm_schema);
+  END IF;
+END $$;
+)sql",
 };
 
 // The schema version this binary brings a database to.

@@ -116,6 +116,75 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_by_account ON audit_log (account_id, id);
 CREATE INDEX audit_log_by_time ON audit_log (time_ms);
 )sql",
+    // Version 3: what the hot paths read instead of scanning (docs/SCHEMA.md, "Version 3").
+    //  - change_counters 'iam': moves, by trigger, in the transaction of every change to accounts,
+    //    api_keys and key_roles, whoever makes it (this process, another one such as the admin
+    //    CLI): a cache of those rows is valid exactly while the counter it was read at is current.
+    //  - secret_counts: an application's number of secrets, kept by triggers in the transaction
+    //    of every insert and delete (GetSecrets' total_count without count(*)).
+    //  - secret_names: a trigram index of secret names (FTS5, contentless, case folded) that
+    //    narrows name searches to candidates; the exact rule is still checked on each candidate.
+    R"sql(
+CREATE TABLE change_counters (
+  name     TEXT    NOT NULL PRIMARY KEY,
+  version  INTEGER NOT NULL CHECK (version >= 0)
+) STRICT, WITHOUT ROWID;
+INSERT INTO change_counters (name, version) VALUES ('iam', 1);
+
+CREATE TRIGGER iam_changed_accounts_insert AFTER INSERT ON accounts BEGIN
+  UPDATE change_counters SET version = version + 1 WHERE name = 'iam'; END;
+CREATE TRIGGER iam_changed_accounts_update AFTER UPDATE ON accounts BEGIN
+  UPDATE change_counters SET version = version + 1 WHERE name = 'iam'; END;
+CREATE TRIGGER iam_changed_accounts_delete AFTER DELETE ON accounts BEGIN
+  UPDATE change_counters SET version = version + 1 WHERE name = 'iam'; END;
+CREATE TRIGGER iam_changed_api_keys_insert AFTER INSERT ON api_keys BEGIN
+  UPDATE change_counters SET version = version + 1 WHERE name = 'iam'; END;
+CREATE TRIGGER iam_changed_api_keys_update AFTER UPDATE ON api_keys BEGIN
+  UPDATE change_counters SET version = version + 1 WHERE name = 'iam'; END;
+CREATE TRIGGER iam_changed_api_keys_delete AFTER DELETE ON api_keys BEGIN
+  UPDATE change_counters SET version = version + 1 WHERE name = 'iam'; END;
+CREATE TRIGGER iam_changed_key_roles_insert AFTER INSERT ON key_roles BEGIN
+  UPDATE change_counters SET version = version + 1 WHERE name = 'iam'; END;
+CREATE TRIGGER iam_changed_key_roles_update AFTER UPDATE ON key_roles BEGIN
+  UPDATE change_counters SET version = version + 1 WHERE name = 'iam'; END;
+CREATE TRIGGER iam_changed_key_roles_delete AFTER DELETE ON key_roles BEGIN
+  UPDATE change_counters SET version = version + 1 WHERE name = 'iam'; END;
+
+CREATE TABLE secret_counts (
+  application_id  INTEGER PRIMARY KEY REFERENCES applications (id) ON DELETE CASCADE,
+  secrets         INTEGER NOT NULL CHECK (secrets >= 0)
+) STRICT;
+INSERT INTO secret_counts (application_id, secrets)
+  SELECT application_id, count(*) FROM secrets GROUP BY application_id;
+CREATE TRIGGER secret_counts_insert AFTER INSERT ON secrets BEGIN
+  INSERT INTO secret_counts (application_id, secrets) VALUES (new.application_id, 1)
+    ON CONFLICT (application_id) DO UPDATE SET secrets = secrets + 1;
+END;
+CREATE TRIGGER secret_counts_delete AFTER DELETE ON secrets BEGIN
+  UPDATE secret_counts SET secrets = secrets - 1 WHERE application_id = old.application_id;
+END;
+CREATE TRIGGER secret_counts_move AFTER UPDATE OF application_id ON secrets
+  WHEN old.application_id IS NOT new.application_id BEGIN
+  UPDATE secret_counts SET secrets = secrets - 1 WHERE application_id = old.application_id;
+  INSERT INTO secret_counts (application_id, secrets) VALUES (new.application_id, 1)
+    ON CONFLICT (application_id) DO UPDATE SET secrets = secrets + 1;
+END;
+
+CREATE VIRTUAL TABLE secret_names USING fts5(
+  name, content='', columnsize=0, tokenize='trigram case_sensitive 0');
+INSERT INTO secret_names (rowid, name) SELECT id, name FROM secrets;
+CREATE TRIGGER secret_names_insert AFTER INSERT ON secrets BEGIN
+  INSERT INTO secret_names (rowid, name) VALUES (new.id, new.name);
+END;
+CREATE TRIGGER secret_names_delete AFTER DELETE ON secrets BEGIN
+  INSERT INTO secret_names (secret_names, rowid, name) VALUES ('delete', old.id, old.name);
+END;
+CREATE TRIGGER secret_names_rename AFTER UPDATE OF name ON secrets
+  WHEN old.name IS NOT new.name BEGIN
+  INSERT INTO secret_names (secret_names, rowid, name) VALUES ('delete', old.id, old.name);
+  INSERT INTO secret_names (rowid, name) VALUES (new.id, new.name);
+END;
+)sql",
 };
 
 // The schema version this binary brings a database to.

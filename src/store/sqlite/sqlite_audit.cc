@@ -221,6 +221,15 @@ Result<int64_t> SqliteAuditRepository::NextId() {
   return stmt->ColumnInt64(0);
 }
 
+// The caller holds the write lock: nobody else takes ids before these records are stored.
+Result<std::vector<int64_t>> SqliteAuditRepository::NextIds(int64_t n) {
+  if (n < 1) return StoreError(StatusCode::kInternal, "sqlite: NextIds needs n >= 1");
+  VS_ASSIGN_OR_RETURN(int64_t first, NextId());
+  std::vector<int64_t> ids(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) ids[static_cast<size_t>(i)] = first + i;
+  return ids;
+}
+
 Status SqliteAuditRepository::Insert(const AuditRecord& record) {
   VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kInsertRecord));
   stmt->BindInt64(1, record.id);

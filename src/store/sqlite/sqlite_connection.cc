@@ -24,12 +24,12 @@ StatementLease::~StatementLease() {
 }
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Mode mode,
-                                                     int busy_timeout_ms) {
+                                                     int busy_timeout_ms, const std::string& vfs) {
   int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_PRIVATECACHE;
   flags |=
       mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, vfs.empty() ? nullptr : vfs.c_str());
   if (rc != SQLITE_OK) {
     Status status = SqliteError(rc, db, "open database");
     sqlite3_close_v2(db);  // a handle is returned even on failure
@@ -117,5 +117,24 @@ bool Connection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0
 int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 
 int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
+
+Status Connection::TakeOverCheckpoints(std::function<void(int wal_pages)> on_commit) {
+  on_commit_ = std::move(on_commit);
+  // Replaces the automatic checkpoint (sqlite3_wal_autocheckpoint installs a hook too).
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) -> int {
+        static_cast<Connection*>(self)->on_commit_(pages);
+        return SQLITE_OK;
+      },
+      this);
+  return Status::Ok();
+}
+
+Status Connection::CheckpointPassive() {
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) return SqliteError(rc, db_, "checkpoint");
+  return Status::Ok();
+}
 
 }  // namespace voxsecrets::store::sqlite

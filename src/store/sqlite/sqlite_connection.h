@@ -54,9 +54,11 @@ class Connection {
  public:
   enum class Mode { kReadWrite, kReadOnly };
 
-  // Opens (kReadWrite: creating if needed) the database at `path`.
+  // Opens (kReadWrite: creating if needed) the database at `path`, through the VFS named `vfs`
+  // (empty: the default one).
   static Result<std::unique_ptr<Connection>> Open(const std::string& path, Mode mode,
-                                                  int busy_timeout_ms);
+                                                  int busy_timeout_ms,
+                                                  const std::string& vfs = {});
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -81,6 +83,14 @@ class Connection {
   // Rows changed by the most recent INSERT / UPDATE / DELETE.
   int64_t Changes() const;
 
+  // Checkpoints (WAL mode): `on_commit(wal_pages)` runs after every commit of this connection
+  // with the number of pages in the write-ahead log (sqlite3_wal_hook), in place of SQLite's
+  // automatic checkpoint, which is turned off. `on_commit` must not use this connection.
+  Status TakeOverCheckpoints(std::function<void(int wal_pages)> on_commit);
+  // A PASSIVE checkpoint: copies what it can of the log into the database without waiting for
+  // anyone (readers and the writer go on).
+  Status CheckpointPassive();
+
  private:
   struct StringHash {
     using is_transparent = void;
@@ -92,6 +102,7 @@ class Connection {
 
   sqlite3* db_;
   Mode mode_;
+  std::function<void(int)> on_commit_;  // TakeOverCheckpoints
   std::unordered_map<std::string, std::unique_ptr<Statement>, StringHash, std::equal_to<>> cache_;
 };
 

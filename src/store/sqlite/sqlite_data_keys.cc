@@ -33,6 +33,7 @@ constexpr std::string_view kGetMeta = "SELECT value FROM meta WHERE key = ?1";
 constexpr std::string_view kPutMeta =
     "INSERT INTO meta (key, value) VALUES (?1, ?2) "
     "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+constexpr std::string_view kIamVersion = "SELECT version FROM change_counters WHERE name = 'iam'";
 
 #undef VS_DATA_KEY_COLUMNS
 
@@ -146,6 +147,13 @@ Status SqliteMetaRepository::Put(std::string_view key, std::string_view value) {
   stmt->BindText(1, key);
   stmt->BindText(2, value);
   return stmt->Run();
+}
+
+Result<int64_t> SqliteMetaRepository::IamVersion() {
+  VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kIamVersion));
+  VS_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return StoreError(StatusCode::kInternal, "sqlite: the change counter 'iam' is missing");
+  return stmt->ColumnInt64(0);
 }
 
 }  // namespace voxsecrets::store::sqlite

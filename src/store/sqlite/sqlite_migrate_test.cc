@@ -93,7 +93,8 @@ TEST_F(SqliteMigrateTest, ShippedSchemaCreatesEveryTable) {
   ASSERT_TRUE(status.ok()) << status.ToString();
   EXPECT_EQ(Version(), kSqliteSchemaVersion);
   for (const char* table : {"accounts", "api_keys", "key_roles", "applications", "secrets",
-                            "data_keys", "meta", "schema_version", "audit_chains", "audit_log"}) {
+                            "data_keys", "meta", "schema_version", "audit_chains", "audit_log",
+                            "change_counters", "secret_counts", "secret_names"}) {
     EXPECT_TRUE(TableExists(table)) << table;
   }
 }

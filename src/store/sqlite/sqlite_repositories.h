@@ -117,6 +117,7 @@ class SqliteMetaRepository final : public MetaRepository {
   // MetaRepository
   Result<std::optional<std::string>> Get(std::string_view key) override;
   Status Put(std::string_view key, std::string_view value) override;
+  Result<int64_t> IamVersion() override;
 
  private:
   Connection& conn_;
@@ -133,6 +134,7 @@ class SqliteAuditRepository final : public AuditRepository {
   Status SetChainPruned(int64_t chain_id, int64_t pruned_seq, std::string_view pruned_hash,
                         int64_t pruned_at_ms) override;
   Result<int64_t> NextId() override;
+  Result<std::vector<int64_t>> NextIds(int64_t n) override;
   Status Insert(const AuditRecord& record) override;
   Result<std::vector<AuditRecord>> ListAfter(int64_t after_id, int64_t limit) override;
   Result<std::vector<AuditRecord>> ListChainAfter(int64_t chain_id, int64_t after_seq,

@@ -1,5 +1,6 @@
 // SqliteSecretRepository.
 #include <string>
+#include <string_view>
 
 #include "store/sqlite/sqlite_repositories.h"
 
@@ -17,13 +18,33 @@ constexpr std::string_view kSecretById = "SELECT " VS_SECRET_INFO_COLUMNS
 constexpr std::string_view kSecretByName = "SELECT " VS_SECRET_INFO_COLUMNS
                                            ", value, key_version FROM secrets "
                                            "WHERE application_id = ?1 AND name = ?2";
-// Case-insensitive substring via instr() over lower() (names are ASCII): '%' and '_' are literal.
-#define VS_SECRET_LIST_WHERE \
-  "WHERE application_id = ?1 AND (?2 = '' OR instr(lower(name), lower(?2)) > 0) "
-constexpr std::string_view kListSecrets =
-    "SELECT " VS_SECRET_INFO_COLUMNS " FROM secrets " VS_SECRET_LIST_WHERE
-    "ORDER BY id LIMIT ?3 OFFSET ?4";
-constexpr std::string_view kCountSecrets = "SELECT count(*) FROM secrets " VS_SECRET_LIST_WHERE;
+// Unfiltered listing: the page's ids come from the index alone (stepping over `offset` entries
+// of secrets_by_application without reading rows), then only the page's rows are read. The
+// total is the counter the triggers keep (schema version 3).
+constexpr std::string_view kListPage =
+    "SELECT " VS_SECRET_INFO_COLUMNS
+    " FROM secrets WHERE id IN (SELECT id FROM secrets "
+    "WHERE application_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3) ORDER BY id";
+constexpr std::string_view kCountAll =
+    "SELECT coalesce((SELECT secrets FROM secret_counts WHERE application_id = ?1), 0)";
+// Name filter: a case-insensitive substring via instr() over lower() (ASCII folding, like the
+// rest of SQLite without ICU): '%' and '_' are literal. Every match is counted for total_count,
+// so the filtered listings are one pass over the matches in id order (the page is cut out of it
+// here), not a page query plus a count query.
+#define VS_NAME_MATCHES "instr(lower(name), lower(?2)) > 0 "
+// A filter of 3 or more characters in a large application: the candidates come from the trigram
+// index (?3 is the filter as an FTS5 phrase), and the exact rule is checked on each.
+// `+application_id` keeps the planner on the candidates instead of the application's index.
+constexpr std::string_view kMatchesByTrigram =
+    "SELECT " VS_SECRET_INFO_COLUMNS
+    " FROM secrets WHERE id IN (SELECT rowid FROM secret_names WHERE secret_names MATCH ?3) "
+    "AND +application_id = ?1 AND " VS_NAME_MATCHES "ORDER BY id";
+// Otherwise (a shorter filter, which holds no trigram, or a small application, where reading
+// its few names costs less than a trigram lookup in the index of every application's names):
+// the application's secrets.
+constexpr std::string_view kMatchesByScan =
+    "SELECT " VS_SECRET_INFO_COLUMNS " FROM secrets WHERE application_id = ?1 AND " VS_NAME_MATCHES
+    "ORDER BY id";
 constexpr std::string_view kListSealed = "SELECT " VS_SECRET_INFO_COLUMNS
                                          ", value, key_version FROM secrets "
                                          "WHERE application_id = ?1 ORDER BY id";
@@ -37,8 +58,25 @@ constexpr std::string_view kDeleteAllSecrets = "DELETE FROM secrets WHERE applic
 constexpr std::string_view kReplaceSealed =
     "UPDATE secrets SET value = ?3, key_version = ?4 WHERE application_id = ?1 AND id = ?2";
 
-#undef VS_SECRET_LIST_WHERE
+#undef VS_NAME_MATCHES
 #undef VS_SECRET_INFO_COLUMNS
+
+// Below this many secrets an application's name filter reads its names instead of asking the
+// trigram index (a lookup there costs about as much as reading this many names).
+constexpr int64_t kTrigramScanBelow = 2000;
+
+// `text` as one FTS5 string (a phrase): in double quotes, a double quote doubled. With the
+// trigram tokenizer such a phrase matches every name that holds `text` as a substring (case
+// folded), so it yields a superset of the exact matches.
+std::string Fts5Phrase(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
 
 SecretInfo ReadInfo(const Statement& stmt) {
   SecretInfo info;
@@ -102,22 +140,39 @@ Result<Page<SecretInfo>> SqliteSecretRepository::List(int64_t application_id,
   VS_RETURN_IF_ERROR(CheckPaging(filter.count, filter.offset));
   Page<SecretInfo> page;
   {
-    VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kListSecrets));
+    VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kCountAll));
     stmt->BindInt64(1, application_id);
-    stmt->BindText(2, filter.name_part);
-    stmt->BindInt64(3, filter.count);
-    stmt->BindInt64(4, filter.offset);
+    VS_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    page.total_count = row ? stmt->ColumnInt64(0) : 0;
+  }
+  if (filter.name_part.empty()) {
+    VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kListPage));
+    stmt->BindInt64(1, application_id);
+    stmt->BindInt64(2, filter.count);
+    stmt->BindInt64(3, filter.offset);
     while (true) {
       VS_ASSIGN_OR_RETURN(bool row, stmt->Step());
       if (!row) break;
       page.items.push_back(ReadInfo(*stmt));
     }
+    return page;
   }
-  VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kCountSecrets));
+  const bool trigrams = page.total_count >= kTrigramScanBelow && UsesTrigramIndex(filter.name_part);
+  VS_ASSIGN_OR_RETURN(StatementLease stmt,
+                      conn_.Prepare(trigrams ? kMatchesByTrigram : kMatchesByScan));
   stmt->BindInt64(1, application_id);
   stmt->BindText(2, filter.name_part);
-  VS_ASSIGN_OR_RETURN(bool row, stmt->Step());
-  page.total_count = row ? stmt->ColumnInt64(0) : 0;
+  if (trigrams) stmt->BindText(3, Fts5Phrase(filter.name_part));
+  int64_t matches = 0;
+  while (true) {
+    VS_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    if (matches >= filter.offset && matches - filter.offset < filter.count) {
+      page.items.push_back(ReadInfo(*stmt));
+    }
+    ++matches;
+  }
+  page.total_count = matches;
   return page;
 }
 

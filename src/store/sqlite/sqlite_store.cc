@@ -31,7 +31,8 @@ constexpr int kMinSqliteVersion = 3037000;
 class SqliteTx final : public Tx {
  public:
   explicit SqliteTx(Connection& conn)
-      : accounts_(conn),
+      : conn_(conn),
+        accounts_(conn),
         keys_(conn),
         applications_(conn),
         secrets_(conn),
@@ -49,8 +50,22 @@ class SqliteTx final : public Tx {
   MetaRepository& meta() override { return meta_; }
   AuditRepository& audit() override { return audit_; }
   CopyRepository& copy() override { return copy_; }
+  Status Savepoint() override { return Run("SAVEPOINT vs_call"); }
+  Status ReleaseSavepoint() override { return Run("RELEASE vs_call"); }
+  // After some errors (SQLITE_FULL, I/O errors) SQLite has already rolled the whole transaction
+  // back: ROLLBACK TO then fails (no such savepoint), which ends the batch as the contract says.
+  Status RollbackToSavepoint() override {
+    VS_RETURN_IF_ERROR(Run("ROLLBACK TO vs_call"));
+    return Run("RELEASE vs_call");
+  }
 
  private:
+  Status Run(std::string_view sql) {
+    VS_ASSIGN_OR_RETURN(sqlite::StatementLease stmt, conn_.Prepare(sql));
+    return stmt->Run();
+  }
+
+  Connection& conn_;
   sqlite::SqliteAccountRepository accounts_;
   sqlite::SqliteKeyRepository keys_;
   sqlite::SqliteApplicationRepository applications_;
@@ -83,15 +98,71 @@ Status RunTransaction(Connection& conn, bool immediate, const TxFn& fn) {
   return Status::Ok();
 }
 
+// Checkpoints off the write path. SQLite's automatic checkpoint runs inside the commit that
+// crosses 1000 pages of log: that commit (and every call waiting behind the writer) then waits
+// for the copy into the database file and its fsync, tens of milliseconds on a slow disk. Here
+// the writer's commits only signal (sqlite3_wal_hook), and a thread of its own runs PASSIVE
+// checkpoints on a connection of its own, beside the writer and the readers.
+class Checkpointer {
+ public:
+  static constexpr int kWalPages = 1000;  // SQLite's default automatic checkpoint size
+
+  explicit Checkpointer(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~Checkpointer() EXCLUDES(mu_) {
+    {
+      MutexLock lock(mu_);
+      stopping_ = true;
+    }
+    cv_.Signal();
+    thread_.join();
+  }
+  // From the writer's commit hook: the log holds `wal_pages` pages.
+  void Committed(int wal_pages) EXCLUDES(mu_) {
+    if (wal_pages < kWalPages) return;
+    {
+      MutexLock lock(mu_);
+      if (wanted_) return;
+      wanted_ = true;
+    }
+    cv_.Signal();
+  }
+
+ private:
+  void Run() EXCLUDES(mu_) {
+    MutexLock lock(mu_);
+    while (true) {
+      while (!stopping_ && !wanted_) cv_.Wait(mu_);
+      if (stopping_) return;
+      wanted_ = false;
+      lock.Unlock();
+      // A failure is left for the next one: the log only grows until a checkpoint succeeds.
+      (void)conn_->CheckpointPassive();
+      lock.Lock();
+    }
+  }
+
+  std::unique_ptr<Connection> conn_;  // used by the thread only
+  Mutex mu_;
+  CondVar cv_;  // signalled when wanted_ or stopping_ is set
+  bool wanted_ GUARDED_BY(mu_) = false;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
-              Histogram* read_wait, Histogram* write_wait)
+              Histogram* read_wait, Histogram* write_wait, std::unique_ptr<Connection> checkpointer)
       : read_wait_(read_wait),
         write_wait_(write_wait),
         writer_(std::move(writer)),
-        readers_(std::move(readers)) {
+        readers_(std::move(readers)),
+        checkpointer_(std::make_unique<Checkpointer>(std::move(checkpointer))) {
     for (auto& reader : readers_) free_readers_.push_back(reader.get());
+    Checkpointer* target = checkpointer_.get();
+    (void)writer_->TakeOverCheckpoints([target](int pages) { target->Committed(pages); });
   }
 
   // Store
@@ -114,9 +185,10 @@ class SqliteStore final : public Store {
   std::string_view BackendName() const override { return "sqlite"; }
 
  private:
-  // The one write path. The writer connection's synchronous level is FULL except during a
-  // deferred transaction; if switching back ever fails, the next write switches again before it
-  // commits anything, so a durable Write never runs at NORMAL.
+  // The one write path. The writer connection's synchronous level is switched only when the
+  // next transaction needs another one (FULL for Write, NORMAL for WriteDeferred): a durable
+  // Write always switches to FULL before it runs, and if that fails it runs nothing, so a durable
+  // Write never commits at NORMAL.
   Status WriteWith(const TxFn& fn, bool deferred) EXCLUDES(write_mu_) {
     if (writing_thread_.load() == std::this_thread::get_id()) {
       return StoreError(StatusCode::kInternal, "store: Write called inside a Write callback");
@@ -130,13 +202,14 @@ class SqliteStore final : public Store {
       ~OwnerReset() { owner.store(std::thread::id()); }
     } reset{writing_thread_};
     if (deferred != writer_deferred_) {
-      VS_RETURN_IF_ERROR(
-          writer_->Exec(deferred ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL"));
+      writer_deferred_ = true;  // unknown until the switch succeeded: a Write switches again
+      VS_ASSIGN_OR_RETURN(
+          sqlite::StatementLease pragma,
+          writer_->Prepare(deferred ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL"));
+      VS_RETURN_IF_ERROR(pragma->Run());
       writer_deferred_ = deferred;
     }
-    Status status = RunTransaction(*writer_, /*immediate=*/true, fn);
-    if (deferred && writer_->Exec("PRAGMA synchronous=FULL").ok()) writer_deferred_ = false;
-    return status;
+    return RunTransaction(*writer_, /*immediate=*/true, fn);
   }
 
   // A read connection taken from the pool for the lifetime of the lease.
@@ -181,12 +254,14 @@ class SqliteStore final : public Store {
   Mutex write_mu_;
   std::unique_ptr<Connection> writer_ PT_GUARDED_BY(write_mu_);  // closed last
   std::atomic<std::thread::id> writing_thread_{};                // the thread inside Write, if any
-  bool writer_deferred_ GUARDED_BY(write_mu_) = false;           // writer at synchronous=NORMAL
+  bool writer_deferred_ GUARDED_BY(write_mu_) = false;           // writer not known at FULL
 
   std::vector<std::unique_ptr<Connection>> readers_;  // owns the pool; fixed after construction
   Mutex pool_mu_;
   CondVar pool_cv_;  // signalled when a reader is returned
   std::vector<Connection*> free_readers_ GUARDED_BY(pool_mu_);
+  // Destroyed first: its thread stops before the writer that signals it goes.
+  std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 // Creates the database file readable by its owner only, unless it already exists (SQLite gives
@@ -216,7 +291,7 @@ Result<StorePtr> OpenSqliteStore(const SqliteOptions& options) {
 
   VS_ASSIGN_OR_RETURN(
       std::unique_ptr<Connection> writer,
-      Connection::Open(options.path, Connection::Mode::kReadWrite, busy_timeout_ms));
+      Connection::Open(options.path, Connection::Mode::kReadWrite, busy_timeout_ms, options.vfs));
   VS_ASSIGN_OR_RETURN(std::string journal_mode, writer->QueryText("PRAGMA journal_mode = WAL"));
   if (journal_mode != "wal") {
     return StoreError(StatusCode::kInternal,
@@ -230,15 +305,19 @@ Result<StorePtr> OpenSqliteStore(const SqliteOptions& options) {
   for (int i = 0; i < reader_count; ++i) {
     VS_ASSIGN_OR_RETURN(
         std::unique_ptr<Connection> reader,
-        Connection::Open(options.path, Connection::Mode::kReadOnly, busy_timeout_ms));
+        Connection::Open(options.path, Connection::Mode::kReadOnly, busy_timeout_ms, options.vfs));
     VS_ASSIGN_OR_RETURN(std::string reader_mode, reader->QueryText("PRAGMA journal_mode"));
     if (reader_mode != "wal") {
       return StoreError(StatusCode::kInternal, "sqlite: a read connection is not in WAL mode");
     }
     readers.push_back(std::move(reader));
   }
+  VS_ASSIGN_OR_RETURN(
+      std::unique_ptr<Connection> checkpointer,
+      Connection::Open(options.path, Connection::Mode::kReadWrite, busy_timeout_ms, options.vfs));
   return StorePtr(std::make_unique<SqliteStore>(std::move(writer), std::move(readers),
-                                                options.read_wait, options.write_wait));
+                                                options.read_wait, options.write_wait,
+                                                std::move(checkpointer)));
 }
 
 }  // namespace voxsecrets::store

@@ -9,6 +9,8 @@
 // COMMIT on a free one: a consistent snapshot that never waits for the writer). When every read
 // connection is busy, Read waits for one to be returned. Other processes may open the same file;
 // their locks are waited for up to `busy_timeout_ms`, then the call fails with kUnavailable.
+// Checkpoints run on a thread and a connection of their own (PASSIVE, when the log passes 1000
+// pages), never inside a commit, so no Write waits for one.
 //
 // Thread-safety: the Store may be shared by all threads. Write must not be called from inside a
 // Write callback (it returns kInternal); a Read callback may call Write. Nested Reads are allowed
@@ -40,6 +42,9 @@ struct SqliteOptions {
   // outlive the Store.
   Histogram* read_wait = nullptr;
   Histogram* write_wait = nullptr;
+  // The SQLite VFS to open the file with; empty = SQLite's default. For failure-injection tests
+  // (a VFS registered by the test, e.g. one whose fsyncs fail).
+  std::string vfs = {};
 };
 
 // Opens (creating if needed) the database and brings its schema up to date (migrations in
