@@ -2,6 +2,7 @@
 #ifndef VOXSECRETS_API_API_TYPES_H_
 #define VOXSECRETS_API_API_TYPES_H_
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -63,11 +64,18 @@ struct ApiResponse {
 
 // What http/ calls for every API request.
 //
-// Thread-safety: Handle may be called concurrently from every I/O thread.
+// Thread-safety: Handle and HandleAsync may be called concurrently from every I/O thread.
 class ApiHandler {
  public:
+  using Completion = std::function<void(ApiResponse)>;
+
   virtual ~ApiHandler() = default;
+  // Answers `request`; blocks until the answer is ready.
   virtual ApiResponse Handle(const ApiRequest& request) = 0;
+  // Answers `request` through `done`, called exactly once: on the calling thread before
+  // HandleAsync returns, or later on another thread (e.g. once the call's audit record is
+  // committed). `done` must not block. The default answers synchronously with Handle.
+  virtual void HandleAsync(ApiRequest request, Completion done) { done(Handle(request)); }
 };
 
 }  // namespace voxsecrets::api

@@ -49,4 +49,28 @@ Status AuditRecorder::Record(const AuditCall& call, const Status& outcome) {
   return log_.AppendDurable(BuildEntry(call, outcome));
 }
 
+void AuditRecorder::RecordAsync(const AuditCall& call, const Status& outcome, RecordDone done) {
+  audit::AuditLog::Job job;
+  job.record = [entry = BuildEntry(call, outcome)](const Status&) { return entry; };
+  job.done = [done = std::move(done)](const Status&, const Status& committed) {
+    done(committed);
+  };
+  log_.Submit(std::move(job));
+}
+
+bool AuditRecorder::SubmitWrite(store::TxFn run, std::function<AuditCall()> describe,
+                                WriteDone done) {
+  if (!batch_writes_) return false;
+  audit::AuditLog::Job job;
+  job.run = std::move(run);
+  job.record = [this, describe = std::move(describe)](const Status& outcome) {
+    return BuildEntry(describe(), outcome);
+  };
+  job.done = [done = std::move(done)](const Status& outcome, const Status& committed) {
+    done(outcome, committed);
+  };
+  log_.Submit(std::move(job));
+  return true;
+}
+
 }  // namespace voxsecrets::api

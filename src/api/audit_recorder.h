@@ -10,7 +10,11 @@
 //
 //  - InTransaction: AuditLog::AppendInTransaction in the mutation's transaction; the export of
 //    the record is queued on call.after_commit.
-//  - Record: AuditLog::AppendDurable (group commit), OK once durable.
+//  - Record: AuditLog::AppendDurable (group commit), OK once durable; RecordAsync: the same
+//    through AuditLog::Submit, without waiting.
+//  - SubmitWrite: the write call and its record as one job of AuditLog::Submit, when
+//    `batch_writes` (the store keeps one writer, as SQLite does: concurrent writes then share one
+//    durable commit); otherwise false and the dispatcher writes with InTransaction.
 //
 // Thread-safety: as AuditLog (fully concurrent).
 // Lifetimes: `log` and `clock` must outlive the recorder.
@@ -26,11 +30,14 @@ namespace voxsecrets::api {
 
 class AuditRecorder final : public AuditHook {
  public:
-  AuditRecorder(audit::AuditLog& log, const Clock& clock) : log_(log), clock_(clock) {}
+  AuditRecorder(audit::AuditLog& log, const Clock& clock, bool batch_writes = false)
+      : log_(log), clock_(clock), batch_writes_(batch_writes) {}
 
   // AuditHook
   Status InTransaction(CallContext& call, store::Tx& tx) override;
   Status Record(const AuditCall& call, const Status& outcome) override;
+  void RecordAsync(const AuditCall& call, const Status& outcome, RecordDone done) override;
+  bool SubmitWrite(store::TxFn run, std::function<AuditCall()> describe, WriteDone done) override;
 
   // The entry of a call with this outcome (exposed for tests).
   audit::AuditEntry BuildEntry(const AuditCall& call, const Status& outcome) const;
@@ -38,6 +45,7 @@ class AuditRecorder final : public AuditHook {
  private:
   audit::AuditLog& log_;
   const Clock& clock_;
+  const bool batch_writes_;
 };
 
 }  // namespace voxsecrets::api

@@ -1,9 +1,14 @@
 #include "api/dispatcher.h"
 
+#include <atomic>
 #include <exception>
+#include <functional>
+#include <future>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "api/error_codes.h"
 #include "api/json_body.h"
@@ -39,111 +44,191 @@ Status UnknownMethod(std::string_view name) {
 
 }  // namespace
 
+// One call in flight: what its answer and its audit record are made of. Shared by the steps of
+// HandleAsync, which may finish on another thread.
+struct Dispatcher::Call {
+  ApiRequest request;
+  Completion done;
+  std::atomic<bool> answered{false};
+  const MethodSpec* spec = nullptr;
+  std::optional<auth::Principal> principal;  // once authenticated
+  bool handler_ran = false;
+  AuditFacts facts;
+  std::vector<std::function<void()>> after_commit;
+  std::string body;  // may hold a secret value until answered or wiped
+
+  AuditCall Describe() const {
+    return AuditCall{request.method, request.params, request.client_ip,
+                     principal.has_value() ? &*principal : nullptr, handler_ran ? &facts : nullptr};
+  }
+};
+
 Dispatcher::Dispatcher(store::Store& store, const auth::Authenticator& authenticator,
-                       const Clock& clock, MethodTable methods, AuditHook* audit)
+                       const Clock& clock, MethodTable methods, AuditHook* audit,
+                       DispatcherOptions options)
     : store_(store),
       authenticator_(authenticator),
       clock_(clock),
       methods_(std::move(methods)),
-      audit_(audit) {}
+      audit_(audit),
+      iam_cache_(options.iam_cache_entries > 0
+                     ? std::make_unique<IamCache>(options.iam_cache_entries)
+                     : nullptr) {}
+
+Dispatcher::~Dispatcher() = default;
 
 ApiResponse Dispatcher::Handle(const ApiRequest& request) {
-  Result<std::string> body = InternalError("not processed");
-  try {
-    body = Process(request);
-  } catch (const std::exception&) {
-    body = InternalError("exception at the API boundary");
-  } catch (...) {
-    body = InternalError("unknown exception at the API boundary");
-  }
-  if (!body.ok()) {
-    return ApiResponse{EncodeError(body.status()), ErrorCodeOf(body.status().code()).code};
-  }
-  return ApiResponse{std::move(body).value()};
+  std::promise<ApiResponse> answer;
+  std::future<ApiResponse> answered = answer.get_future();
+  HandleAsync(request, [&answer](ApiResponse response) { answer.set_value(std::move(response)); });
+  return answered.get();
 }
 
-Result<auth::Principal> Dispatcher::Authenticate(const ApiRequest& request) const {
-  if (!request.bearer_token.empty()) return authenticator_.AuthenticateBearer(request.bearer_token);
+void Dispatcher::HandleAsync(ApiRequest request, Completion done) {
+  auto call = std::make_shared<Call>();
+  call->request = std::move(request);
+  call->done = std::move(done);
+  try {
+    Start(call);
+  } catch (const std::exception&) {
+    Finish(*call, InternalError("exception at the API boundary"));
+  } catch (...) {
+    Finish(*call, InternalError("unknown exception at the API boundary"));
+  }
+}
+
+void Dispatcher::Finish(Call& call, const Status& status) {
+  if (call.answered.exchange(true)) return;
+  Completion done = std::move(call.done);
+  if (status.ok()) {
+    done(ApiResponse{std::move(call.body)});
+    return;
+  }
+  SecureWipe(call.body.data(), call.body.size());
+  call.body.clear();
+  done(ApiResponse{EncodeError(status), ErrorCodeOf(status.code()).code});
+}
+
+Result<auth::Principal> Dispatcher::Authenticate(const ApiRequest& request,
+                                                 auth::KeyDirectory& directory) const {
+  if (!request.bearer_token.empty()) {
+    return authenticator_.AuthenticateBearer(request.bearer_token, directory);
+  }
   const std::optional<std::string_view> account_id = request.params.Get("account_id");
   const std::optional<std::string_view> api_key = request.params.Get("api_key");
   if (!account_id.has_value() || !api_key.has_value()) return Unauthenticated();
   const std::optional<int64_t> id = ParseInt64(*account_id);
   if (!id.has_value() || *id <= 0) return Unauthenticated();
-  return authenticator_.AuthenticateLegacy(*id, *api_key);
+  return authenticator_.AuthenticateLegacy(*id, *api_key, directory);
 }
 
-Result<std::string> Dispatcher::Process(const ApiRequest& request) const {
-  // A call refused before a handler ran is recorded here (its answer is the refusal whatever the
-  // audit log says); a call that reached a handler is recorded by Run.
-  const auto refuse = [&](Status refusal, const auth::Principal* principal) -> Status {
-    if (audit_ != nullptr) {
-      const AuditCall call{request.method, request.params, request.client_ip, principal, nullptr};
-      (void)audit_->Record(call, refusal);
-    }
-    return refusal;
-  };
+void Dispatcher::Start(const std::shared_ptr<Call>& call) {
+  const ApiRequest& request = call->request;
+  // A call refused here has no principal and no facts; its answer is the refusal whatever the
+  // audit log says.
   if (request.method.empty()) {
-    return refuse(Status(StatusCode::kMissingMethod, "Missing 'cmd'."), nullptr);
+    return RecordAndFinish(call, Status(StatusCode::kMissingMethod, "Missing 'cmd'."));
   }
-  const MethodSpec* spec = methods_.Find(request.method);
-  if (spec == nullptr) {
-    return refuse(UnknownMethod(request.method), nullptr);
+  call->spec = methods_.Find(request.method);
+  if (call->spec == nullptr) return RecordAndFinish(call, UnknownMethod(request.method));
+  if (!request.decode_status.ok()) return RecordAndFinish(call, request.decode_status);
+  if (call->spec->access == Access::kWrite) {
+    StartWrite(call);
+  } else {
+    StartRead(call);
   }
-  if (!request.decode_status.ok()) return refuse(request.decode_status, nullptr);
-  Result<auth::Principal> authenticated = Authenticate(request);
-  if (!authenticated.ok()) return refuse(authenticated.status(), nullptr);
-  const auth::Principal& principal = *authenticated;
-  if (!spec->roles.Allows(principal.role_ids)) {
-    return refuse(Status(StatusCode::kPermissionDenied, "Forbidden command."), &principal);
-  }
-  CallContext call{
-      request.method, principal, request.params, clock_, request.client_ip, &methods_, {}, {}};
-  return Run(*spec, call);
 }
 
-Result<std::string> Dispatcher::Run(const MethodSpec& spec, CallContext& call) const {
-  const bool write = spec.access == Access::kWrite;
-  std::string body;
-  const store::TxFn fn = [&](store::Tx& tx) -> Status {
-    call.ResetForAttempt();
-    body.clear();
-    try {
-      Result<nlohmann::json> response = spec.handler(call, tx);
+Status Dispatcher::Execute(Call& call, store::Tx& tx, bool write, bool audit_in_tx) const {
+  // The store may run this more than once (serialization retries, a re-run batch): start afresh.
+  call.principal.reset();
+  call.handler_ran = false;
+  call.facts = AuditFacts();
+  call.after_commit.clear();
+  SecureWipe(call.body.data(), call.body.size());
+  call.body.clear();
+  try {
+    TxKeyDirectory directory(tx, iam_cache_.get(), /*fill=*/!write);
+    Result<auth::Principal> authenticated = Authenticate(call.request, directory);
+    if (!authenticated.ok()) return authenticated.status();
+    call.principal = std::move(authenticated).value();
+    if (!call.spec->roles.Allows(call.principal->role_ids)) {
+      return Status(StatusCode::kPermissionDenied, "Forbidden command.");
+    }
+    CallContext context{call.request.method,
+                        *call.principal,
+                        call.request.params,
+                        clock_,
+                        call.request.client_ip,
+                        &methods_,
+                        {},
+                        {}};
+    call.handler_ran = true;
+    const Status status = [&]() -> Status {
+      Result<nlohmann::json> response = call.spec->handler(context, tx);
       if (!response.ok()) return response.status();
       Result<std::string> encoded = EncodeBody(*response);
       WipeJsonStrings(*response);
       if (!encoded.ok()) return encoded.status();
-      body = std::move(encoded).value();
-      if (write && audit_ != nullptr) {
-        Status audited = audit_->InTransaction(call, tx);
-        if (!audited.ok()) {
-          SecureWipe(body.data(), body.size());
-          body.clear();
-          return audited;
-        }
+      call.body = std::move(encoded).value();
+      if (write && audit_in_tx && audit_ != nullptr) {
+        VS_RETURN_IF_ERROR(audit_->InTransaction(context, tx));
       }
       return Status::Ok();
-    } catch (const std::exception&) {
-      // Never let an exception cross the store: it must see a failure and roll back.
-      return InternalError("exception in a method handler");
+    }();
+    call.facts = std::move(context.audit);
+    call.after_commit = std::move(context.after_commit);
+    if (!status.ok()) {
+      SecureWipe(call.body.data(), call.body.size());
+      call.body.clear();
     }
-  };
-  Status status = write ? store_.Write(fn) : store_.Read(fn);
-  if (status.ok()) {
-    for (const auto& after : call.after_commit) after();
-  }
-  // Everything but a committed write is recorded now (the write's record committed with it).
-  // A read's answer leaves only once its record is durable.
-  if (audit_ != nullptr && !(status.ok() && write)) {
-    const AuditCall audited{call.method, call.params, call.client_ip, &call.principal, &call.audit};
-    Status recorded = audit_->Record(audited, status);
-    if (status.ok() && !recorded.ok()) status = recorded;
-  }
-  if (!status.ok()) {
-    SecureWipe(body.data(), body.size());
     return status;
+  } catch (const std::exception&) {
+    // Never let an exception cross the store: it must see a failure and roll back.
+    SecureWipe(call.body.data(), call.body.size());
+    call.body.clear();
+    return InternalError("exception in a method handler");
   }
-  return body;
+}
+
+void Dispatcher::StartRead(const std::shared_ptr<Call>& call) {
+  const Status status = store_.Read(
+      [&](store::Tx& tx) -> Status { return Execute(*call, tx, /*write=*/false, false); });
+  RecordAndFinish(call, status);
+}
+
+void Dispatcher::StartWrite(const std::shared_ptr<Call>& call) {
+  if (audit_ != nullptr && audit_->SubmitWrite(
+                               [this, call](store::Tx& tx) -> Status {
+                                 return Execute(*call, tx, /*write=*/true, /*audit_in_tx=*/false);
+                               },
+                               [call] { return call->Describe(); },
+                               [call](const Status& outcome, const Status& committed) {
+                                 if (!outcome.ok())
+                                   return Finish(*call, outcome);  // rolled back; caller keeps it
+                                 if (!committed.ok())
+                                   return Finish(*call, committed);  // nothing of it was stored
+                                 for (const auto& after : call->after_commit) after();
+                                 Finish(*call, Status::Ok());
+                               })) {
+    return;
+  }
+  const Status status = store_.Write([&](store::Tx& tx) -> Status {
+    return Execute(*call, tx, /*write=*/true, /*audit_in_tx=*/true);
+  });
+  if (status.ok()) {
+    for (const auto& after : call->after_commit) after();
+    return Finish(*call, Status::Ok());  // its record committed with it
+  }
+  RecordAndFinish(call, status);  // rolled back: the record in a transaction of its own
+}
+
+void Dispatcher::RecordAndFinish(const std::shared_ptr<Call>& call, Status outcome) {
+  if (audit_ == nullptr) return Finish(*call, outcome);
+  // A read's answer leaves only once its record is durable.
+  audit_->RecordAsync(call->Describe(), outcome, [call, outcome](const Status& recorded) {
+    Finish(*call, outcome.ok() && !recorded.ok() ? recorded : outcome);
+  });
 }
 
 }  // namespace voxsecrets::api

@@ -7,27 +7,41 @@
 //      parameters are then ignored: the Java client sends account_id with every call); else
 //      legacy `account_id` + `api_key` -> AuthenticateLegacy; else 100;
 //   4. role: the method's MethodSpec::roles must allow the principal's roles -> else 104;
-//   5. the handler, inside Store::Write (Access::kWrite) or Store::Read (Access::kRead). The
-//      response body is encoded inside the transaction, so a write commits only when its answer
-//      could be produced. After a commit, CallContext::after_commit runs.
+//   5. the handler. Steps 3-5 run inside ONE store transaction, Store::Write (Access::kWrite) or
+//      Store::Read (Access::kRead): the key and account lookups of authentication
+//      (api/tx_key_directory.h, with its version-checked cache) and the method see one snapshot.
+//      The response body is encoded inside the transaction, so a write commits only when its
+//      answer could be produced. After a commit, CallContext::after_commit runs.
 //   6. audit (when an AuditHook is given; audit_hook.h): every call leaves exactly one record. A
 //      successful write's record is written inside its transaction; everything else (refusals at
-//      steps 1-4, reads, failed writes) through AuditHook::Record after the outcome is known. A
-//      successful read whose record cannot be written is answered with the audit error instead
+//      steps 1-4, reads, failed writes) through AuditHook::RecordAsync after the outcome is known.
+//      A successful read whose record cannot be written is answered with the audit error instead
 //      of its body (fail closed: no value without a record).
+// Where the work runs (HandleAsync): reads run on the calling thread; their answer waits for the
+// record's group commit without holding the thread. Writes, when the hook offers group commit
+// (AuditHook::SubmitWrite), run in the hook's batch transaction on its committer thread, and are
+// answered once the batch is durable; otherwise on the calling thread. Handle() is HandleAsync
+// waited for.
 // Server faults (kInternal, kDataLoss, kUnavailable, or an exception caught here) are answered
 // with the generic error of their code; their messages never reach the caller.
 // Every answer is a JSON object: the handler's body, or error_codes.h's envelope.
 //
-// Thread-safety: Handle may be called concurrently; the Dispatcher holds no mutable state.
-// Lifetimes: `store`, `authenticator`, `clock` and `audit` (nullable) must outlive it.
+// Thread-safety: Handle and HandleAsync may be called concurrently; the Dispatcher's only shared
+// state is its identity cache (thread-safe).
+// Lifetimes: `store`, `authenticator`, `clock` and `audit` (nullable) must outlive it, and every
+// call must be answered before it is destroyed.
 #ifndef VOXSECRETS_API_DISPATCHER_H_
 #define VOXSECRETS_API_DISPATCHER_H_
+
+#include <cstddef>
+#include <memory>
 
 #include "api/api_types.h"
 #include "api/audit_hook.h"
 #include "api/method_table.h"
+#include "api/tx_key_directory.h"
 #include "auth/authenticator.h"
+#include "auth/key_directory.h"
 #include "auth/principal.h"
 #include "common/clock.h"
 #include "common/status.h"
@@ -35,29 +49,50 @@
 
 namespace voxsecrets::api {
 
+struct DispatcherOptions {
+  // Bound of the identity cache (api/tx_key_directory.h); 0 turns it off (every call reads the
+  // key and account rows).
+  size_t iam_cache_entries = IamCache::kDefaultMaxEntries;
+};
+
 class Dispatcher final : public ApiHandler {
  public:
   Dispatcher(store::Store& store, const auth::Authenticator& authenticator, const Clock& clock,
-             MethodTable methods, AuditHook* audit = nullptr);
+             MethodTable methods, AuditHook* audit = nullptr, DispatcherOptions options = {});
+  ~Dispatcher() override;
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
   // ApiHandler
   ApiResponse Handle(const ApiRequest& request) override;
+  void HandleAsync(ApiRequest request, Completion done) override;
 
   const MethodTable& methods() const { return methods_; }
+  // nullptr when off. For tests and metrics.
+  const IamCache* iam_cache() const { return iam_cache_.get(); }
 
  private:
-  Result<auth::Principal> Authenticate(const ApiRequest& request) const;
-  // Steps 1-5; the body on success.
-  Result<std::string> Process(const ApiRequest& request) const;
-  Result<std::string> Run(const MethodSpec& spec, CallContext& call) const;
+  struct Call;
+
+  Result<auth::Principal> Authenticate(const ApiRequest& request,
+                                       auth::KeyDirectory& directory) const;
+  // Steps 1-2 and the dispatch to a read or write.
+  void Start(const std::shared_ptr<Call>& call);
+  // Steps 3-5 inside `tx`; the audit record of a write too when `audit_in_tx`.
+  Status Execute(Call& call, store::Tx& tx, bool write, bool audit_in_tx) const;
+  void StartRead(const std::shared_ptr<Call>& call);
+  void StartWrite(const std::shared_ptr<Call>& call);
+  // Records `outcome` (asynchronously), then answers: the body when the call succeeded and its
+  // record committed, else the error.
+  void RecordAndFinish(const std::shared_ptr<Call>& call, Status outcome);
+  static void Finish(Call& call, const Status& status);
 
   store::Store& store_;
   const auth::Authenticator& authenticator_;
   const Clock& clock_;
   const MethodTable methods_;
   AuditHook* const audit_;
+  const std::unique_ptr<IamCache> iam_cache_;  // nullptr: off
 };
 
 }  // namespace voxsecrets::api

@@ -1,5 +1,8 @@
 #include "audit/audit_log.h"
 
+#include <algorithm>
+#include <exception>
+#include <future>
 #include <utility>
 
 #include "audit/audit_hash.h"
@@ -35,34 +38,39 @@ AuditLog::~AuditLog() {
   if (committer_.joinable()) committer_.join();
 }
 
-Status AuditLog::AppendAll(store::Tx& tx, const std::vector<const AuditEntry*>& entries,
+Status AuditLog::AppendAll(store::Tx& tx, std::span<const AuditEntry> entries,
                            std::vector<store::AuditRecord>& out) {
   out.clear();
+  if (entries.empty()) return Status::Ok();
   store::AuditRepository& audit = tx.audit();
   VS_ASSIGN_OR_RETURN(std::optional<store::AuditChainRecord> chain, audit.LockChain(chain_id_));
   if (!chain.has_value()) {
     return InternalError("audit: chain " + std::to_string(chain_id_) + " is gone");
   }
+  VS_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
+                      audit.NextIds(static_cast<int64_t>(entries.size())));
+  if (ids.size() != entries.size()) return InternalError("audit: the store gave too few ids");
   int64_t seq = chain->head_seq;
   std::string prev_hash = chain->head_hash;
-  for (const AuditEntry* entry : entries) {
-    store::AuditRecord record = ToRecord(*entry);
-    VS_ASSIGN_OR_RETURN(record.id, audit.NextId());
+  out.reserve(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    store::AuditRecord record = ToRecord(entries[i]);
+    record.id = ids[i];
     record.chain_id = chain_id_;
     record.seq = ++seq;
     record.prev_hash = prev_hash;
     record.hash = ComputeAuditHash(record);
     if (record.hash.empty()) return InternalError("audit: hashing a record failed");
-    VS_RETURN_IF_ERROR(audit.Insert(record));
     prev_hash = record.hash;
     out.push_back(std::move(record));
   }
+  VS_RETURN_IF_ERROR(audit.InsertMany(out));
   return audit.SetChainHead(chain_id_, seq, prev_hash);
 }
 
 Result<store::AuditRecord> AuditLog::AppendInTransaction(store::Tx& tx, const AuditEntry& entry) {
   std::vector<store::AuditRecord> records;
-  Status status = AppendAll(tx, {&entry}, records);
+  Status status = AppendAll(tx, std::span<const AuditEntry>(&entry, 1), records);
   if (!status.ok()) {
     MutexLock lock(mu_);
     ++stats_.failures;
@@ -95,60 +103,134 @@ void AuditLog::Export(std::span<const store::AuditRecord> records) {
   }
 }
 
-Status AuditLog::WriteBatch(const std::vector<const AuditEntry*>& entries) {
+void AuditLog::RunBatch(std::span<Job> jobs) {
+  std::vector<Status> outcomes(jobs.size());
+  std::vector<AuditEntry> entries;
   std::vector<store::AuditRecord> records;
-  const store::TxFn append = [&](store::Tx& tx) -> Status {
+  bool runs = false;
+  for (const Job& job : jobs) runs = runs || static_cast<bool>(job.run);
+  const store::TxFn batch = [&](store::Tx& tx) -> Status {
+    // Everything is recomputed when the store re-runs the batch.
+    entries.clear();
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      outcomes[i] = Status::Ok();
+      if (!jobs[i].run) continue;
+      VS_RETURN_IF_ERROR(tx.Savepoint());
+      try {
+        outcomes[i] = jobs[i].run(tx);
+      } catch (const std::exception&) {
+        outcomes[i] = InternalError("audit: exception in a batched call");
+      }
+      // A failure to roll back or release ends the batch: its transaction cannot go on.
+      VS_RETURN_IF_ERROR(outcomes[i].ok() ? tx.ReleaseSavepoint() : tx.RollbackToSavepoint());
+    }
+    entries.reserve(jobs.size());
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      try {
+        entries.push_back(jobs[i].record(outcomes[i]));
+      } catch (const std::exception&) {
+        return InternalError("audit: exception while building a record");
+      }
+    }
     return AppendAll(tx, entries, records);
   };
-  Status status = options_.sync_every_batch ? store_.Write(append) : store_.WriteDeferred(append);
+  // A batch that carries changes is durable before anyone learns it committed.
+  Status committed =
+      (runs || options_.sync_every_batch) ? store_.Write(batch) : store_.WriteDeferred(batch);
+  if (!committed.ok() && committed.code() != StatusCode::kUnavailable) {
+    // Whatever stopped the batch (a failed commit or fsync, a record that could not be stored),
+    // its calls get a server fault, never a caller's error such as kAlreadyExists.
+    committed = Unavailable("audit: the batch was not committed: " + committed.message());
+  }
   {
     MutexLock lock(mu_);
-    if (status.ok()) {
+    if (committed.ok()) {
       stats_.records += static_cast<int64_t>(records.size());
       ++stats_.batches;
       if (options_.batch_sizes != nullptr) {
         options_.batch_sizes->Observe(static_cast<double>(records.size()));
       }
+      for (size_t i = 0; i < jobs.size(); ++i) {
+        if (jobs[i].run && outcomes[i].ok()) ++stats_.runs;
+      }
     } else {
-      stats_.failures += static_cast<int64_t>(entries.size());
+      stats_.failures += static_cast<int64_t>(jobs.size());
+      ++stats_.failed_batches;
+    }
+    stats_.largest_batch = std::max(stats_.largest_batch, static_cast<int64_t>(jobs.size()));
+  }
+  // Exported before anyone is answered, so that an answered call's record is in the export.
+  if (committed.ok()) Export(records);
+  for (size_t i = 0; i < jobs.size(); ++i) jobs[i].done(outcomes[i], committed);
+}
+
+void AuditLog::Submit(Job job) {
+  if (!options_.group_commit) {
+    RunBatch(std::span<Job>(&job, 1));
+    return;
+  }
+  bool queued = false;
+  bool wake = false;
+  job.queued = std::chrono::steady_clock::now();
+  {
+    MutexLock lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(job));
+      queued = true;
+      // Only an idle committer needs a wake-up: a busy one takes the queue when it is done.
+      wake = committer_idle_;
+      committer_idle_ = false;
     }
   }
-  if (status.ok()) Export(records);
-  return status;
+  if (!queued) {
+    const Status stopped = Unavailable("audit: the audit log is shutting down");
+    job.done(stopped, stopped);
+    return;
+  }
+  if (wake) cv_.Signal();
 }
 
 Status AuditLog::AppendDurable(const AuditEntry& entry) {
-  if (!options_.group_commit) return WriteBatch({&entry});
-  std::future<Status> done;
-  {
-    MutexLock lock(mu_);
-    if (stopping_) return Unavailable("audit: the audit log is shutting down");
-    queue_.push_back(Pending{entry, std::promise<Status>()});
-    done = queue_.back().done.get_future();
-  }
-  cv_.Signal();
-  if (done.wait_for(options_.durable_timeout) != std::future_status::ready) {
+  auto done = std::make_shared<std::promise<Status>>();
+  std::future<Status> result = done->get_future();
+  Job job;
+  job.record = [&entry](const Status&) { return entry; };
+  job.done = [done](const Status&, const Status& committed) { done->set_value(committed); };
+  Submit(std::move(job));
+  if (result.wait_for(options_.durable_timeout) != std::future_status::ready) {
     return Unavailable("audit: the audit record was not confirmed in time");
   }
-  return done.get();
+  return result.get();
 }
 
 void AuditLog::RunCommitter() {
   MutexLock lock(mu_);
+  std::vector<Job> batch;
   while (true) {
-    while (!stopping_ && queue_.empty()) cv_.Wait(mu_);
-    if (queue_.empty()) return;  // stopping, and everything queued was written
-    std::vector<Pending> batch;
+    if (queue_.empty()) {
+      if (stopping_) return;  // everything queued was written
+      committer_idle_ = true;
+      while (!stopping_ && queue_.empty()) cv_.Wait(mu_);
+      committer_idle_ = false;
+      continue;
+    }
+    // Under load, let the batch gather (see AuditLogOptions::batch_window).
+    if (options_.batch_window.count() > 0 && queue_.size() < options_.max_batch &&
+        std::chrono::steady_clock::now() - last_commit_end_ < options_.busy_gap) {
+      const auto deadline = queue_.front().queued + options_.batch_window;
+      while (!stopping_ && queue_.size() < options_.max_batch &&
+             cv_.WaitUntil(mu_, deadline) != std::cv_status::timeout) {
+      }
+    }
+    batch.clear();
     while (!queue_.empty() && batch.size() < options_.max_batch) {
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
     lock.Unlock();
-    std::vector<const AuditEntry*> entries;
-    entries.reserve(batch.size());
-    for (const Pending& pending : batch) entries.push_back(&pending.entry);
-    const Status status = WriteBatch(entries);
-    for (Pending& pending : batch) pending.done.set_value(status);
+    RunBatch(batch);
+    batch.clear();  // the jobs' captures go before the lock is taken again
+    last_commit_end_ = std::chrono::steady_clock::now();
     lock.Lock();
   }
 }

@@ -19,24 +19,44 @@ Status Unauthenticated() { return Status(StatusCode::kUnauthenticated, "Authoriz
 
 Authenticator::Authenticator(KeyDirectory& directory, KeyCache& keys, const Clock& clock,
                              size_t token_cache_entries)
-    : directory_(directory),
+    : directory_(&directory),
+      keys_(keys),
+      clock_(clock),
+      tokens_(token_cache_entries > 0 ? std::make_unique<VerifiedTokenCache>(token_cache_entries)
+                                      : nullptr) {}
+
+Authenticator::Authenticator(KeyCache& keys, const Clock& clock, size_t token_cache_entries)
+    : directory_(nullptr),
       keys_(keys),
       clock_(clock),
       tokens_(token_cache_entries > 0 ? std::make_unique<VerifiedTokenCache>(token_cache_entries)
                                       : nullptr) {}
 
 Result<Principal> Authenticator::AuthenticateBearer(std::string_view token) const {
+  if (directory_ == nullptr) return InternalError("auth: no key directory");
+  return AuthenticateBearer(token, *directory_);
+}
+
+Result<Principal> Authenticator::AuthenticateLegacy(int64_t account_id,
+                                                    std::string_view api_key) const {
+  if (directory_ == nullptr) return InternalError("auth: no key directory");
+  return AuthenticateLegacy(account_id, api_key, *directory_);
+}
+
+Result<Principal> Authenticator::AuthenticateBearer(std::string_view token,
+                                                    KeyDirectory& directory) const {
   // Fast path: these very bytes were verified before (see the header for what is re-checked).
   if (tokens_ != nullptr) {
     if (std::optional<VerifiedToken> hit = tokens_->Find(token)) {
-      VS_ASSIGN_OR_RETURN(std::optional<KeyInfo> key, directory_.FindKey(hit->kid));
+      VS_ASSIGN_OR_RETURN(std::optional<KeyInfo> key, directory.FindKey(hit->kid));
       if (!key) {
         tokens_->Erase(token);
         return Unauthenticated();
       }
       Result<SharedPublicKey> current = keys_.Get(key->key_id, key->public_key_pem);
       if (current.ok() && *current == hit->key) {
-        Result<Principal> principal = Finish(hit->iss, hit->iat, hit->exp, std::move(*key));
+        Result<Principal> principal =
+            Finish(directory, hit->iss, hit->iat, hit->exp, std::move(*key));
         if (!principal.ok() && principal.status().code() == StatusCode::kTokenExpired) {
           tokens_->Erase(token);
         }
@@ -52,7 +72,7 @@ Result<Principal> Authenticator::AuthenticateBearer(std::string_view token) cons
 
   // 2. Algorithm, key, signature, issuer.
   if (jwt.alg != "RS256" || jwt.has_crit) return Unauthenticated();
-  VS_ASSIGN_OR_RETURN(std::optional<KeyInfo> key, directory_.FindKey(jwt.kid));
+  VS_ASSIGN_OR_RETURN(std::optional<KeyInfo> key, directory.FindKey(jwt.kid));
   if (!key) return Unauthenticated();
   Result<SharedPublicKey> public_key = keys_.Get(key->key_id, key->public_key_pem);
   if (!public_key.ok()) {
@@ -61,7 +81,8 @@ Result<Principal> Authenticator::AuthenticateBearer(std::string_view token) cons
   if (!VerifyRs256(public_key->get(), jwt.signing_input, jwt.signature)) {
     return Unauthenticated();
   }
-  VS_ASSIGN_OR_RETURN(Principal principal, Finish(jwt.iss, jwt.iat, jwt.exp, std::move(*key)));
+  VS_ASSIGN_OR_RETURN(Principal principal,
+                      Finish(directory, jwt.iss, jwt.iat, jwt.exp, std::move(*key)));
   if (tokens_ != nullptr) {
     tokens_->Insert(token, VerifiedToken{std::move(jwt.kid), jwt.iss, jwt.iat, jwt.exp,
                                          std::move(public_key).value()});
@@ -69,8 +90,9 @@ Result<Principal> Authenticator::AuthenticateBearer(std::string_view token) cons
   return principal;
 }
 
-Result<Principal> Authenticator::Finish(int64_t iss, int64_t iat, int64_t exp, KeyInfo key) const {
-  VS_RETURN_IF_ERROR(CheckIssuer(iss, key.account_id));
+Result<Principal> Authenticator::Finish(KeyDirectory& directory, int64_t iss, int64_t iat,
+                                        int64_t exp, KeyInfo key) const {
+  VS_RETURN_IF_ERROR(CheckIssuer(directory, iss, key.account_id));
 
   // 3-5. Time. All values are within 0..2^53 (jwt.h), so nothing here can overflow.
   const int64_t now = clock_.NowSeconds();
@@ -92,18 +114,20 @@ Result<Principal> Authenticator::Finish(int64_t iss, int64_t iat, int64_t exp, K
   return principal;
 }
 
-Status Authenticator::CheckIssuer(int64_t iss, int64_t key_account_id) const {
+Status Authenticator::CheckIssuer(KeyDirectory& directory, int64_t iss,
+                                  int64_t key_account_id) const {
   if (iss == key_account_id) return Status::Ok();
-  VS_ASSIGN_OR_RETURN(AccountLink link, directory_.FindAccount(iss));
+  VS_ASSIGN_OR_RETURN(AccountLink link, directory.FindAccount(iss));
   if (!link.exists || link.parent_id != key_account_id) return Unauthenticated();
   return Status::Ok();
 }
 
 Result<Principal> Authenticator::AuthenticateLegacy(int64_t account_id,
-                                                    std::string_view api_key) const {
+                                                    std::string_view api_key,
+                                                    KeyDirectory& directory) const {
   if (account_id < 1 || api_key.empty()) return Unauthenticated();
   VS_ASSIGN_OR_RETURN(std::string hash, HashApiKey(api_key));
-  VS_ASSIGN_OR_RETURN(std::optional<std::string> stored, directory_.FindApiKeyHash(account_id));
+  VS_ASSIGN_OR_RETURN(std::optional<std::string> stored, directory.FindApiKeyHash(account_id));
   if (!stored || stored->empty() || !ConstantTimeEquals(hash, *stored)) return Unauthenticated();
 
   Principal principal;

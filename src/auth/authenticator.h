@@ -33,8 +33,12 @@
 // key that does not parse → kDataLoss (a corrupt record, not the caller's fault).
 // No method logs, and no Status carries the token, the api_key or key material.
 //
+// The directory: each method takes the KeyDirectory to ask, so that a caller can answer from the
+// transaction of the call being authenticated (api/tx_key_directory.h: the lookups and the method
+// share one snapshot). The overloads without one use the directory given at construction.
+//
 // Thread-safety: methods are const and may be called concurrently (KeyDirectory, KeyCache and Clock
-// are thread-safe by contract).
+// are thread-safe by contract; a directory passed to one call is used by that call only).
 // Lifetimes: `directory`, `keys` and `clock` are not owned and must outlive the Authenticator; it
 // owns its verified-token cache.
 #ifndef VOXSECRETS_AUTH_AUTHENTICATOR_H_
@@ -62,12 +66,19 @@ class Authenticator {
   // `token_cache_entries`: bound of the verified-token cache; 0 turns the cache off.
   Authenticator(KeyDirectory& directory, KeyCache& keys, const Clock& clock,
                 size_t token_cache_entries = VerifiedTokenCache::kDefaultMaxEntries);
+  // Without a default directory: only the overloads that take one may be used (the others
+  // return kInternal).
+  Authenticator(KeyCache& keys, const Clock& clock,
+                size_t token_cache_entries = VerifiedTokenCache::kDefaultMaxEntries);
   Authenticator(const Authenticator&) = delete;
   Authenticator& operator=(const Authenticator&) = delete;
 
   // `token` is the JWT itself, without "Bearer " (see jwt.h ExtractBearerToken).
+  Result<Principal> AuthenticateBearer(std::string_view token, KeyDirectory& directory) const;
   Result<Principal> AuthenticateBearer(std::string_view token) const;
 
+  Result<Principal> AuthenticateLegacy(int64_t account_id, std::string_view api_key,
+                                       KeyDirectory& directory) const;
   Result<Principal> AuthenticateLegacy(int64_t account_id, std::string_view api_key) const;
 
   // nullptr when the cache is off. For tests and metrics.
@@ -75,11 +86,12 @@ class Authenticator {
 
  private:
   // The issuer check and steps 3-5 for a token whose signature `key` verified; the principal.
-  Result<Principal> Finish(int64_t iss, int64_t iat, int64_t exp, KeyInfo key) const;
+  Result<Principal> Finish(KeyDirectory& directory, int64_t iss, int64_t iat, int64_t exp,
+                           KeyInfo key) const;
   // Step 2 for `iss`: OK when the key of `key_account_id` may act as account `iss`.
-  Status CheckIssuer(int64_t iss, int64_t key_account_id) const;
+  Status CheckIssuer(KeyDirectory& directory, int64_t iss, int64_t key_account_id) const;
 
-  KeyDirectory& directory_;
+  KeyDirectory* const directory_;  // nullptr: none by default
   KeyCache& keys_;
   const Clock& clock_;
   const std::unique_ptr<VerifiedTokenCache> tokens_;  // nullptr: off

@@ -97,8 +97,15 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--audit-export", serve.audit_export,
                         "Append every audit record as a JSON line to this file ('-' = stdout)");
   serve_cmd->add_option("--handler-threads", serve.handler_threads,
-                        "Threads running API calls (0 = on the I/O threads)")
+                        "Threads running API calls (0 = on the I/O threads; -1 = 0 on SQLite, "
+                        "8 on PostgreSQL)")
       ->capture_default_str();
+#ifdef VOXSECRETS_BENCH_SWITCHES
+  serve_cmd->add_flag("--bench-without-audit", serve.bench.without_audit,
+                      "Benchmark only: write no audit records");
+  serve_cmd->add_flag("--bench-without-decryption", serve.bench.without_decryption,
+                      "Benchmark only: GetSecretValue returns a fixed value, decrypts nothing");
+#endif
   serve_cmd->add_flag("--audit-sync-reads", serve.audit_sync_reads,
                       "fsync every batch of read audit records before answering");
   serve_cmd->add_option("--audit-retention-days", serve.audit_retention_days,

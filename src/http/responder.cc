@@ -2,7 +2,9 @@
 
 #include <arpa/inet.h>
 
+#include <atomic>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -163,7 +165,7 @@ bool IfNoneMatchMatches(std::string_view if_none_match, std::string_view etag) {
   return false;
 }
 
-HttpReply Responder::RespondApi(const HttpRequestView& request) const {
+api::ApiRequest Responder::ToApiRequest(const HttpRequestView& request) const {
   api::ApiRequest api_request;
   DecodeApiRequest(RawRequest{.verb = request.verb,
                               .target = request.target,
@@ -172,6 +174,11 @@ HttpReply Responder::RespondApi(const HttpRequestView& request) const {
                    &api_request);
   api_request.bearer_token = std::string(BearerToken(request.authorization));
   api_request.client_ip = ClientIp(request.peer_ip, request.forwarded_for, trust_forwarded_for_);
+  return api_request;
+}
+
+HttpReply Responder::RespondApi(const HttpRequestView& request) const {
+  const api::ApiRequest api_request = ToApiRequest(request);
   HttpReply reply;
   // The handler reports failures in its body; an exception escaping it is a bug below us. Answer
   // 500 rather than dropping the connection, and say nothing about it to the client.
@@ -181,6 +188,27 @@ HttpReply Responder::RespondApi(const HttpRequestView& request) const {
     return TransportErrorReply(500, "Internal server error.");
   }
   return reply;
+}
+
+void Responder::RespondAsync(Route route, const HttpRequestView& request,
+                             std::function<void(HttpReply)> done) const {
+  if (route != Route::kApi || (request.verb != "GET" && request.verb != "POST")) {
+    done(Respond(route, request));
+    return;
+  }
+  // Exactly one answer even if the handler throws after it answered (see RespondApi).
+  auto once = std::make_shared<std::function<void(HttpReply)>>(std::move(done));
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  try {
+    api_.HandleAsync(ToApiRequest(request), [once, answered](api::ApiResponse response) {
+      if (answered->exchange(true)) return;
+      HttpReply reply;
+      reply.body = std::move(response.body);
+      (*once)(std::move(reply));
+    });
+  } catch (...) {
+    if (!answered->exchange(true)) (*once)(TransportErrorReply(500, "Internal server error."));
+  }
 }
 
 }  // namespace voxsecrets::http

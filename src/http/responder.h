@@ -25,6 +25,7 @@
 #ifndef VOXSECRETS_HTTP_RESPONDER_H_
 #define VOXSECRETS_HTTP_RESPONDER_H_
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -146,7 +147,14 @@ class Responder {
   // REQUIRES: route == RouteOf(request.target).
   HttpReply Respond(Route route, const HttpRequestView& request) const;
 
+  // Respond, answered through `done`: exactly once, on this thread before RespondAsync returns,
+  // or (an API call: ApiHandler::HandleAsync) later on another thread. `request` is used only
+  // before RespondAsync returns. `done` must not block.
+  void RespondAsync(Route route, const HttpRequestView& request,
+                    std::function<void(HttpReply)> done) const;
+
  private:
+  api::ApiRequest ToApiRequest(const HttpRequestView& request) const;
   HttpReply RespondApi(const HttpRequestView& request) const;
   std::optional<HttpReply> RespondStatic(const HttpRequestView& request) const;
 

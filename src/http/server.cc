@@ -119,6 +119,14 @@ class ServerCore final : public SessionHost {
   Gauge& connections(ConnectionState state) override {
     return *connections_[static_cast<int>(state)];
   }
+  void CallStarted() override EXCLUDES(calls_mu_) {
+    MutexLock lock(calls_mu_);
+    ++calls_;
+  }
+  void CallFinished() override EXCLUDES(calls_mu_) {
+    MutexLock lock(calls_mu_);
+    if (--calls_ == 0) calls_cv_.SignalAll();
+  }
 
  private:
   enum class State { kRunning, kStopping, kStopped };
@@ -147,6 +155,10 @@ class ServerCore final : public SessionHost {
   CondVar sessions_cv_;  // signalled when a session unregisters
   std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions_ GUARDED_BY(sessions_mu_);
   std::atomic<size_t> session_count_{0};
+
+  Mutex calls_mu_;
+  CondVar calls_cv_;                         // signalled when calls_ reaches 0
+  int64_t calls_ GUARDED_BY(calls_mu_) = 0;  // API calls whose answer has not been handed back
 
   // Declared after everything a session touches on destruction: pending session coroutines are
   // destroyed with the io_context.
@@ -317,6 +329,12 @@ void internal::ServerCore::Shutdown(std::chrono::seconds grace) {
   io_.stop();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
+  // Answers still on their way (a call past the grace period) are posted to the stopped
+  // io_context and dropped with it; wait until none can arrive any more.
+  {
+    MutexLock lock(calls_mu_);
+    while (calls_ != 0) calls_cv_.Wait(calls_mu_);
+  }
   // Sessions parked in the stopped io_context (a strand blocked by a handler past the grace
   // period) would keep their sockets open until destruction.
   for (auto& session : LiveSessions()) session->CloseUnsynchronized();

@@ -17,11 +17,13 @@
 //
 // Threading model: one io_context run by `threads` I/O threads; each connection is a C++20
 // coroutine on its own strand, so one connection never runs on two threads at once while
-// different connections run in parallel. By default the ApiHandler is called inline on the I/O
-// thread (it is fast: SQLite + AES). A handler that blocks (e.g. an fsync on commit) then holds
-// one I/O thread while the others keep serving every connection, because all threads share one
-// io_context. If handlers can block long enough to matter, set `handler_threads` > 0: API calls
-// then run on a separate pool and the I/O threads only do I/O (health and metrics stay inline).
+// different connections run in parallel. API calls go through ApiHandler::HandleAsync: by default
+// it is called inline on the I/O thread, and the connection's coroutine then waits for the answer
+// without holding the thread (the answer may come later from another thread, e.g. once the call's
+// audit record is committed; it is posted back to the connection's strand). So an API call holds
+// an I/O thread only for the work it does on it, never while it waits for a commit. If that work
+// itself blocks (a database across the network), set `handler_threads` > 0: HandleAsync then runs
+// on a separate pool and the I/O threads only do I/O (health and metrics stay inline).
 //
 // Shutdown: Shutdown(grace) closes the listening socket, closes idle keep-alive connections (and
 // ones still in the TLS handshake or a lingering close), lets requests already being read,
@@ -35,8 +37,9 @@
 // callers all return once the first one has finished.
 //
 // Ownership/lifetimes: Start() returns the only owner. The ApiHandler, HealthCheck and Metrics must
-// outlive the server. Destroying a running server is Shutdown(0s). ApiHandler::Handle must return
-// eventually: Shutdown() waits for calls already running (it cannot interrupt them).
+// outlive the server. Destroying a running server is Shutdown(0s). ApiHandler::HandleAsync must
+// answer eventually: Shutdown() waits for calls already running (it cannot interrupt them), also
+// past the grace period for calls whose connection it cut off.
 #ifndef VOXSECRETS_HTTP_SERVER_H_
 #define VOXSECRETS_HTTP_SERVER_H_
 
@@ -86,7 +89,7 @@ struct ServerOptions {
   size_t max_connections = 4096;
   // I/O threads; 0 = std::thread::hardware_concurrency(), at least 2.
   int threads = 0;
-  // 0 = call the ApiHandler inline on the I/O thread; N > 0 = on a pool of N threads.
+  // 0 = call ApiHandler::HandleAsync inline on the I/O thread; N > 0 = on a pool of N threads.
   int handler_threads = 0;
   // Take client_ip from the rightmost X-Forwarded-For address (only behind a trusted proxy that
   // sets or appends it); otherwise the socket peer.

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/mutex.h"
@@ -27,7 +28,18 @@ using testing::TestResponse;
 // Echoes the decoded request as JSON. The method "Slow" blocks until Release().
 class EchoHandler final : public api::ApiHandler {
  public:
-  // api::ApiHandler
+  // api::ApiHandler. "Later" is answered by AnswerLater() from another thread, without holding
+  // the thread that called HandleAsync; everything else at once.
+  void HandleAsync(api::ApiRequest request, Completion done) override {
+    if (request.method != "Later") {
+      done(Handle(request));
+      return;
+    }
+    calls_.fetch_add(1);
+    MutexLock lock(mu_);
+    later_.emplace_back(std::move(request), std::move(done));
+    cv_.SignalAll();
+  }
   api::ApiResponse Handle(const api::ApiRequest& request) override {
     calls_.fetch_add(1);
     if (request.method == "Slow") {
@@ -58,6 +70,31 @@ class EchoHandler final : public api::ApiHandler {
     released_ = true;
     cv_.SignalAll();
   }
+  // Waits until `n` "Later" calls wait for their answer; false after the hang guard.
+  bool WaitForLaterCalls(size_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + testing::kHangGuard;
+    MutexLock lock(mu_);
+    while (later_.size() < n) {
+      if (cv_.WaitUntil(mu_, deadline) == std::cv_status::timeout) return later_.size() >= n;
+    }
+    return true;
+  }
+  // Answers every waiting "Later" call from a thread of its own, echoing its `id` parameter.
+  void AnswerLater() {
+    std::vector<std::pair<api::ApiRequest, Completion>> calls;
+    {
+      MutexLock lock(mu_);
+      calls.swap(later_);
+    }
+    std::thread answerer([calls = std::move(calls)]() mutable {
+      for (auto& [request, done] : calls) {
+        done(api::ApiResponse{
+            nlohmann::json{{"method", "Later"}, {"id", request.params.Get("id").value_or("")}}
+                .dump()});
+      }
+    });
+    answerer.join();
+  }
   int calls() const { return calls_.load(); }
   std::string last_token() {
     MutexLock lock(mu_);
@@ -71,6 +108,7 @@ class EchoHandler final : public api::ApiHandler {
   int slow_entered_ GUARDED_BY(mu_) = 0;
   bool released_ GUARDED_BY(mu_) = false;
   std::string last_token_ GUARDED_BY(mu_);
+  std::vector<std::pair<api::ApiRequest, Completion>> later_ GUARDED_BY(mu_);
 };
 
 class SwitchableHealth final : public HealthCheck {
@@ -565,6 +603,35 @@ TEST_P(HttpServerTest, ConcurrentClientsAreAllAnswered) {
   EXPECT_EQ(handler_.calls(), kClients * kRequests);
   server_->Shutdown(std::chrono::seconds(5));  // metrics are recorded after the write
   EXPECT_EQ(Requests("api", "200"), uint64_t{kClients} * kRequests);
+}
+
+// Calls answered later (as reads waiting for their audit record are) hold no thread: more of
+// them wait at once than there are I/O threads, the server keeps answering meanwhile, and each
+// answer reaches its own connection.
+TEST_P(HttpServerTest, ApiCallsAnsweredLaterHoldNoThread) {
+  ServerOptions o = Options();
+  o.handler_threads = GetParam();
+  Start(o);
+  constexpr int kWaiting = 8;  // two I/O threads, two pool threads at most
+  std::vector<std::unique_ptr<TestConnection>> waiting;
+  for (int i = 0; i < kWaiting; ++i) {
+    waiting.push_back(Connect());
+    ASSERT_TRUE(waiting.back()->Send(GetRequest("/platform_api/Later?id=" + std::to_string(i))));
+  }
+  ASSERT_TRUE(handler_.WaitForLaterCalls(kWaiting));
+  const TestResponse health = Fetch(GetRequest("/healthz"));
+  EXPECT_EQ(health.status, 200);
+  const TestResponse echo = Fetch(GetRequest("/platform_api/Echo?id=x"));
+  EXPECT_EQ(BodyJson(echo)["params"]["id"], "x");
+
+  handler_.AnswerLater();
+  for (int i = 0; i < kWaiting; ++i) {
+    const auto r = waiting[static_cast<size_t>(i)]->ReadResponse();
+    ASSERT_TRUE(r.has_value()) << i;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(BodyJson(*r)["id"], std::to_string(i));
+    ExpectCommonHeaders(*r);
+  }
 }
 
 TEST_P(HttpServerTest, ShutdownLetsInFlightRequestsFinishAndClosesIdleOnes) {

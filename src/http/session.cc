@@ -238,10 +238,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         Gauge& g;
         ~Done() { g.Decrement(); }
       } done{server_.in_flight()};
-      if (route == Route::kApi && server_.handler_pool() != nullptr) {
-        reply = co_await asio::co_spawn(*server_.handler_pool(),
-                                        RespondOnPool(&server_.responder(), route, view),
-                                        asio::use_awaitable);
+      if (route == Route::kApi) {
+        // The API may answer later from another thread (a read waits for its audit record's
+        // group commit, a write for its batch): the coroutine waits without holding the thread.
+        reply = co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(HttpReply)>(
+            [this, &view](auto handler) { StartApiCall(std::move(handler), view); },
+            asio::use_awaitable);
       } else {
         reply = server_.responder().Respond(route, view);
       }
@@ -260,9 +262,29 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     co_return CloseMode::kNormal;
   }
 
-  static asio::awaitable<HttpReply> RespondOnPool(const Responder* responder, Route route,
-                                                  HttpRequestView view) {
-    co_return responder->Respond(route, view);
+  // Hands the API request to the Responder (on the handler pool when there is one) with a
+  // completion that resumes `handler` on the session's executor. `view` stays valid until then:
+  // it points into this session's request, and the coroutine waits for the answer.
+  template <typename Handler>
+  void StartApiCall(Handler handler, const HttpRequestView& view) {
+    auto resume = std::make_shared<Handler>(std::move(handler));
+    SessionHost& host = server_;
+    host.CallStarted();
+    auto done = [resume, &host](HttpReply reply) {
+      const auto executor = asio::get_associated_executor(*resume);
+      asio::post(executor, [resume, reply = std::move(reply)]() mutable {
+        std::move (*resume)(std::move(reply));
+      });
+      host.CallFinished();
+    };
+    const Responder* responder = &host.responder();
+    if (asio::thread_pool* pool = host.handler_pool()) {
+      asio::post(*pool, [responder, view, done = std::move(done)]() mutable {
+        responder->RespondAsync(Route::kApi, view, std::move(done));
+      });
+    } else {
+      responder->RespondAsync(Route::kApi, view, std::move(done));
+    }
   }
 
   // Sends `reply` (for a HEAD request: its header only, Content-Length included); false when the

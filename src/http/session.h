@@ -61,6 +61,11 @@ class SessionHost {
   virtual Gauge& in_flight() = 0;
   // The gauge of connections in `state`.
   virtual Gauge& connections(ConnectionState state) = 0;
+  // An API call was handed to the Responder (CallStarted) and its answer handed back to the
+  // session's executor (CallFinished). Shutdown waits until every call started has finished, so
+  // that no answer arrives after the server is gone.
+  virtual void CallStarted() = 0;
+  virtual void CallFinished() = 0;
 };
 
 // Serves the accepted `socket` until the connection ends: creates the session, registers it with

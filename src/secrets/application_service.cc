@@ -87,7 +87,12 @@ Result<store::ApplicationRecord> ApplicationService::ResolveApplication(store::T
     if (!by_id.has_value()) return UnknownApplicationId(ref.id_param);
     if (!ref.name.has_value()) return *std::move(by_id);
   }
-  VS_ASSIGN_OR_RETURN(std::string account_name, AccountName(tx, account_id));
+  // Only a full name ("short.account.domain") needs the account's name: a short one is looked up
+  // as it is (one query less on the GetSecretValue path).
+  std::string account_name;
+  if (ref.name->find('.') != std::string::npos) {
+    VS_ASSIGN_OR_RETURN(account_name, AccountName(tx, account_id));
+  }
   VS_ASSIGN_OR_RETURN(store::ApplicationRecord by_name,
                       FindByName(tx, account_id, account_name, *ref.name, ref.name_param));
   if (by_id.has_value() && by_id->id != by_name.id) {

@@ -1,6 +1,8 @@
 #include "server/metered_api.h"
 
 #include <chrono>
+#include <string>
+#include <utility>
 
 namespace voxsecrets::server {
 
@@ -39,7 +41,22 @@ const std::string& MeteredApi::MethodLabel(const std::string& method) const {
 api::ApiResponse MeteredApi::Handle(const api::ApiRequest& request) {
   const auto started = std::chrono::steady_clock::now();
   api::ApiResponse response = inner_.Handle(request);
+  Record(Find(request.method), started, response);
+  return response;
+}
+
+void MeteredApi::HandleAsync(api::ApiRequest request, Completion done) {
+  const auto started = std::chrono::steady_clock::now();
   const PerMethod& m = Find(request.method);
+  inner_.HandleAsync(std::move(request),
+                     [this, &m, started, done = std::move(done)](api::ApiResponse response) {
+                       Record(m, started, response);
+                       done(std::move(response));
+                     });
+}
+
+void MeteredApi::Record(const PerMethod& m, std::chrono::steady_clock::time_point started,
+                        const api::ApiResponse& response) const {
   m.duration->Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (response.error_code == 0) {
@@ -47,7 +64,6 @@ api::ApiResponse MeteredApi::Handle(const api::ApiRequest& request) {
   } else {
     requests_.WithLabels({m.label, std::to_string(response.error_code)}).Increment();
   }
-  return response;
 }
 
 }  // namespace voxsecrets::server

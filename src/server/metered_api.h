@@ -12,11 +12,12 @@
 // by the error table. Every known method's histogram exists from the start, so a method never
 // called shows 0 rather than nothing.
 //
-// Thread-safety: Handle may be called concurrently (as ApiHandler requires).
+// Thread-safety: Handle and HandleAsync may be called concurrently (as ApiHandler requires).
 // Lifetimes: `inner` and `metrics` must outlive it.
 #ifndef VOXSECRETS_SERVER_METERED_API_H_
 #define VOXSECRETS_SERVER_METERED_API_H_
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -34,6 +35,9 @@ class MeteredApi final : public api::ApiHandler {
   MeteredApi& operator=(const MeteredApi&) = delete;
 
   api::ApiResponse Handle(const api::ApiRequest& request) override;
+  // Passes the call on through the inner handler's HandleAsync (so that an answer waiting for
+  // its audit record's group commit holds no thread here either) and records it when answered.
+  void HandleAsync(api::ApiRequest request, Completion done) override;
 
   // The label a request's method is counted under.
   const std::string& MethodLabel(const std::string& method) const;
@@ -45,6 +49,8 @@ class MeteredApi final : public api::ApiHandler {
     Counter* ok = nullptr;  // code 0, the common case: no label lookup
   };
   const PerMethod& Find(const std::string& method) const;
+  void Record(const PerMethod& m, std::chrono::steady_clock::time_point started,
+              const api::ApiResponse& response) const;
 
   api::ApiHandler& inner_;
   CounterFamily& requests_;

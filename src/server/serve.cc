@@ -37,7 +37,6 @@
 #include "server/metered_api.h"
 #include "server/panel_assets.h"
 #include "server/store_health.h"
-#include "server/store_key_directory.h"
 
 namespace voxsecrets::server {
 namespace {
@@ -191,6 +190,31 @@ void PrintBanner(const ServeOptions& options, const DataDirPaths& paths, const O
   std::fflush(stdout);
 }
 
+#ifdef VOXSECRETS_BENCH_SWITCHES
+// --bench-without-decryption: Open hands out a fixed value without reading a data key or opening
+// anything, so that a benchmark shows what decryption costs. Seal is the real one.
+class NoDecryptionSealer final : public crypto::ValueSealer {
+ public:
+  explicit NoDecryptionSealer(crypto::ValueSealer& inner) : inner_(inner) {}
+  Result<SealedValue> Seal(store::Tx& tx, const crypto::ValueContext& ctx,
+                           std::string_view plaintext) override {
+    return inner_.Seal(tx, ctx, plaintext);
+  }
+  Result<SecureBytes> Open(store::Tx&, const crypto::ValueContext&, const SealedValue&) override {
+    return SecureBytes::FromView("benchmark value without decryption");
+  }
+  void ForgetApplication(int64_t application_id) override {
+    inner_.ForgetApplication(application_id);
+  }
+
+ private:
+  crypto::ValueSealer& inner_;
+};
+constexpr bool kBenchSwitchesBuilt = true;
+#else
+constexpr bool kBenchSwitchesBuilt = false;
+#endif
+
 }  // namespace
 
 int RunServe(const ServeOptions& options) {
@@ -257,6 +281,9 @@ int RunServe(const ServeOptions& options) {
   }
   OpenedData& data = opened.value();
   const DataDirPaths paths(data_options.data_dir);
+  for (const std::string& warning : data.store->Warnings()) {
+    log.Warn("store", {{"warning", warning}});
+  }
   if (data.keyring->memory_lock_degraded()) {
     log.Warn("key memory could not be mlock()ed; keys may be swapped (raise RLIMIT_MEMLOCK)");
   }
@@ -293,10 +320,19 @@ int RunServe(const ServeOptions& options) {
   secrets::SecretsOptions secrets_options;
   secrets_options.application_domain = options.application_domain;
   secrets::ApplicationService applications(clock, secrets_options);
-  secrets::SecretService secret_service(sealer, clock);
-  StoreKeyDirectory directory(*data.store);
+  crypto::ValueSealer* value_sealer = &sealer;
+  const bool without_audit = kBenchSwitchesBuilt && options.bench.without_audit;
+#ifdef VOXSECRETS_BENCH_SWITCHES
+  NoDecryptionSealer no_decryption(sealer);
+  if (options.bench.without_decryption) value_sealer = &no_decryption;
+  log.Warn("built with benchmark switches: not for production",
+           {{"without_audit", options.bench.without_audit},
+            {"without_decryption", options.bench.without_decryption}});
+#endif
+  secrets::SecretService secret_service(*value_sealer, clock);
   auth::KeyCache key_cache;
-  auth::Authenticator authenticator(directory, key_cache, clock);
+  // The key and account lookups happen in each call's own transaction (api/tx_key_directory.h).
+  auth::Authenticator authenticator(key_cache, clock);
   auth::RsaKeyPairSource key_pairs;
   iam::KeyService keys(key_pairs, random, clock);
   api::Services services{applications, secret_service, keys, sealer};
@@ -337,9 +373,13 @@ int RunServe(const ServeOptions& options) {
     pruner_options.retention = std::chrono::hours(24 * options.audit_retention_days);
     audit_pruner = std::make_unique<audit::AuditPruner>(*data.store, clock, &log, pruner_options);
   }
-  api::AuditRecorder audit_recorder(**audit_log, clock);
+  // SQLite has one writer: write calls join the audit log's group commit (one durable commit for
+  // all concurrent writes). PostgreSQL takes concurrent writers and groups their WAL flushes
+  // itself, so each write runs in its own transaction there.
+  const bool sqlite = data.store->BackendName() == "sqlite";
+  api::AuditRecorder audit_recorder(**audit_log, clock, /*batch_writes=*/sqlite);
   api::Dispatcher dispatcher(*data.store, authenticator, clock, api::BuildMethodTable(services),
-                             &audit_recorder);
+                             without_audit ? nullptr : &audit_recorder);
   MeteredApi metered(dispatcher, dispatcher.methods().Names(), metrics);
   AddStateMetrics(metrics, options, *data.keyring, key_cache, authenticator, **audit_log);
   // /healthz: probed in the background, so a database that stopped answering never holds an I/O
@@ -354,9 +394,9 @@ int RunServe(const ServeOptions& options) {
   http_options.cert_file = cert;
   http_options.key_file = key;
   http_options.threads = options.threads;
-  // Reads wait for their audit record (group commit): run API calls on a pool so that many can
-  // wait together and share one fsync, while the I/O threads keep serving.
-  http_options.handler_threads = options.handler_threads;
+  http_options.handler_threads = options.handler_threads >= 0 ? options.handler_threads
+                                 : sqlite                     ? 0
+                                                              : kPgHandlerThreads;
   http_options.trust_forwarded_for = options.trust_forwarded_for;
   // The control panel: static files of the binary itself, calling only the public API.
   PanelAssets panel_assets;
@@ -415,7 +455,12 @@ int RunServe(const ServeOptions& options) {
   server.value().reset();
   if (metrics_server) metrics_server->Shutdown(std::chrono::seconds(1));
   metrics_server.reset();
-  log.Info("stopped");
+  const audit::AuditLogStats audit_stats = (*audit_log)->stats();
+  log.Info("stopped", {{"audit_records", audit_stats.records},
+                       {"audit_batches", audit_stats.batches},
+                       {"audit_failed_batches", audit_stats.failed_batches},
+                       {"batched_writes", audit_stats.runs},
+                       {"largest_batch", audit_stats.largest_batch}});
   return 0;
 }
 

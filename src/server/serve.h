@@ -14,6 +14,14 @@
 
 namespace voxsecrets::server {
 
+// Benchmark switches (docs/BENCHMARKS.md, "What each guarantee costs"): obeyed only by a binary
+// built with -DVOXSECRETS_BENCH_SWITCHES=ON (never a product build), which says so when it
+// starts; elsewhere `serve` has no flags to set them.
+struct BenchSwitches {
+  bool without_audit = false;       // no audit record at all (no AuditHook)
+  bool without_decryption = false;  // GetSecretValue hands out a fixed value, opens nothing
+};
+
 struct ServeOptions {
   DataOptions data;                       // data.create is forced on
   std::string listen = "127.0.0.1:8443";  // HOST:PORT; port 0 picks a free one
@@ -43,10 +51,17 @@ struct ServeOptions {
   // fsync every batch of read/failed-call audit records (default: they reach the database log
   // before the answer and disk with the next mutation or checkpoint; see docs/AUDIT.md).
   bool audit_sync_reads = false;
-  // Threads that run API calls (reads wait for their audit record's group commit); 0 = on the
-  // I/O threads. Default 32.
-  int handler_threads = 32;
+  // Threads that run API calls; 0 = on the I/O threads; -1 (default) = chosen by the store: 0 on
+  // SQLite (a read is in-process and its answer waits for the audit group commit without holding
+  // a thread; writes run on the group committer), kPgHandlerThreads on PostgreSQL (each
+  // statement waits for the database).
+  int handler_threads = -1;
+  BenchSwitches bench;
 };
+
+// Handler threads on PostgreSQL by default: as many as the default session pool (PgOptions::
+// pool_size), so that every session can be busy (docs/BENCHMARKS.md, "Pool size").
+inline constexpr int kPgHandlerThreads = 8;
 
 // Runs the server; returns the process exit code (0 after a clean shutdown).
 int RunServe(const ServeOptions& options);

@@ -6,8 +6,10 @@
 //   - a write on one node is read on the other (and the other way round);
 //   - the same AddSecret name sent to both at once: exactly one succeeds, the other gets 493;
 //   - DeleteKey / SetKeyRoles on one node apply on the other at its very next request (the bound
-//     documented in DEPLOYMENT.md is "the next request": nothing is cached across requests
-//     without being checked against the database), also for a token the other node has cached;
+//     documented in DEPLOYMENT.md is "the next request"), also for a token, key and account the
+//     other node serves from its caches (the identity cache is checked against the database's
+//     change counter in every call's transaction; docs/ARCHITECTURE.md, "Caches");
+//   - an account the admin CLI creates (a third process) is seen by both nodes at once;
 //   - the audit chain verifies (`voxsecrets audit verify --store URL`) after concurrent writes
 //     on both nodes.
 // Needs the PostgreSQL of scripts/test (PGHOST/PGPORT): skipped without it, failed under CI=true.
@@ -21,6 +23,7 @@ import {
   addSecret, api, assertApiError, assertOk, createApplication, describe as show, mintToken,
   uniqueName,
 } from './lib/api.mjs';
+import { createAccount } from './lib/admin_cli.mjs';
 import { createDatabase, pgSkip, requirePg } from './lib/pg.mjs';
 import { serverBinary, startServer } from './lib/server.mjs';
 
@@ -119,14 +122,19 @@ test('DeleteKey and role changes on one node apply on the other at its next requ
     const token = mintToken(credentials, { ttl: 600 });
     const asKey = (node, method, params) => api(node, method, params, { token });
 
-    // B verifies the token once and caches it; the second call is a cache hit.
-    for (let i = 0; i < 2; i += 1) {
+    // B verifies the token once and caches it, with the key and its roles: the later calls
+    // are served from B's caches.
+    for (let i = 0; i < 5; i += 1) {
       assertOk(await asKey(b, 'GetSecrets', { application_id: app.id }), `Developer key on B #${i}`);
     }
 
     // Roles changed on A: B's very next request with the cached token sees Support only.
     assertOk(await api(a, 'SetKeyRoles', { key_id: key.key_id, role_name: 'Support' }),
       'SetKeyRoles on A');
+    for (let i = 0; i < 3; i += 1) {  // and keeps seeing it from its refreshed cache
+      assertApiError(await asKey(b, 'GetSecretValue', { application_id: app.id, secret_name: 'x' }),
+        104, undefined, `Support may not read values on B #${i}`);
+    }
     assertOk(await asKey(b, 'GetSecrets', { application_id: app.id }), 'Support may list on B');
     assertApiError(await asKey(b, 'AddSecret',
       { application_id: app.id, secret_name: uniqueName('s'), secret_value: 'x' }), 104,
@@ -140,6 +148,31 @@ test('DeleteKey and role changes on one node apply on the other at its next requ
       { token: mintToken(credentials) }), 100, undefined, 'fresh token of a deleted key on B');
     assertApiError(await asKey(a, 'GetSecrets', { application_id: app.id }), 100, undefined,
       'deleted key on A');
+  });
+
+test('an account the admin CLI creates is seen by both nodes at their next request',
+  { skip }, async () => {
+    const creds = a.credentials;
+    const nextToken = (iss) => mintToken(creds, { iss, ttl: 600 });
+    // Both nodes serve the bootstrap key from their caches, and refuse (and remember refusing)
+    // an account that does not exist yet.
+    const probe = await createAccount(a);  // learns the next free id
+    const nextId = probe.accountId + 1;
+    for (const node of [a, b]) {
+      for (let i = 0; i < 3; i += 1) {
+        assertOk(await api(node, 'GetApplications'), `warm #${i}`);
+        assertApiError(await api(node, 'GetApplications', {}, { token: nextToken(nextId) }), 100,
+          undefined, `not yet an account #${i}`);
+      }
+    }
+    // Made a child of the bootstrap account by the CLI (a third process) on the shared database.
+    const child = await createAccount(a, { parent: creds.account_id });
+    assert.equal(child.accountId, nextId, 'the child got the next account id');
+    for (const node of [b, a]) {
+      const info = assertOk(await api(node, 'GetAccountInfo', {}, { token: nextToken(nextId) }),
+        'the same token acts as the child at once');
+      assert.equal(info.result.account_id, nextId);
+    }
   });
 
 test('the audit chain verifies after concurrent writes on both nodes', { skip }, async (t) => {

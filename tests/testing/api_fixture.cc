@@ -111,6 +111,7 @@ Result<std::unique_ptr<ApiStack>> ApiStack::Create(ApiStackOptions options) {
 
   store::SqliteOptions sqlite;
   sqlite.path = stack->dir_ + "/voxsecrets.db";
+  sqlite.vfs = stack->options_.sqlite_vfs;
   VS_ASSIGN_OR_RETURN(stack->store_, store::OpenSqliteStore(sqlite));
   if (stack->options_.faulty_audit_store) {
     auto faulty = std::make_unique<store::FaultyAuditStore>(std::move(stack->store_));
@@ -141,8 +142,9 @@ Result<std::unique_ptr<ApiStack>> ApiStack::Create(ApiStackOptions options) {
   if (stack->options_.register_methods) stack->options_.register_methods(table, *stack);
   AuditHook* audit = stack->options_.audit;
   if (stack->options_.make_audit) audit = stack->options_.make_audit(*stack);
-  stack->dispatcher_ = std::make_unique<Dispatcher>(*stack->store_, *stack->authenticator_,
-                                                    stack->clock_, std::move(table), audit);
+  stack->dispatcher_ =
+      std::make_unique<Dispatcher>(*stack->store_, *stack->authenticator_, stack->clock_,
+                                   std::move(table), audit, stack->options_.dispatcher);
   return stack;
 }
 

@@ -61,6 +61,11 @@ struct ApiStackOptions {
   std::function<AuditHook*(ApiStack&)> make_audit;
   // Wrap the store in a store::FaultyAuditStore (failure injection: see faulty_audit_store()).
   bool faulty_audit_store = false;
+  // The SQLite VFS of the store (store::SqliteOptions::vfs); empty = the default. For failure
+  // injection at the file level (tests/testing/faulty_sqlite_vfs.h).
+  std::string sqlite_vfs;
+  // The dispatcher's options (its identity cache).
+  DispatcherOptions dispatcher;
   // Called after the secrets and applications methods are registered, to add more methods
   // (the stack's services, store and keyring are ready when it runs).
   std::function<void(MethodTable&, ApiStack&)> register_methods;
