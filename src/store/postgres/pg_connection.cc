@@ -288,7 +288,8 @@ void Connection::Ahead(std::initializer_list<std::string_view> statements) {
 }
 
 Status Connection::CommitLater() {
-  if (broken_) return StoreError(StatusCode::kUnavailable, "postgresql: commit: connection is broken");
+  if (broken_)
+    return StoreError(StatusCode::kUnavailable, "postgresql: commit: connection is broken");
   VS_RETURN_IF_ERROR(FinishCommitLater());
   if (PQenterPipelineMode(conn_) != 1 ||
       PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 1) == 0 ||
@@ -392,18 +393,7 @@ Result<Rows> Connection::CollectResults(std::string_view what) {
     ExecStatusType status = PQresultStatus(result);
     if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE ||
         status == PGRES_NONFATAL_ERROR) {
-      if (error.ok()) {
-        const char* sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);
-        const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
-        error_sqlstate = sqlstate != nullptr ? sqlstate : "";
-        if (error_sqlstate.empty() && PQstatus(conn_) != CONNECTION_OK) {
-          error_sqlstate = std::string(kConnectionFailure);
-        }
-        error = PgError(
-            error_sqlstate,
-            primary != nullptr ? FirstLine(primary) : FirstLine(PQresultErrorMessage(result)),
-            what);
-      }
+      if (error.ok()) error = ResultError(result, what, &error_sqlstate);
       PQclear(result);
       continue;
     }
@@ -422,7 +412,9 @@ Result<Rows> Connection::CollectResults(std::string_view what) {
 }
 
 Status Connection::Exec(std::string_view sql, std::string_view what) {
-  if (broken_) return StoreError(StatusCode::kUnavailable, "postgresql: " + std::string(what) + ": connection is broken");
+  if (broken_)
+    return StoreError(StatusCode::kUnavailable,
+                      "postgresql: " + std::string(what) + ": connection is broken");
   VS_RETURN_IF_ERROR(FinishCommitLater());
   // The simple protocol takes several statements at once: the ones of Ahead go in front.
   std::string text;
@@ -467,7 +459,8 @@ Result<std::string> Connection::PreparedName(std::string_view sql, const Params&
 }
 
 Result<Rows> Connection::Query(std::string_view sql, const Params& params) {
-  if (broken_) return StoreError(StatusCode::kUnavailable, "postgresql: query: connection is broken");
+  if (broken_)
+    return StoreError(StatusCode::kUnavailable, "postgresql: query: connection is broken");
   VS_RETURN_IF_ERROR(FinishCommitLater());
   Result<std::string> name = PreparedName(sql, params);
   if (!name.ok()) {
@@ -476,44 +469,13 @@ Result<Rows> Connection::Query(std::string_view sql, const Params& params) {
     return name.status();
   }
   if (!ahead_.empty()) return QueryPipelined(*name, params);
-  const size_t n = params.params_.size();
-  std::vector<const char*> values(n);
-  std::vector<int> lengths(n);
-  std::vector<int> formats(n);
-  for (size_t i = 0; i < n; ++i) {
-    const Params::Param& p = params.params_[i];
-    formats[i] = p.binary ? 1 : 0;
-    if (p.is_null) {
-      values[i] = nullptr;
-      continue;
-    }
-    std::string_view data = p.use_owned ? std::string_view(p.owned) : p.view;
-    // A non-null pointer even for an empty value: NULL would mean SQL NULL.
-    values[i] = data.data() != nullptr ? data.data() : "";
-    lengths[i] = static_cast<int>(data.size());
-  }
-  if (PQsendQueryPrepared(conn_, name->c_str(), static_cast<int>(n), values.data(), lengths.data(),
-                          formats.data(), /*resultFormat=*/1) == 0) {
-    return SessionError("query");
-  }
+  if (!SendPrepared(*name, params)) return SessionError("query");
   return CollectResults("query");
 }
 
 Result<Rows> Connection::QueryPipelined(const std::string& name, const Params& params) {
   const std::vector<std::string_view> ahead = std::move(ahead_);
   ahead_.clear();
-  const size_t n = params.params_.size();
-  std::vector<const char*> values(n);
-  std::vector<int> lengths(n);
-  std::vector<int> formats(n);
-  for (size_t i = 0; i < n; ++i) {
-    const Params::Param& p = params.params_[i];
-    formats[i] = p.binary ? 1 : 0;
-    if (p.is_null) continue;
-    std::string_view data = p.use_owned ? std::string_view(p.owned) : p.view;
-    values[i] = data.data() != nullptr ? data.data() : "";
-    lengths[i] = static_cast<int>(data.size());
-  }
   const auto lost = [&] {
     lost_before_transaction_ = true;
     return SessionError("query");
@@ -525,9 +487,7 @@ Result<Rows> Connection::QueryPipelined(const std::string& name, const Params& p
       return lost();
     }
   }
-  if (PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(n), values.data(), lengths.data(),
-                          formats.data(), /*resultFormat=*/1) == 0 ||
-      PQpipelineSync(conn_) != 1) {
+  if (!SendPrepared(name, params) || PQpipelineSync(conn_) != 1) {
     return lost();
   }
   // Each command's results end with a null result; the pipeline with PGRES_PIPELINE_SYNC.
@@ -554,16 +514,7 @@ Result<Rows> Connection::QueryPipelined(const std::string& name, const Params& p
     if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE ||
         status == PGRES_NONFATAL_ERROR) {
       if (error.ok()) {
-        const char* sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);
-        const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
-        error_sqlstate = sqlstate != nullptr ? sqlstate : "";
-        if (error_sqlstate.empty() && PQstatus(conn_) != CONNECTION_OK) {
-          error_sqlstate = std::string(kConnectionFailure);
-        }
-        error = PgError(
-            error_sqlstate,
-            primary != nullptr ? FirstLine(primary) : FirstLine(PQresultErrorMessage(result)),
-            "query");
+        error = ResultError(result, "query", &error_sqlstate);
         if (command < ahead.size() && IsConnectionLostSqlState(error_sqlstate)) {
           lost_before_transaction_ = true;
         }
@@ -581,6 +532,40 @@ Result<Rows> Connection::QueryPipelined(const std::string& name, const Params& p
   if (!error.ok()) return Record(error, error_sqlstate);
   if (PQstatus(conn_) != CONNECTION_OK) return SessionError("query");
   return last;
+}
+
+Status Connection::ResultError(pg_result* result, std::string_view what,
+                               std::string* sqlstate) const {
+  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+  *sqlstate = state != nullptr ? state : "";
+  if (sqlstate->empty() && PQstatus(conn_) != CONNECTION_OK) {
+    *sqlstate = std::string(kConnectionFailure);
+  }
+  return PgError(*sqlstate,
+                 primary != nullptr ? FirstLine(primary) : FirstLine(PQresultErrorMessage(result)),
+                 what);
+}
+
+bool Connection::SendPrepared(const std::string& name, const Params& params) {
+  const size_t n = params.params_.size();
+  std::vector<const char*> values(n);
+  std::vector<int> lengths(n);
+  std::vector<int> formats(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Params::Param& p = params.params_[i];
+    formats[i] = p.binary ? 1 : 0;
+    if (p.is_null) {
+      values[i] = nullptr;
+      continue;
+    }
+    std::string_view data = p.use_owned ? std::string_view(p.owned) : p.view;
+    // A non-null pointer even for an empty value: NULL would mean SQL NULL.
+    values[i] = data.data() != nullptr ? data.data() : "";
+    lengths[i] = static_cast<int>(data.size());
+  }
+  return PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(n), values.data(),
+                             lengths.data(), formats.data(), /*resultFormat=*/1) != 0;
 }
 
 }  // namespace voxsecrets::store::pg

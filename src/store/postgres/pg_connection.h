@@ -181,6 +181,11 @@ class Connection {
   Status FinishCommitLater();
   // Query with the statements of Ahead in front, in one pipeline.
   Result<Rows> QueryPipelined(const std::string& name, const Params& params);
+  // Sends prepared statement `name` with `params` (binary results); false when libpq refused.
+  bool SendPrepared(const std::string& name, const Params& params);
+  // The error a failed result carries; `sqlstate` receives its SQLSTATE (a lost session's when
+  // the server sent none).
+  Status ResultError(pg_result* result, std::string_view what, std::string* sqlstate) const;
 
   pg_conn* conn_;
   int answer_timeout_ms_;  // <= 0: no client-side deadline
