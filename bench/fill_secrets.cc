@@ -139,8 +139,8 @@ int main(int argc, char** argv) {
       return Status::Ok();
     });
     if (!status.ok()) {
-      std::fprintf(stderr, "fill_secrets: after %lld secrets: %s\n",
-                   static_cast<long long>(done), status.message().c_str());
+      std::fprintf(stderr, "fill_secrets: after %lld secrets: %s\n", static_cast<long long>(done),
+                   status.message().c_str());
       return 1;
     }
     done += n;

@@ -52,9 +52,7 @@ Status AuditRecorder::Record(const AuditCall& call, const Status& outcome) {
 void AuditRecorder::RecordAsync(const AuditCall& call, const Status& outcome, RecordDone done) {
   audit::AuditLog::Job job;
   job.record = [entry = BuildEntry(call, outcome)](const Status&) { return entry; };
-  job.done = [done = std::move(done)](const Status&, const Status& committed) {
-    done(committed);
-  };
+  job.done = [done = std::move(done)](const Status&, const Status& committed) { done(committed); };
   log_.Submit(std::move(job));
 }
 

@@ -122,8 +122,7 @@ Status Authenticator::CheckIssuer(KeyDirectory& directory, int64_t iss,
   return Status::Ok();
 }
 
-Result<Principal> Authenticator::AuthenticateLegacy(int64_t account_id,
-                                                    std::string_view api_key,
+Result<Principal> Authenticator::AuthenticateLegacy(int64_t account_id, std::string_view api_key,
                                                     KeyDirectory& directory) const {
   if (account_id < 1 || api_key.empty()) return Unauthenticated();
   VS_ASSIGN_OR_RETURN(std::string hash, HashApiKey(api_key));

@@ -203,7 +203,9 @@ Result<int64_t> PgAuditRepository::NextId() {
 Result<std::vector<int64_t>> PgAuditRepository::NextIds(int64_t n) {
   if (n < 1) return StoreError(StatusCode::kInternal, "postgresql: NextIds needs n >= 1");
   VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kNextIds, Params().Int64(n)));
-  if (rows.size() != n) return StoreError(StatusCode::kInternal, "postgresql: nextval gave too few rows");
+  if (rows.size() != n) {
+    return StoreError(StatusCode::kInternal, "postgresql: nextval gave too few rows");
+  }
   std::vector<int64_t> ids;
   ids.reserve(static_cast<size_t>(n));
   for (int i = 0; i < rows.size(); ++i) ids.push_back(rows.Int64(i, 0));

@@ -137,7 +137,9 @@ Status PgMetaRepository::Put(std::string_view key, std::string_view value) {
 
 Result<int64_t> PgMetaRepository::IamVersion() {
   VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kIamVersion, Params()));
-  if (rows.size() != 1) return StoreError(StatusCode::kInternal, "postgresql: the change counter 'iam' is missing");
+  if (rows.size() != 1) {
+    return StoreError(StatusCode::kInternal, "postgresql: the change counter 'iam' is missing");
+  }
   return rows.Int64(0, 0);
 }
 

@@ -178,7 +178,9 @@ Result<Page<SecretInfo>> PgSecretRepository::List(int64_t application_id,
   params.Int64(filter.count).Int64(filter.offset);
   VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(sql, params));
   Page<SecretInfo> page;
-  if (rows.size() == 0) return StoreError(StatusCode::kInternal, "postgresql: the listing returned no count");
+  if (rows.size() == 0) {
+    return StoreError(StatusCode::kInternal, "postgresql: the listing returned no count");
+  }
   page.total_count = rows.Int64(0, 0);
   for (int i = 0; i < rows.size(); ++i) {
     if (rows.IsNull(i, 1)) continue;  // the one row of an empty page

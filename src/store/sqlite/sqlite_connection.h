@@ -57,8 +57,7 @@ class Connection {
   // Opens (kReadWrite: creating if needed) the database at `path`, through the VFS named `vfs`
   // (empty: the default one).
   static Result<std::unique_ptr<Connection>> Open(const std::string& path, Mode mode,
-                                                  int busy_timeout_ms,
-                                                  const std::string& vfs = {});
+                                                  int busy_timeout_ms, const std::string& vfs = {});
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
