@@ -69,7 +69,8 @@ int main(int argc, char** argv) {
   std::string application;
   int64_t count = -1;
   int64_t batch = 5000;
-  for (int i = 1; i < argc; ++i) {
+  // Options come in pairs: --name value.
+  for (int i = 1; i < argc; i += 2) {
     const std::string_view arg = argv[i];
     const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
     if (value == nullptr) return Usage();
@@ -89,7 +90,6 @@ int main(int argc, char** argv) {
     } else {
       return Usage();
     }
-    ++i;
   }
   if (data.data_dir.empty() || application.empty() || count < 0 || batch < 1) return Usage();
 

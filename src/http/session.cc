@@ -242,7 +242,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         // The API may answer later from another thread (a read waits for its audit record's
         // group commit, a write for its batch): the coroutine waits without holding the thread.
         reply = co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(HttpReply)>(
-            [this, &view](auto handler) { StartApiCall(std::move(handler), view); },
+            [this, &view](auto handler) { this->StartApiCall(std::move(handler), view); },
             asio::use_awaitable);
       } else {
         reply = server_.responder().Respond(route, view);
