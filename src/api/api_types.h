@@ -75,6 +75,7 @@ class ApiHandler {
   // Answers `request` through `done`, called exactly once: on the calling thread before
   // HandleAsync returns, or later on another thread (e.g. once the call's audit record is
   // committed). `done` must not block. The default answers synchronously with Handle.
+  // NOLINTNEXTLINE(performance-unnecessary-value-param): overrides keep both past the call.
   virtual void HandleAsync(ApiRequest request, Completion done) { done(Handle(request)); }
 };
 

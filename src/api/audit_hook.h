@@ -53,6 +53,7 @@ class AuditHook {
   // Record, answered through `done` (exactly once; possibly on another thread, possibly before
   // RecordAsync returns) with what Record would return. The hook copies what it needs of `call`
   // before it returns. The default records synchronously.
+  // NOLINTNEXTLINE(performance-unnecessary-value-param): overrides keep `done` past the call.
   virtual void RecordAsync(const AuditCall& call, const Status& outcome, RecordDone done) {
     done(Record(call, outcome));
   }
@@ -64,12 +65,12 @@ class AuditHook {
   // `done`); the record is written in the same transaction with run's outcome. `done(outcome,
   // committed)`: run's outcome, and OK once the batch is durable (else why nothing of it was
   // stored). Called exactly once, on another thread; it must not block.
-  virtual bool SubmitWrite(store::TxFn run, std::function<AuditCall()> describe, WriteDone done) {
-    (void)run;
-    (void)describe;
-    (void)done;
+  // NOLINTBEGIN(performance-unnecessary-value-param): overrides keep all three past the call.
+  virtual bool SubmitWrite(store::TxFn /*run*/, std::function<AuditCall()> /*describe*/,
+                           WriteDone /*done*/) {
     return false;
   }
+  // NOLINTEND(performance-unnecessary-value-param)
 };
 
 }  // namespace voxsecrets::api

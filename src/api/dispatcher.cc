@@ -164,7 +164,7 @@ Status Dispatcher::Execute(Call& call, store::Tx& tx, bool write, bool audit_in_
                         {},
                         {}};
     call.handler_ran = true;
-    const Status status = [&]() -> Status {
+    Status status = [&]() -> Status {
       Result<nlohmann::json> response = call.spec->handler(context, tx);
       if (!response.ok()) return response.status();
       Result<std::string> encoded = EncodeBody(*response);
@@ -223,7 +223,7 @@ void Dispatcher::StartWrite(const std::shared_ptr<Call>& call) {
   RecordAndFinish(call, status);  // rolled back: the record in a transaction of its own
 }
 
-void Dispatcher::RecordAndFinish(const std::shared_ptr<Call>& call, Status outcome) {
+void Dispatcher::RecordAndFinish(const std::shared_ptr<Call>& call, const Status& outcome) {
   if (audit_ == nullptr) return Finish(*call, outcome);
   // A read's answer leaves only once its record is durable.
   audit_->RecordAsync(call->Describe(), outcome, [call, outcome](const Status& recorded) {

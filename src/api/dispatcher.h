@@ -84,7 +84,7 @@ class Dispatcher final : public ApiHandler {
   void StartWrite(const std::shared_ptr<Call>& call);
   // Records `outcome` (asynchronously), then answers: the body when the call succeeded and its
   // record committed, else the error.
-  void RecordAndFinish(const std::shared_ptr<Call>& call, Status outcome);
+  void RecordAndFinish(const std::shared_ptr<Call>& call, const Status& outcome);
   static void Finish(Call& call, const Status& status);
 
   store::Store& store_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <future>
+#include <optional>
 #include <utility>
 
 #include "audit/audit_hash.h"
@@ -169,22 +170,23 @@ void AuditLog::Submit(Job job) {
     RunBatch(std::span<Job>(&job, 1));
     return;
   }
-  bool queued = false;
   bool wake = false;
+  std::optional<Job> refused;  // answered outside the lock
   job.queued = std::chrono::steady_clock::now();
   {
     MutexLock lock(mu_);
-    if (!stopping_) {
+    if (stopping_) {
+      refused.emplace(std::move(job));
+    } else {
       queue_.push_back(std::move(job));
-      queued = true;
       // Only an idle committer needs a wake-up: a busy one takes the queue when it is done.
       wake = committer_idle_;
       committer_idle_ = false;
     }
   }
-  if (!queued) {
+  if (refused) {
     const Status stopped = Unavailable("audit: the audit log is shutting down");
-    job.done(stopped, stopped);
+    refused->done(stopped, stopped);
     return;
   }
   if (wake) cv_.Signal();
