@@ -14,7 +14,7 @@ constexpr int kUserManagerParent[] = {kRoleUserManager};
 constexpr int kAcdManagerChildren[] = {kRoleAcdStats, kRoleAcdManagement};
 constexpr int kAcdManagerParent[] = {kRoleAcdManager};
 
-constexpr std::array<Role, 16> kRoles = {{
+constexpr std::array<Role, 17> kRoles = {{
     {kRoleOwner, "Owner", {}, kOwnerAdminChildren},
     {kRoleAdmin, "Admin", {}, kOwnerAdminChildren},
     {kRoleSupport, "Support", kSupportParents, {}},
@@ -31,6 +31,7 @@ constexpr std::array<Role, 16> kRoles = {{
     {kRoleAcdStats, "ACD Stats", kAcdManagerParent, {}},
     {kRoleAcdManagement, "ACD Management", kAcdManagerParent, {}},
     {kRoleCallHistory, "CallHistory", {}, {}},
+    {kRoleSecretsReader, "SecretsReader", {}, {}},
 }};
 
 constexpr bool IdsAreOneToN() {

@@ -1,10 +1,11 @@
 // The role catalogue of service-account keys, the role sets that say who may call a method
 // (api::MethodSpec::roles) and the grant rule (docs/AUTH.md "Roles").
 //
-// Role names are Voximplant's (docs/VOXIMPLANT_API_NOTES.md "Roles"). Role ids: Voximplant
-// documents only Support = 3 and Accountant = 7 (GetRoles example); every other id here is our own
-// numbering and is part of voxsecrets' API from now on (ids are stored with keys: never
-// renumber).
+// Role names are Voximplant's (docs/VOXIMPLANT_API_NOTES.md "Roles"), plus SecretsReader,
+// voxsecrets' own: it may read secret values and nothing else (docs/AUTH.md "Roles"). Role ids:
+// Voximplant documents only Support = 3 and Accountant = 7 (GetRoles example); every other id here
+// is our own numbering and is part of voxsecrets' API from now on (ids are stored with keys: never
+// renumber; a new role takes the next free id).
 // Parent/child links: User Read and User Update are children of User Manager, ACD Stats and ACD
 // Management of ACD Manager (Voximplant's role list), and Support lists Owner and Admin as parents
 // (the GetRoles example shows Support "inherited" with parent_role_id [1, 2]; so Owner and Admin
@@ -45,6 +46,7 @@ enum RoleId : int {
   kRoleAcdStats = 14,
   kRoleAcdManagement = 15,
   kRoleCallHistory = 16,
+  kRoleSecretsReader = 17,  // voxsecrets' own: reads secrets and their values, changes nothing
 };
 
 struct Role {
@@ -84,7 +86,7 @@ class RoleSet {
   friend bool operator==(const RoleSet&, const RoleSet&) = default;
 
  private:
-  static_assert(kRoleCallHistory < 32, "role ids must fit in the mask");
+  static_assert(kRoleSecretsReader < 32, "role ids must fit in the mask");
   static constexpr uint32_t Bit(int id) { return uint32_t{1} << id; }
   constexpr RoleSet(uint32_t mask, bool any_caller) : mask_(mask), any_caller_(any_caller) {}
 

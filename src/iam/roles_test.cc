@@ -12,12 +12,12 @@ namespace {
 
 TEST(RolesTest, CatalogueIdsAndNames) {
   const std::map<int, std::string> want = {
-      {1, "Owner"},         {2, "Admin"},        {3, "Support"},
-      {4, "Supervisor"},    {5, "Developer"},    {6, "CallList Manager"},
-      {7, "Accountant"},    {8, "Verification"}, {9, "Scenarios"},
-      {10, "User Manager"}, {11, "User Read"},   {12, "User Update"},
-      {13, "ACD Manager"},  {14, "ACD Stats"},   {15, "ACD Management"},
-      {16, "CallHistory"},
+      {1, "Owner"},         {2, "Admin"},          {3, "Support"},
+      {4, "Supervisor"},    {5, "Developer"},      {6, "CallList Manager"},
+      {7, "Accountant"},    {8, "Verification"},   {9, "Scenarios"},
+      {10, "User Manager"}, {11, "User Read"},     {12, "User Update"},
+      {13, "ACD Manager"},  {14, "ACD Stats"},     {15, "ACD Management"},
+      {16, "CallHistory"},  {17, "SecretsReader"},
   };
   ASSERT_EQ(AllRoles().size(), want.size());
   for (const Role& r : AllRoles()) {
@@ -41,7 +41,7 @@ TEST(RolesTest, VoximplantDocumentedIds) {
 TEST(RolesTest, UnknownLookups) {
   EXPECT_EQ(FindRoleById(0), nullptr);
   EXPECT_EQ(FindRoleById(-1), nullptr);
-  EXPECT_EQ(FindRoleById(17), nullptr);
+  EXPECT_EQ(FindRoleById(18), nullptr);
   EXPECT_EQ(FindRoleByName("owner"), nullptr);  // case-sensitive
   EXPECT_EQ(FindRoleByName("Owner "), nullptr);
   EXPECT_EQ(FindRoleByName(""), nullptr);
@@ -104,7 +104,7 @@ TEST(RoleSetTest, AnyCallerAllowsEvenNoRole) {
 
 TEST(RoleSetTest, UnknownRoleIdsAreIgnored) {
   constexpr RoleSet writers = {kRoleOwner, kRoleAdmin, kRoleDeveloper};
-  EXPECT_FALSE(writers.Allows({0, -1, 17, 31, 32, 64, 1000}));
+  EXPECT_FALSE(writers.Allows({0, -1, 18, 31, 32, 64, 1000}));
   EXPECT_TRUE(writers.Allows({1000, kRoleDeveloper}));
 }
 
@@ -116,7 +116,7 @@ TEST(RolesTest, CanGrantRole) {
     EXPECT_FALSE(CanGrantRole({}, r.id)) << r.name;
   }
   EXPECT_TRUE(CanGrantRole({kRoleAdmin, kRoleOwner}, kRoleOwner));
-  EXPECT_FALSE(CanGrantRole({kRoleOwner}, 17));
+  EXPECT_FALSE(CanGrantRole({kRoleOwner}, 18));
   EXPECT_FALSE(CanGrantRole({kRoleOwner}, 0));
 }
 
