@@ -28,6 +28,10 @@ struct KeyRecord {
   std::string name;                  // key_name; may be empty
   std::string description;           // may be empty
   std::vector<int> role_ids;         // sorted, unique
+  // The applications the key is limited to (docs/AUTH.md): nullopt = every application of its
+  // account; else these ids, sorted and unique — empty once all of them were deleted (the key
+  // then reaches nothing, never everything).
+  std::optional<std::vector<int64_t>> application_ids;
   int64_t created = 0;
 };
 
@@ -48,10 +52,26 @@ struct SecretInfo {
   std::string description;           // empty = none
   int64_t created = 0;
   int64_t modified = 0;
+  int64_t version = 1;               // the version of the current value: 1, 2, ...
+  int64_t version_created = 0;       // when the current value was set
 };
 
+// A secret with its current value (older versions: SecretVersionRecord).
 struct SecretRecord {
   SecretInfo info;
+  SealedValue value;
+};
+
+// An older version of a secret's value, kept after a new one replaced it (docs/API.md,
+// "Secret versions"). The current value is the secret's own row, never one of these.
+struct SecretVersionInfo {
+  int64_t secret_id = 0;
+  int64_t version = 0;               // below the secret's current version
+  int64_t created = 0;               // when this value was set
+};
+
+struct SecretVersionRecord {
+  SecretVersionInfo info;
   SealedValue value;
 };
 

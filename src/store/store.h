@@ -60,8 +60,9 @@ class AccountRepository {
 class KeyRepository {
  public:
   virtual ~KeyRepository() = default;
-  // kAlreadyExists when key_id is taken (by any account). role_ids are kept as a set: reads
-  // return them sorted and unique whatever order they were given in (here and in SetRoles).
+  // kAlreadyExists when key_id is taken (by any account). role_ids and application_ids are kept
+  // as sets: reads return them sorted and unique whatever order they were given in (here and in
+  // SetRoles / SetApplications).
   virtual Status Insert(const KeyRecord& key) = 0;
   virtual Result<std::optional<KeyRecord>> FindById(std::string_view key_id) = 0;
   // Keys of one account ordered by `created`, then key_id; `key_id` filters to one key when set.
@@ -75,11 +76,21 @@ class KeyRepository {
                                   std::optional<std::string_view> description) = 0;
   virtual Result<bool> SetRoles(int64_t account_id, std::string_view key_id,
                                 const std::vector<int>& role_ids) = 0;
+  // Limits the key to `application_ids` (kept as a set, like roles), or lifts the limit
+  // (nullopt). Deleting an application removes it from every key's list. False when no such key
+  // exists in that account. The ids are not checked here (the caller's rules do that); an id
+  // that names no application fails (foreign key, kInternal).
+  virtual Result<bool> SetApplications(
+      int64_t account_id, std::string_view key_id,
+      const std::optional<std::vector<int64_t>>& application_ids) = 0;
   virtual Result<bool> Delete(int64_t account_id, std::string_view key_id) = 0;
 };
 
 struct ApplicationFilter {
   std::optional<int64_t> id;
+  // Only applications with these ids (a key limited to some applications); nullopt = all. An
+  // empty list matches nothing.
+  std::optional<std::vector<int64_t>> ids;
   std::string name_part;  // case-insensitive substring of the short name ('%', '_' literal);
                           // empty = all
   int64_t count = 20;
@@ -106,7 +117,8 @@ class ApplicationRepository {
   // with no field set); kAlreadyExists on a name clash.
   virtual Result<bool> Update(int64_t account_id, int64_t id, const ApplicationUpdate& update,
                               int64_t now) = 0;
-  // Deletes the application with its secrets and data keys. Returns false when not found.
+  // Deletes the application with its secrets, data keys and its place in keys' application
+  // lists (KeyRepository::SetApplications). Returns false when not found.
   virtual Result<bool> Delete(int64_t account_id, int64_t id) = 0;
 };
 
@@ -127,14 +139,17 @@ inline bool UsesTrigramIndex(std::string_view name_part) {
 struct SecretUpdate {
   std::optional<std::string> name;
   std::optional<std::string> description;
+  // A new current value and its version number; version_created becomes `now`. REQUIRES: both
+  // or neither are set.
   std::optional<SealedValue> value;
+  std::optional<int64_t> version;
 };
 
 class SecretRepository {
  public:
   virtual ~SecretRepository() = default;
   // Inserts and returns the new id (ids are global and never reused). kAlreadyExists when the
-  // application already has a secret of that name.
+  // application already has a secret of that name. The value is version 1, set `now`.
   virtual Result<int64_t> Insert(int64_t application_id, std::string_view name,
                                  std::string_view description, const SealedValue& value,
                                  int64_t now) = 0;
@@ -147,14 +162,40 @@ class SecretRepository {
   // kAlreadyExists on a name clash.
   virtual Result<bool> Update(int64_t application_id, int64_t id, const SecretUpdate& update,
                               int64_t now) = 0;
-  // Deletes the listed secrets of this application; returns how many rows went. Unknown ids and
-  // ids of other applications are skipped (not counted, not touched).
+  // Deletes the listed secrets of this application with every older version of their values;
+  // returns how many secrets went. Unknown ids and ids of other applications are skipped (not
+  // counted, not touched). DeleteAll likewise.
   virtual Result<int64_t> Delete(int64_t application_id, const std::vector<int64_t>& ids) = 0;
   virtual Result<int64_t> DeleteAll(int64_t application_id) = 0;
   // Every secret of the application with its sealed value (re-encryption after rotation).
   virtual Result<std::vector<SecretRecord>> ListSealed(int64_t application_id) = 0;
   // Replaces only the sealed value (re-encryption); `modified` stays. False when not found.
   virtual Result<bool> ReplaceSealed(int64_t application_id, int64_t id,
+                                     const SealedValue& value) = 0;
+};
+
+// The older versions of secrets' values (SecretVersionRecord). Like secrets, they are found only
+// through their application: every call names it, and a secret of another application has no
+// versions here. They go with their secret (DelSecret, DelApplication).
+class SecretVersionRepository {
+ public:
+  virtual ~SecretVersionRepository() = default;
+  // Keeps `record` as an older version of its secret. kNotFound when the secret is not one of the
+  // application's; kAlreadyExists when the secret already has that version.
+  virtual Status Insert(int64_t application_id, const SecretVersionRecord& record) = 0;
+  virtual Result<std::optional<SecretVersionRecord>> Find(int64_t application_id, int64_t secret_id,
+                                                          int64_t version) = 0;
+  // The secret's older versions, newest first; no values.
+  virtual Result<Page<SecretVersionInfo>> List(int64_t application_id, int64_t secret_id,
+                                               int64_t count, int64_t offset) = 0;
+  // Deletes the secret's older versions numbered up to `version`; returns how many went.
+  virtual Result<int64_t> DeleteUpTo(int64_t application_id, int64_t secret_id,
+                                     int64_t version) = 0;
+  // Every older version of every secret of the application with its sealed value, by secret id
+  // then version (re-encryption after rotation).
+  virtual Result<std::vector<SecretVersionRecord>> ListSealed(int64_t application_id) = 0;
+  // Replaces only the sealed value (re-encryption). False when not found.
+  virtual Result<bool> ReplaceSealed(int64_t application_id, int64_t secret_id, int64_t version,
                                      const SealedValue& value) = 0;
 };
 
@@ -203,6 +244,12 @@ struct AuditQuery {
   std::optional<std::vector<std::string>> methods;
   // Records of these accounts only; nullopt = every record, those without an account included.
   std::optional<std::vector<int64_t>> account_ids;
+  // Records that touched at least one of these applications (the `application_ids` of their
+  // touched_json); nullopt = no filter.
+  std::optional<std::vector<int64_t>> application_ids;
+  // With application_ids: only records that touched no application outside them either (what a
+  // key limited to those applications may see).
+  bool only_these_applications = false;
   bool descending = false;  // by id
   int64_t count = 100;
   int64_t offset = 0;
@@ -296,6 +343,7 @@ class Tx {
   virtual KeyRepository& keys() = 0;
   virtual ApplicationRepository& applications() = 0;
   virtual SecretRepository& secrets() = 0;
+  virtual SecretVersionRepository& secret_versions() = 0;
   virtual DataKeyRepository& data_keys() = 0;
   virtual MetaRepository& meta() = 0;
   virtual AuditRepository& audit() = 0;

@@ -108,6 +108,7 @@ class FaultyAuditStore final : public Store {
     KeyRepository& keys() override { return inner_.keys(); }
     ApplicationRepository& applications() override { return inner_.applications(); }
     SecretRepository& secrets() override { return inner_.secrets(); }
+    SecretVersionRepository& secret_versions() override { return inner_.secret_versions(); }
     DataKeyRepository& data_keys() override { return inner_.data_keys(); }
     MetaRepository& meta() override { return inner_.meta(); }
     AuditRepository& audit() override { return audit_; }

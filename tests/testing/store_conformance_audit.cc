@@ -450,5 +450,50 @@ TEST_P(StoreConformanceTest, AuditQueryFiltersOrdersAndPages) {
                  StatusCode::kInternal);
 }
 
+// The application filter reads the `application_ids` of each record's touched JSON: "touched one
+// of these" for anyone, "touched these and no other" for a key limited to them.
+TEST_P(StoreConformanceTest, AuditQueryFiltersByTheApplicationsARecordTouched) {
+  AuditFixture audit(store());
+  const int64_t chain = audit.AddChain();
+  const std::vector<std::string> touched = {
+      R"({"application_ids":[3],"secret_ids":[30]})",
+      R"({"application_ids":[4]})",
+      R"({"application_ids":[3,4]})",
+      R"({"secret_ids":[3]})",  // a secret id 3 is not an application 3
+      R"({})",
+      R"({"application_ids":[33]})",
+  };
+  size_t n = 0;
+  std::vector<int64_t> ids =
+      audit.Append(chain, static_cast<int>(touched.size()),
+                   [&](AuditRecord& record) { record.touched_json = touched[n++]; });
+  ASSERT_EQ(ids.size(), touched.size());
+
+  AuditQuery any_of;
+  any_of.application_ids = std::vector<int64_t>{3};
+  Page<AuditRecord> page = audit.Query(any_of);
+  EXPECT_EQ(Ids(page), (std::vector<int64_t>{ids[0], ids[2]}));
+  EXPECT_EQ(page.total_count, 2);
+
+  AuditQuery only;
+  only.application_ids = std::vector<int64_t>{3};
+  only.only_these_applications = true;
+  page = audit.Query(only);
+  EXPECT_EQ(Ids(page), (std::vector<int64_t>{ids[0]}));
+  EXPECT_EQ(page.total_count, 1);
+
+  only.application_ids = std::vector<int64_t>{4, 3};
+  EXPECT_EQ(Ids(audit.Query(only)), (std::vector<int64_t>{ids[0], ids[1], ids[2]}));
+  only.descending = true;
+  only.count = 1;
+  EXPECT_EQ(Ids(audit.Query(only)), (std::vector<int64_t>{ids[2]}));
+
+  AuditQuery none;
+  none.application_ids = std::vector<int64_t>{};
+  EXPECT_TRUE(audit.Query(none).items.empty());
+  none.only_these_applications = true;
+  EXPECT_TRUE(audit.Query(none).items.empty());
+}
+
 }  // namespace
 }  // namespace voxsecrets::store

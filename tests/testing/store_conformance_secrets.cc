@@ -226,6 +226,7 @@ TEST_P(StoreConformanceTest, SecretUpdate) {
     update = SecretUpdate{};
     update.name = "Renamed";
     update.value = BinaryValue(2);
+    update.version = 2;
     VS_ASSIGN_OR_RETURN(changed, tx.secrets().Update(app, id, update, kNow + 2));
     EXPECT_TRUE(changed);
     VS_ASSIGN_OR_RETURN(changed, tx.secrets().Update(app, id + 1000, update, kNow + 3));
@@ -244,6 +245,8 @@ TEST_P(StoreConformanceTest, SecretUpdate) {
   EXPECT_EQ(found->info.description, "described");
   EXPECT_EQ(found->info.created, kNow);
   EXPECT_EQ(found->info.modified, kNow + 2);
+  EXPECT_EQ(found->info.version, 2);
+  EXPECT_EQ(found->info.version_created, kNow + 2);
   EXPECT_TRUE(found->value == BinaryValue(2));
 }
 

@@ -40,18 +40,28 @@ std::optional<AccountRecord> FirstAccount(const Rows& rows) {
 
 // ---- keys --------------------------------------------------------------------------------------
 
-// Every key query returns these columns; the last one is the comma-separated role ids.
+// Every key query returns these columns; then the comma-separated role ids, the `scoped` flag
+// and the comma-separated application ids of a limited key.
 #define VS_KEY_COLUMNS                                                                     \
   "SELECT k.key_id, k.account_id, k.public_key_pem, k.name, k.description, k.created, "    \
   "coalesce((SELECT string_agg(r.role_id::text, ',' ORDER BY r.role_id) FROM key_roles r " \
-  "WHERE r.key_id = k.key_id), '') FROM api_keys k "
+  "WHERE r.key_id = k.key_id), ''), k.scoped, coalesce((SELECT string_agg("                \
+  "a.application_id::text, ',' ORDER BY a.application_id) FROM key_applications a WHERE "  \
+  "a.key_id = k.key_id), '') FROM api_keys k "
 
 constexpr std::string_view kInsertKey =
-    "INSERT INTO api_keys (key_id, account_id, public_key_pem, name, description, created) "
-    "VALUES ($1, $2, $3, $4, $5, $6)";
+    "INSERT INTO api_keys (key_id, account_id, public_key_pem, name, description, created, "
+    "scoped) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 // One statement for the whole set (SQLite inserts one row per role). DISTINCT makes it a set.
 constexpr std::string_view kInsertKeyRoles =
     "INSERT INTO key_roles (key_id, role_id) SELECT DISTINCT $1, r FROM unnest($2) AS u (r)";
+constexpr std::string_view kInsertKeyApplications =
+    "INSERT INTO key_applications (key_id, application_id) "
+    "SELECT DISTINCT $1, a FROM unnest($2) AS u (a)";
+constexpr std::string_view kDeleteKeyApplications =
+    "DELETE FROM key_applications WHERE key_id = $1";
+constexpr std::string_view kSetKeyScoped =
+    "UPDATE api_keys SET scoped = $3 WHERE account_id = $1 AND key_id = $2";
 constexpr std::string_view kKeyById = VS_KEY_COLUMNS "WHERE k.key_id = $1";
 constexpr std::string_view kKeysByAccount = VS_KEY_COLUMNS
     "WHERE k.account_id = $1 AND ($2 IS NULL OR k.key_id = $2) "
@@ -69,15 +79,18 @@ constexpr std::string_view kDeleteKey =
 
 #undef VS_KEY_COLUMNS
 
-Result<std::vector<int>> ParseRoleIds(const std::string& text) {
-  std::vector<int> ids;
+// A comma-separated id list (string_agg), sorted and made unique.
+template <typename Int>
+Result<std::vector<Int>> ParseIdList(const std::string& text, std::string_view what) {
+  std::vector<Int> ids;
   const char* p = text.data();
   const char* end = p + text.size();
   while (p < end) {
-    int id = 0;
+    Int id = 0;
     auto [next, ec] = std::from_chars(p, end, id);
     if (ec != std::errc()) {
-      return StoreError(StatusCode::kInternal, "postgresql: malformed role list of an api key");
+      return StoreError(StatusCode::kInternal,
+                        "postgresql: malformed " + std::string(what) + " list of an api key");
     }
     ids.push_back(id);
     p = next;
@@ -96,7 +109,11 @@ Result<KeyRecord> ReadKey(const Rows& rows, int row) {
   key.name = rows.Text(row, 3);
   key.description = rows.Text(row, 4);
   key.created = rows.Int64(row, 5);
-  VS_ASSIGN_OR_RETURN(key.role_ids, ParseRoleIds(rows.Text(row, 6)));
+  VS_ASSIGN_OR_RETURN(key.role_ids, ParseIdList<int>(rows.Text(row, 6), "role"));
+  if (rows.Bool(row, 7)) {
+    VS_ASSIGN_OR_RETURN(key.application_ids,
+                        ParseIdList<int64_t>(rows.Text(row, 8), "application"));
+  }
   return key;
 }
 
@@ -157,6 +174,13 @@ Status PgKeyRepository::InsertRoles(std::string_view key_id, const std::vector<i
   return conn_.Query(kInsertKeyRoles, Params().Text(key_id).Int64Array(ids)).status();
 }
 
+Status PgKeyRepository::InsertApplications(std::string_view key_id,
+                                           const std::vector<int64_t>& application_ids) {
+  if (application_ids.empty()) return Status::Ok();
+  return conn_.Query(kInsertKeyApplications, Params().Text(key_id).Int64Array(application_ids))
+      .status();
+}
+
 Status PgKeyRepository::Insert(const KeyRecord& key) {
   VS_RETURN_IF_ERROR(conn_
                          .Query(kInsertKey, Params()
@@ -165,9 +189,12 @@ Status PgKeyRepository::Insert(const KeyRecord& key) {
                                                 .Text(key.public_key_pem)
                                                 .Text(key.name)
                                                 .Text(key.description)
-                                                .Int64(key.created))
+                                                .Int64(key.created)
+                                                .Bool(key.application_ids.has_value()))
                          .status());
-  return InsertRoles(key.key_id, key.role_ids);
+  VS_RETURN_IF_ERROR(InsertRoles(key.key_id, key.role_ids));
+  if (!key.application_ids.has_value()) return Status::Ok();
+  return InsertApplications(key.key_id, *key.application_ids);
 }
 
 Result<std::optional<KeyRecord>> PgKeyRepository::FindById(std::string_view key_id) {
@@ -219,9 +246,26 @@ Result<bool> PgKeyRepository::SetRoles(int64_t account_id, std::string_view key_
   return true;
 }
 
+Result<bool> PgKeyRepository::SetApplications(
+    int64_t account_id, std::string_view key_id,
+    const std::optional<std::vector<int64_t>>& application_ids) {
+  {
+    VS_ASSIGN_OR_RETURN(
+        Rows rows,
+        conn_.Query(kSetKeyScoped,
+                    Params().Int64(account_id).Text(key_id).Bool(application_ids.has_value())));
+    if (rows.affected() == 0) return false;
+  }
+  VS_RETURN_IF_ERROR(conn_.Query(kDeleteKeyApplications, Params().Text(key_id)).status());
+  if (application_ids.has_value()) {
+    VS_RETURN_IF_ERROR(InsertApplications(key_id, *application_ids));
+  }
+  return true;
+}
+
 Result<bool> PgKeyRepository::Delete(int64_t account_id, std::string_view key_id) {
   VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kDeleteKey, Params().Int64(account_id).Text(key_id)));
-  return rows.affected() > 0;  // key_roles rows go by ON DELETE CASCADE
+  return rows.affected() > 0;  // key_roles and key_applications rows go by ON DELETE CASCADE
 }
 
 }  // namespace voxsecrets::store::pg

@@ -19,9 +19,10 @@ constexpr std::string_view kAppByName = VS_APP_COLUMNS "WHERE account_id = $1 AN
 // (ASCII case folding only, like SQLite's lower()), so '%' and '_' in the filter are literal.
 #define VS_APP_LIST_WHERE                                  \
   "WHERE account_id = $1 AND ($2 IS NULL OR id = $2) AND " \
-  "strpos(lower(name), lower($3 COLLATE \"C\")) > 0 "
+  "strpos(lower(name), lower($3 COLLATE \"C\")) > 0 AND "  \
+  "($4 IS NULL OR id = ANY ($4)) "
 constexpr std::string_view kListApps =
-    VS_APP_COLUMNS VS_APP_LIST_WHERE "ORDER BY id LIMIT $4 OFFSET $5";
+    VS_APP_COLUMNS VS_APP_LIST_WHERE "ORDER BY id LIMIT $5 OFFSET $6";
 constexpr std::string_view kCountApps = "SELECT count(*) FROM applications " VS_APP_LIST_WHERE;
 constexpr std::string_view kUpdateApp =
     "UPDATE applications SET name = coalesce($3, name), "
@@ -52,6 +53,11 @@ std::optional<ApplicationRecord> FirstApp(const Rows& rows) {
 Params ListFilter(int64_t account_id, const ApplicationFilter& filter) {
   Params params;
   params.Int64(account_id).OptionalInt64(filter.id).Text(filter.name_part);
+  if (filter.ids.has_value()) {
+    params.Int64Array(*filter.ids);
+  } else {
+    params.Null(PgType::kInt8Array);
+  }
   return params;
 }
 

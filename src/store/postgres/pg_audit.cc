@@ -66,14 +66,18 @@ constexpr std::string_view kListChainAfter = "SELECT " VS_AUDIT_COLUMNS
 constexpr std::string_view kDeleteChainThrough =
     "DELETE FROM audit_log WHERE chain_id = $1 AND seq <= $2";
 
-#define VS_AUDIT_WHERE                                                    \
-  "WHERE ($1 IS NULL OR time_ms >= $1) AND ($2 IS NULL OR time_ms < $2) " \
-  "AND ($3 IS NULL OR id = ANY ($3)) AND ($4 IS NULL OR ip = ANY ($4)) "  \
-  "AND ($5 IS NULL OR method = ANY ($5)) AND ($6 IS NULL OR account_id = ANY ($6)) "
+#define VS_AUDIT_WHERE                                                                      \
+  "WHERE ($1 IS NULL OR time_ms >= $1) AND ($2 IS NULL OR time_ms < $2) "                   \
+  "AND ($3 IS NULL OR id = ANY ($3)) AND ($4 IS NULL OR ip = ANY ($4)) "                    \
+  "AND ($5 IS NULL OR method = ANY ($5)) AND ($6 IS NULL OR account_id = ANY ($6)) "        \
+  "AND ($7 IS NULL OR (EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce("           \
+  "touched::jsonb -> 'application_ids', '[]')) t (v) WHERE t.v::bigint = ANY ($7)) AND "    \
+  "(NOT $8 OR NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce(touched::jsonb " \
+  "-> 'application_ids', '[]')) t (v) WHERE NOT t.v::bigint = ANY ($7))))) "
 constexpr std::string_view kQueryAsc =
-    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log " VS_AUDIT_WHERE "ORDER BY id LIMIT $7 OFFSET $8";
+    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log " VS_AUDIT_WHERE "ORDER BY id LIMIT $9 OFFSET $10";
 constexpr std::string_view kQueryDesc = "SELECT " VS_AUDIT_COLUMNS " FROM audit_log " VS_AUDIT_WHERE
-                                        "ORDER BY id DESC LIMIT $7 OFFSET $8";
+                                        "ORDER BY id DESC LIMIT $9 OFFSET $10";
 constexpr std::string_view kQueryCount = "SELECT count(*) FROM audit_log " VS_AUDIT_WHERE;
 
 #undef VS_AUDIT_WHERE
@@ -116,7 +120,7 @@ std::vector<AuditRecord> ReadRecords(const Rows& rows) {
   return records;
 }
 
-// $1..$6 of the Query statements.
+// $1..$8 of the Query statements.
 Params Filters(const AuditQuery& query) {
   Params params;
   params.OptionalInt64(query.from_ms).OptionalInt64(query.to_ms);
@@ -140,6 +144,12 @@ Params Filters(const AuditQuery& query) {
   } else {
     params.Null(PgType::kInt8Array);
   }
+  if (query.application_ids.has_value()) {
+    params.Int64Array(*query.application_ids);
+  } else {
+    params.Null(PgType::kInt8Array);
+  }
+  params.Bool(query.only_these_applications);
   return params;
 }
 

@@ -47,10 +47,13 @@ class PgKeyRepository final : public KeyRepository {
                           std::optional<std::string_view> description) override;
   Result<bool> SetRoles(int64_t account_id, std::string_view key_id,
                         const std::vector<int>& role_ids) override;
+  Result<bool> SetApplications(int64_t account_id, std::string_view key_id,
+                               const std::optional<std::vector<int64_t>>& application_ids) override;
   Result<bool> Delete(int64_t account_id, std::string_view key_id) override;
 
  private:
   Status InsertRoles(std::string_view key_id, const std::vector<int>& role_ids);
+  Status InsertApplications(std::string_view key_id, const std::vector<int64_t>& application_ids);
   Connection& conn_;
 };
 
@@ -104,6 +107,24 @@ class PgSecretRepository final : public SecretRepository {
                                               const Params& params);
   Connection& conn_;
   ReadAhead* const ahead_;
+};
+
+class PgSecretVersionRepository final : public SecretVersionRepository {
+ public:
+  explicit PgSecretVersionRepository(Connection& conn) : conn_(conn) {}
+  // SecretVersionRepository
+  Status Insert(int64_t application_id, const SecretVersionRecord& record) override;
+  Result<std::optional<SecretVersionRecord>> Find(int64_t application_id, int64_t secret_id,
+                                                  int64_t version) override;
+  Result<Page<SecretVersionInfo>> List(int64_t application_id, int64_t secret_id, int64_t count,
+                                       int64_t offset) override;
+  Result<int64_t> DeleteUpTo(int64_t application_id, int64_t secret_id, int64_t version) override;
+  Result<std::vector<SecretVersionRecord>> ListSealed(int64_t application_id) override;
+  Result<bool> ReplaceSealed(int64_t application_id, int64_t secret_id, int64_t version,
+                             const SealedValue& value) override;
+
+ private:
+  Connection& conn_;
 };
 
 class PgDataKeyRepository final : public DataKeyRepository {

@@ -7,11 +7,12 @@
 namespace voxsecrets::store::pg {
 namespace {
 
-#define VS_SECRET_INFO_COLUMNS "id, application_id, name, description, created, modified"
+#define VS_SECRET_INFO_COLUMNS \
+  "id, application_id, name, description, created, modified, version, version_created"
 
 constexpr std::string_view kInsertSecret =
     "INSERT INTO secrets (application_id, name, description, value, key_version, created, "
-    "modified) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id";
+    "modified, version, version_created) VALUES ($1, $2, $3, $4, $5, $6, $6, 1, $6) RETURNING id";
 constexpr std::string_view kSecretById = "SELECT " VS_SECRET_INFO_COLUMNS
                                          ", value, key_version FROM secrets "
                                          "WHERE application_id = $1 AND id = $2";
@@ -20,10 +21,10 @@ constexpr std::string_view kSecretByName = "SELECT " VS_SECRET_INFO_COLUMNS
                                            "WHERE application_id = $1 AND name = $2";
 // The same with the data key that sealed the secret (read transactions: ReadAhead).
 #define VS_WITH_DATA_KEY                                                                   \
-  "SELECT s.id, s.application_id, s.name, s.description, s.created, s.modified, s.value, " \
-  "s.key_version, d.application_id, d.version, d.wrapped_key, d.master_key_version, "      \
-  "d.encryptions, d.created FROM secrets s LEFT JOIN data_keys d ON d.application_id = "   \
-  "s.application_id AND d.version = s.key_version "
+  "SELECT s.id, s.application_id, s.name, s.description, s.created, s.modified, s.version, " \
+  "s.version_created, s.value, s.key_version, d.application_id, d.version, d.wrapped_key, "  \
+  "d.master_key_version, d.encryptions, d.created FROM secrets s LEFT JOIN data_keys d ON "  \
+  "d.application_id = s.application_id AND d.version = s.key_version "
 constexpr std::string_view kSecretByIdWithKey =
     VS_WITH_DATA_KEY "WHERE s.application_id = $1 AND s.id = $2";
 constexpr std::string_view kSecretByNameWithKey =
@@ -58,7 +59,9 @@ constexpr std::string_view kListSealed = "SELECT " VS_SECRET_INFO_COLUMNS
                                          "WHERE application_id = $1 ORDER BY id";
 constexpr std::string_view kUpdateSecret =
     "UPDATE secrets SET name = coalesce($3, name), description = coalesce($4, description), "
-    "value = coalesce($5, value), key_version = coalesce($6, key_version), modified = $7 "
+    "value = coalesce($5, value), key_version = coalesce($6, key_version), modified = $7, "
+    "version = coalesce($8, version), "
+    "version_created = CASE WHEN $8 IS NULL THEN version_created ELSE $7 END "
     "WHERE application_id = $1 AND id = $2";
 // One statement for the whole list (SQLite deletes id by id); duplicates count once either way.
 constexpr std::string_view kDeleteSecrets =
@@ -80,6 +83,8 @@ SecretInfo ReadInfo(const Rows& rows, int row, int first = 0) {
   info.description = rows.Text(row, first + 3);
   info.created = rows.Int64(row, first + 4);
   info.modified = rows.Int64(row, first + 5);
+  info.version = rows.Int64(row, first + 6);
+  info.version_created = rows.Int64(row, first + 7);
   return info;
 }
 
@@ -100,8 +105,8 @@ std::string LikeSubstringPattern(std::string_view part) {
 SecretRecord ReadRecord(const Rows& rows, int row) {
   SecretRecord record;
   record.info = ReadInfo(rows, row);
-  record.value.blob = rows.Bytes(row, 6);
-  record.value.key_version = static_cast<uint32_t>(rows.Int64(row, 7));
+  record.value.blob = rows.Bytes(row, 8);
+  record.value.key_version = static_cast<uint32_t>(rows.Int64(row, 9));
   return record;
 }
 
@@ -136,14 +141,14 @@ Result<std::optional<SecretRecord>> PgSecretRepository::FindOne(std::string_view
     return FirstSecret(rows);
   }
   VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(with_key, params));
-  if (rows.size() > 0 && !rows.IsNull(0, 8)) {
+  if (rows.size() > 0 && !rows.IsNull(0, 10)) {
     DataKeyRecord key;
-    key.application_id = rows.Int64(0, 8);
-    key.version = static_cast<uint32_t>(rows.Int64(0, 9));
-    key.wrapped_key = rows.Bytes(0, 10);
-    key.master_key_version = static_cast<uint32_t>(rows.Int64(0, 11));
-    key.encryptions = rows.Int64(0, 12);
-    key.created = rows.Int64(0, 13);
+    key.application_id = rows.Int64(0, 10);
+    key.version = static_cast<uint32_t>(rows.Int64(0, 11));
+    key.wrapped_key = rows.Bytes(0, 12);
+    key.master_key_version = static_cast<uint32_t>(rows.Int64(0, 13));
+    key.encryptions = rows.Int64(0, 14);
+    key.created = rows.Int64(0, 15);
     ahead_->data_key = std::move(key);
   }
   return FirstSecret(rows);
@@ -198,7 +203,7 @@ Result<bool> PgSecretRepository::Update(int64_t application_id, int64_t id,
   } else {
     params.Null(PgType::kBytea).Null(PgType::kInt8);
   }
-  params.Int64(now);
+  params.Int64(now).OptionalInt64(update.version);
   VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kUpdateSecret, params));
   return rows.affected() > 0;
 }

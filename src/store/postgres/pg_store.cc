@@ -50,6 +50,7 @@ class PgTx final : public Tx {
         keys_(conn),
         applications_(conn),
         secrets_(conn, read_only ? &ahead_ : nullptr),
+        secret_versions_(conn),
         data_keys_(conn, read_only ? &ahead_ : nullptr),
         meta_(conn),
         audit_(conn),
@@ -60,6 +61,7 @@ class PgTx final : public Tx {
   KeyRepository& keys() override { return keys_; }
   ApplicationRepository& applications() override { return applications_; }
   SecretRepository& secrets() override { return secrets_; }
+  SecretVersionRepository& secret_versions() override { return secret_versions_; }
   DataKeyRepository& data_keys() override { return data_keys_; }
   MetaRepository& meta() override { return meta_; }
   AuditRepository& audit() override { return audit_; }
@@ -88,6 +90,7 @@ class PgTx final : public Tx {
   pg::PgKeyRepository keys_;
   pg::PgApplicationRepository applications_;
   pg::PgSecretRepository secrets_;
+  pg::PgSecretVersionRepository secret_versions_;
   pg::PgDataKeyRepository data_keys_;
   pg::PgMetaRepository meta_;
   pg::PgAuditRepository audit_;

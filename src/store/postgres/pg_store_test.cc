@@ -135,6 +135,9 @@ TEST_F(PgStoreTest, MigratesAPopulatedDatabaseOfEveryEarlierVersion) {
                           tx.secrets().FindByName(app->id, "Kept"));
       using std::string_literals::operator""s;
       EXPECT_TRUE(secret.has_value() && secret->value == (SealedValue{"\x00\xff"s, 1}));
+      // A value stored before secret versions is version 1, set when last modified.
+      EXPECT_TRUE(secret.has_value() && secret->info.version == 1 &&
+                  secret->info.version_created == 1);
       return Status::Ok();
     }));
     store.value().reset();  // close before the schema goes

@@ -216,6 +216,35 @@ BEGIN
   END IF;
 END $$;
 )sql",
+    // Version 4: keys limited to applications (docs/AUTH.md), as in SQLite: key_applications
+    // moves the 'iam' change counter like key_roles, because the identity cache holds it.
+    R"sql(
+ALTER TABLE api_keys ADD COLUMN scoped BOOLEAN NOT NULL DEFAULT FALSE;
+
+CREATE TABLE key_applications (
+  key_id          TEXT COLLATE "C" NOT NULL REFERENCES api_keys (key_id) ON DELETE CASCADE,
+  application_id  BIGINT NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+  PRIMARY KEY (key_id, application_id)
+);
+CREATE INDEX key_applications_by_application ON key_applications (application_id);
+CREATE TRIGGER iam_changed AFTER INSERT OR UPDATE OR DELETE ON key_applications
+  FOR EACH ROW EXECUTE FUNCTION voxsecrets_iam_changed();
+)sql",
+    // Version 5: secret versions (docs/API.md), as in SQLite.
+    R"sql(
+ALTER TABLE secrets ADD COLUMN version BIGINT NOT NULL DEFAULT 1 CHECK (version >= 1);
+ALTER TABLE secrets ADD COLUMN version_created BIGINT NOT NULL DEFAULT 0;
+UPDATE secrets SET version_created = modified;
+
+CREATE TABLE secret_versions (
+  secret_id    BIGINT NOT NULL REFERENCES secrets (id) ON DELETE CASCADE,
+  version      BIGINT NOT NULL CHECK (version >= 1),
+  value        BYTEA  NOT NULL,
+  key_version  BIGINT NOT NULL CHECK (key_version >= 0),
+  created      BIGINT NOT NULL,
+  PRIMARY KEY (secret_id, version)
+);
+)sql",
 };
 
 // The schema version this binary brings a database to.

@@ -185,6 +185,47 @@ CREATE TRIGGER secret_names_rename AFTER UPDATE OF name ON secrets
   INSERT INTO secret_names (rowid, name) VALUES (new.id, new.name);
 END;
 )sql",
+    // Version 4: keys limited to applications (docs/AUTH.md). `scoped` = 1 marks a limited key;
+    // its applications are rows of key_applications, which go with their application (so a
+    // limited key whose applications were all deleted is limited to nothing, never to
+    // everything). Existing keys stay unlimited. A key's applications are part of what the
+    // identity cache holds, so key_applications moves the 'iam' change counter like key_roles
+    // (a change of `scoped` already moves it through the api_keys update trigger).
+    R"sql(
+ALTER TABLE api_keys ADD COLUMN scoped INTEGER NOT NULL DEFAULT 0 CHECK (scoped IN (0, 1));
+
+CREATE TABLE key_applications (
+  key_id          TEXT    NOT NULL REFERENCES api_keys (key_id) ON DELETE CASCADE,
+  application_id  INTEGER NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+  PRIMARY KEY (key_id, application_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX key_applications_by_application ON key_applications (application_id);
+
+CREATE TRIGGER iam_changed_key_applications_insert AFTER INSERT ON key_applications BEGIN
+  UPDATE change_counters SET version = version + 1 WHERE name = 'iam'; END;
+CREATE TRIGGER iam_changed_key_applications_update AFTER UPDATE ON key_applications BEGIN
+  UPDATE change_counters SET version = version + 1 WHERE name = 'iam'; END;
+CREATE TRIGGER iam_changed_key_applications_delete AFTER DELETE ON key_applications BEGIN
+  UPDATE change_counters SET version = version + 1 WHERE name = 'iam'; END;
+)sql",
+    // Version 5: secret versions (docs/API.md). A secret's row holds its current value and that
+    // value's version; older values live in secret_versions until retention drops them, and go
+    // with their secret. Values stored before this version are version 1 of their secret, set
+    // when the secret was last modified (the closest time known).
+    R"sql(
+ALTER TABLE secrets ADD COLUMN version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1);
+ALTER TABLE secrets ADD COLUMN version_created INTEGER NOT NULL DEFAULT 0;
+UPDATE secrets SET version_created = modified;
+
+CREATE TABLE secret_versions (
+  secret_id    INTEGER NOT NULL REFERENCES secrets (id) ON DELETE CASCADE,
+  version      INTEGER NOT NULL CHECK (version >= 1),
+  value        BLOB    NOT NULL,
+  key_version  INTEGER NOT NULL CHECK (key_version >= 0),
+  created      INTEGER NOT NULL,
+  PRIMARY KEY (secret_id, version)
+) STRICT;
+)sql",
 };
 
 // The schema version this binary brings a database to.

@@ -41,17 +41,25 @@ Result<std::optional<AccountRecord>> FindOneAccount(StatementLease& stmt) {
 
 // ---- keys --------------------------------------------------------------------------------------
 
-// Every key query returns these columns; the last one is the comma-separated role ids.
-#define VS_KEY_COLUMNS                                                            \
-  "SELECT k.key_id, k.account_id, k.public_key_pem, k.name, k.description, "      \
-  "k.created, (SELECT group_concat(r.role_id) FROM key_roles r WHERE r.key_id = " \
-  "k.key_id) FROM api_keys k "
+// Every key query returns these columns; then the comma-separated role ids, the `scoped` flag
+// and the comma-separated application ids of a limited key.
+#define VS_KEY_COLUMNS                                                                   \
+  "SELECT k.key_id, k.account_id, k.public_key_pem, k.name, k.description, "             \
+  "k.created, (SELECT group_concat(r.role_id) FROM key_roles r WHERE r.key_id = "        \
+  "k.key_id), k.scoped, (SELECT group_concat(a.application_id) FROM key_applications a " \
+  "WHERE a.key_id = k.key_id) FROM api_keys k "
 
 constexpr std::string_view kInsertKey =
-    "INSERT INTO api_keys (key_id, account_id, public_key_pem, name, description, created) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO api_keys (key_id, account_id, public_key_pem, name, description, created, "
+    "scoped) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 constexpr std::string_view kInsertKeyRole =
     "INSERT INTO key_roles (key_id, role_id) VALUES (?1, ?2)";
+constexpr std::string_view kInsertKeyApplication =
+    "INSERT INTO key_applications (key_id, application_id) VALUES (?1, ?2)";
+constexpr std::string_view kDeleteKeyApplications =
+    "DELETE FROM key_applications WHERE key_id = ?1";
+constexpr std::string_view kSetKeyScoped =
+    "UPDATE api_keys SET scoped = ?3 WHERE account_id = ?1 AND key_id = ?2";
 constexpr std::string_view kKeyById = VS_KEY_COLUMNS "WHERE k.key_id = ?1";
 constexpr std::string_view kKeysByAccount = VS_KEY_COLUMNS
     "WHERE k.account_id = ?1 AND (?2 IS NULL OR k.key_id = ?2) "
@@ -69,15 +77,18 @@ constexpr std::string_view kDeleteKey =
 
 #undef VS_KEY_COLUMNS
 
-Result<std::vector<int>> ParseRoleIds(const std::string& text) {
-  std::vector<int> ids;
+// A comma-separated id list (group_concat), sorted and made unique.
+template <typename Int>
+Result<std::vector<Int>> ParseIdList(const std::string& text, std::string_view what) {
+  std::vector<Int> ids;
   const char* p = text.data();
   const char* end = p + text.size();
   while (p < end) {
-    int id = 0;
+    Int id = 0;
     auto [next, ec] = std::from_chars(p, end, id);
     if (ec != std::errc()) {
-      return StoreError(StatusCode::kInternal, "sqlite: malformed role list of an api key");
+      return StoreError(StatusCode::kInternal,
+                        "sqlite: malformed " + std::string(what) + " list of an api key");
     }
     ids.push_back(id);
     p = next;
@@ -96,7 +107,11 @@ Result<KeyRecord> ReadKey(const Statement& stmt) {
   key.name = stmt.ColumnText(3);
   key.description = stmt.ColumnText(4);
   key.created = stmt.ColumnInt64(5);
-  VS_ASSIGN_OR_RETURN(key.role_ids, ParseRoleIds(stmt.ColumnText(6)));
+  VS_ASSIGN_OR_RETURN(key.role_ids, ParseIdList<int>(stmt.ColumnText(6), "role"));
+  if (stmt.ColumnInt64(7) != 0) {
+    VS_ASSIGN_OR_RETURN(key.application_ids,
+                        ParseIdList<int64_t>(stmt.ColumnText(8), "application"));
+  }
   return key;
 }
 
@@ -168,6 +183,20 @@ Status SqliteKeyRepository::InsertRoles(std::string_view key_id, std::vector<int
   return Status::Ok();
 }
 
+Status SqliteKeyRepository::InsertApplications(std::string_view key_id,
+                                               std::vector<int64_t> application_ids) {
+  std::sort(application_ids.begin(), application_ids.end());
+  application_ids.erase(std::unique(application_ids.begin(), application_ids.end()),
+                        application_ids.end());
+  for (int64_t application_id : application_ids) {
+    VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kInsertKeyApplication));
+    stmt->BindText(1, key_id);
+    stmt->BindInt64(2, application_id);
+    VS_RETURN_IF_ERROR(stmt->Run());
+  }
+  return Status::Ok();
+}
+
 Status SqliteKeyRepository::Insert(const KeyRecord& key) {
   {
     VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kInsertKey));
@@ -177,9 +206,12 @@ Status SqliteKeyRepository::Insert(const KeyRecord& key) {
     stmt->BindText(4, key.name);
     stmt->BindText(5, key.description);
     stmt->BindInt64(6, key.created);
+    stmt->BindInt64(7, key.application_ids.has_value() ? 1 : 0);
     VS_RETURN_IF_ERROR(stmt->Run());
   }
-  return InsertRoles(key.key_id, key.role_ids);
+  VS_RETURN_IF_ERROR(InsertRoles(key.key_id, key.role_ids));
+  if (!key.application_ids.has_value()) return Status::Ok();
+  return InsertApplications(key.key_id, *key.application_ids);
 }
 
 Result<std::optional<KeyRecord>> SqliteKeyRepository::FindById(std::string_view key_id) {
@@ -263,12 +295,34 @@ Result<bool> SqliteKeyRepository::SetRoles(int64_t account_id, std::string_view 
   return true;
 }
 
+Result<bool> SqliteKeyRepository::SetApplications(
+    int64_t account_id, std::string_view key_id,
+    const std::optional<std::vector<int64_t>>& application_ids) {
+  {
+    VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kSetKeyScoped));
+    stmt->BindInt64(1, account_id);
+    stmt->BindText(2, key_id);
+    stmt->BindInt64(3, application_ids.has_value() ? 1 : 0);
+    VS_RETURN_IF_ERROR(stmt->Run());
+    if (conn_.Changes() == 0) return false;
+  }
+  {
+    VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kDeleteKeyApplications));
+    stmt->BindText(1, key_id);
+    VS_RETURN_IF_ERROR(stmt->Run());
+  }
+  if (application_ids.has_value()) {
+    VS_RETURN_IF_ERROR(InsertApplications(key_id, *application_ids));
+  }
+  return true;
+}
+
 Result<bool> SqliteKeyRepository::Delete(int64_t account_id, std::string_view key_id) {
   VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kDeleteKey));
   stmt->BindInt64(1, account_id);
   stmt->BindText(2, key_id);
   VS_RETURN_IF_ERROR(stmt->Run());
-  return conn_.Changes() > 0;  // key_roles rows go by ON DELETE CASCADE
+  return conn_.Changes() > 0;  // key_roles and key_applications rows go by ON DELETE CASCADE
 }
 
 }  // namespace voxsecrets::store::sqlite

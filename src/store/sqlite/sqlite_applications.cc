@@ -16,11 +16,13 @@ constexpr std::string_view kAppById = VS_APP_COLUMNS "WHERE account_id = ?1 AND 
 constexpr std::string_view kAppByName = VS_APP_COLUMNS "WHERE account_id = ?1 AND name = ?2";
 // The name filter is a case-insensitive substring: instr() over lower() (names are ASCII), so
 // '%' and '_' in the filter are literal characters.
+// The id list (a key's scope) is bound as a JSON array and expanded with json_each().
 #define VS_APP_LIST_WHERE                                  \
   "WHERE account_id = ?1 AND (?2 IS NULL OR id = ?2) AND " \
-  "(?3 = '' OR instr(lower(name), lower(?3)) > 0) "
+  "(?3 = '' OR instr(lower(name), lower(?3)) > 0) AND "    \
+  "(?4 IS NULL OR id IN (SELECT value FROM json_each(?4))) "
 constexpr std::string_view kListApps =
-    VS_APP_COLUMNS VS_APP_LIST_WHERE "ORDER BY id LIMIT ?4 OFFSET ?5";
+    VS_APP_COLUMNS VS_APP_LIST_WHERE "ORDER BY id LIMIT ?5 OFFSET ?6";
 constexpr std::string_view kCountApps = "SELECT count(*) FROM applications " VS_APP_LIST_WHERE;
 constexpr std::string_view kUpdateApp =
     "UPDATE applications SET name = coalesce(?3, name), "
@@ -53,6 +55,17 @@ void BindListFilter(Statement& stmt, int64_t account_id, const ApplicationFilter
   stmt.BindInt64(1, account_id);
   stmt.BindOptionalInt64(2, filter.id);
   stmt.BindText(3, filter.name_part);
+  if (filter.ids.has_value()) {
+    std::string ids = "[";
+    for (size_t i = 0; i < filter.ids->size(); ++i) {
+      if (i > 0) ids += ',';
+      ids += std::to_string((*filter.ids)[i]);
+    }
+    ids += ']';
+    stmt.BindText(4, ids);
+  } else {
+    stmt.BindNull(4);
+  }
 }
 
 }  // namespace
@@ -91,8 +104,8 @@ Result<Page<ApplicationRecord>> SqliteApplicationRepository::List(int64_t accoun
   {
     VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kListApps));
     BindListFilter(*stmt, account_id, filter);
-    stmt->BindInt64(4, filter.count);
-    stmt->BindInt64(5, filter.offset);
+    stmt->BindInt64(5, filter.count);
+    stmt->BindInt64(6, filter.offset);
     while (true) {
       VS_ASSIGN_OR_RETURN(bool row, stmt->Step());
       if (!row) break;
@@ -127,7 +140,8 @@ Result<bool> SqliteApplicationRepository::Delete(int64_t account_id, int64_t id)
   stmt->BindInt64(1, account_id);
   stmt->BindInt64(2, id);
   VS_RETURN_IF_ERROR(stmt->Run());
-  // Secrets and data keys go by ON DELETE CASCADE (foreign_keys=ON on every connection).
+  // Secrets, data keys and key_applications rows go by ON DELETE CASCADE (foreign_keys=ON on
+  // every connection).
   return conn_.Changes() > 0;
 }
 

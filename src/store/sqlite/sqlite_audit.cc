@@ -47,16 +47,20 @@ constexpr std::string_view kListChainAfter = "SELECT " VS_AUDIT_COLUMNS
 constexpr std::string_view kDeleteChainThrough =
     "DELETE FROM audit_log WHERE chain_id = ?1 AND seq <= ?2";
 
-#define VS_AUDIT_WHERE                                                    \
-  "WHERE (?1 IS NULL OR time_ms >= ?1) AND (?2 IS NULL OR time_ms < ?2) " \
-  "AND (?3 IS NULL OR id IN (SELECT value FROM json_each(?3))) "          \
-  "AND (?4 IS NULL OR ip IN (SELECT value FROM json_each(?4))) "          \
-  "AND (?5 IS NULL OR method IN (SELECT value FROM json_each(?5))) "      \
-  "AND (?6 IS NULL OR account_id IN (SELECT value FROM json_each(?6))) "
+#define VS_AUDIT_WHERE                                                                       \
+  "WHERE (?1 IS NULL OR time_ms >= ?1) AND (?2 IS NULL OR time_ms < ?2) "                    \
+  "AND (?3 IS NULL OR id IN (SELECT value FROM json_each(?3))) "                             \
+  "AND (?4 IS NULL OR ip IN (SELECT value FROM json_each(?4))) "                             \
+  "AND (?5 IS NULL OR method IN (SELECT value FROM json_each(?5))) "                         \
+  "AND (?6 IS NULL OR account_id IN (SELECT value FROM json_each(?6))) "                     \
+  "AND (?7 IS NULL OR (EXISTS (SELECT 1 FROM json_each(touched, '$.application_ids') t "     \
+  "WHERE t.value IN (SELECT value FROM json_each(?7))) AND (?8 = 0 OR NOT EXISTS (SELECT 1 " \
+  "FROM json_each(touched, '$.application_ids') t WHERE t.value NOT IN (SELECT value FROM "  \
+  "json_each(?7)))))) "
 constexpr std::string_view kQueryAsc =
-    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log " VS_AUDIT_WHERE "ORDER BY id LIMIT ?7 OFFSET ?8";
+    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log " VS_AUDIT_WHERE "ORDER BY id LIMIT ?9 OFFSET ?10";
 constexpr std::string_view kQueryDesc = "SELECT " VS_AUDIT_COLUMNS " FROM audit_log " VS_AUDIT_WHERE
-                                        "ORDER BY id DESC LIMIT ?7 OFFSET ?8";
+                                        "ORDER BY id DESC LIMIT ?9 OFFSET ?10";
 constexpr std::string_view kQueryCount = "SELECT count(*) FROM audit_log " VS_AUDIT_WHERE;
 
 #undef VS_AUDIT_WHERE
@@ -125,7 +129,7 @@ std::string JsonTextArray(const std::vector<std::string>& values) {
   return out;
 }
 
-// Binds ?1..?6 of the Query statements.
+// Binds ?1..?8 of the Query statements.
 void BindFilters(Statement& stmt, const AuditQuery& query) {
   stmt.BindOptionalInt64(1, query.from_ms);
   stmt.BindOptionalInt64(2, query.to_ms);
@@ -149,6 +153,12 @@ void BindFilters(Statement& stmt, const AuditQuery& query) {
   } else {
     stmt.BindNull(6);
   }
+  if (query.application_ids.has_value()) {
+    stmt.BindText(7, JsonIntArray(*query.application_ids));
+  } else {
+    stmt.BindNull(7);
+  }
+  stmt.BindInt64(8, query.only_these_applications ? 1 : 0);
 }
 
 }  // namespace
@@ -283,8 +293,8 @@ Result<Page<AuditRecord>> SqliteAuditRepository::Query(const AuditQuery& query) 
     VS_ASSIGN_OR_RETURN(StatementLease stmt,
                         conn_.Prepare(query.descending ? kQueryDesc : kQueryAsc));
     BindFilters(*stmt, query);
-    stmt->BindInt64(7, query.count);
-    stmt->BindInt64(8, query.offset);
+    stmt->BindInt64(9, query.count);
+    stmt->BindInt64(10, query.offset);
     VS_ASSIGN_OR_RETURN(page.items, ReadRecords(stmt));
   }
   page.total_count = -1;

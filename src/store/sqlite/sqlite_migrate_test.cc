@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,9 +93,10 @@ TEST_F(SqliteMigrateTest, ShippedSchemaCreatesEveryTable) {
   Status status = ApplyMigrations(*conn_, kSqliteMigrations);
   ASSERT_TRUE(status.ok()) << status.ToString();
   EXPECT_EQ(Version(), kSqliteSchemaVersion);
-  for (const char* table : {"accounts", "api_keys", "key_roles", "applications", "secrets",
-                            "data_keys", "meta", "schema_version", "audit_chains", "audit_log",
-                            "change_counters", "secret_counts", "secret_names"}) {
+  for (const char* table :
+       {"accounts", "api_keys", "key_roles", "applications", "secrets", "data_keys", "meta",
+        "schema_version", "audit_chains", "audit_log", "change_counters", "secret_counts",
+        "secret_names", "key_applications", "secret_versions"}) {
     EXPECT_TRUE(TableExists(table)) << table;
   }
 }
@@ -126,6 +128,11 @@ TEST_F(SqliteMigrateTest, ShippedSchemaIndexesTheLookups) {
       "SELECT key_id FROM api_keys WHERE account_id = ?1 ORDER BY created, key_id",
       "SELECT role_id FROM key_roles WHERE key_id = ?1",
       "SELECT id FROM accounts WHERE name = ?1",
+      "SELECT application_id FROM key_applications WHERE key_id = ?1",
+      "DELETE FROM key_applications WHERE application_id = ?1",
+      "SELECT value FROM secret_versions WHERE secret_id = ?1 AND version = ?2",
+      "SELECT version FROM secret_versions WHERE secret_id = ?1 ORDER BY version DESC LIMIT ?2",
+      "DELETE FROM secret_versions WHERE secret_id = ?1 AND version <= ?2",
   };
   for (const std::string& query : queries) {
     std::string detail = plan(query);
@@ -133,6 +140,43 @@ TEST_F(SqliteMigrateTest, ShippedSchemaIndexesTheLookups) {
     EXPECT_EQ(detail.find("TEMP B-TREE"), std::string::npos) << query << " -> " << detail;
     EXPECT_EQ(detail.find("error"), std::string::npos) << query << " -> " << detail;
   }
+}
+
+// The schema version before keys limited to applications and secret versions (the migrations
+// after it add them). Move it when migrations are inserted before those two.
+constexpr int kBeforeScopesAndVersions = 3;
+
+// A database made by the binary before keys limited to applications and secret versions is
+// brought to the current version with its data: every key keeps reaching every application,
+// every stored value becomes version 1 of its secret, set when the secret was last modified.
+TEST_F(SqliteMigrateTest, AnOlderDatabaseKeepsItsDataAndGetsVersionOne) {
+  ASSERT_TRUE(ApplyMigrations(*conn_, std::span<const std::string_view>(kSqliteMigrations,
+                                                                        kBeforeScopesAndVersions))
+                  .ok());
+  ASSERT_EQ(Version(), kBeforeScopesAndVersions);
+  ASSERT_TRUE(conn_
+                  ->Exec("INSERT INTO accounts (name, created) VALUES ('acme', 1);"
+                         "INSERT INTO api_keys (key_id, account_id, public_key_pem, created) "
+                         "VALUES ('k1', 1, 'pem', 1);"
+                         "INSERT INTO key_roles VALUES ('k1', 1);"
+                         "INSERT INTO applications (account_id, name, created, modified) "
+                         "VALUES (1, 'app', 1, 1);"
+                         "INSERT INTO secrets (application_id, name, value, key_version, created, "
+                         "modified) VALUES (1, 'Kept', x'0100000001ff', 1, 10, 20);")
+                  .ok());
+  Status upgraded = ApplyMigrations(*conn_, kSqliteMigrations);
+  ASSERT_TRUE(upgraded.ok()) << upgraded.ToString();
+  EXPECT_EQ(Version(), kSqliteSchemaVersion);
+  EXPECT_EQ(conn_
+                ->QueryText("SELECT version || '/' || version_created || '/' || hex(value) "
+                            "FROM secrets WHERE name = 'Kept'")
+                .value(),
+            "1/20/0100000001FF");
+  EXPECT_EQ(conn_->QueryText("SELECT scoped FROM api_keys WHERE key_id = 'k1'").value(), "0");
+  EXPECT_EQ(conn_->QueryText("SELECT count(*) FROM key_applications").value(), "0");
+  EXPECT_EQ(conn_->QueryText("SELECT count(*) FROM secret_versions").value(), "0");
+  // The new constraints hold on the old rows' side too.
+  EXPECT_FALSE(conn_->Exec("UPDATE secrets SET version = 0").ok());
 }
 
 }  // namespace

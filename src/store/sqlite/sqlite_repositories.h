@@ -46,10 +46,13 @@ class SqliteKeyRepository final : public KeyRepository {
                           std::optional<std::string_view> description) override;
   Result<bool> SetRoles(int64_t account_id, std::string_view key_id,
                         const std::vector<int>& role_ids) override;
+  Result<bool> SetApplications(int64_t account_id, std::string_view key_id,
+                               const std::optional<std::vector<int64_t>>& application_ids) override;
   Result<bool> Delete(int64_t account_id, std::string_view key_id) override;
 
  private:
   Status InsertRoles(std::string_view key_id, std::vector<int> role_ids);
+  Status InsertApplications(std::string_view key_id, std::vector<int64_t> application_ids);
   Connection& conn_;
 };
 
@@ -88,6 +91,24 @@ class SqliteSecretRepository final : public SecretRepository {
   Result<int64_t> DeleteAll(int64_t application_id) override;
   Result<std::vector<SecretRecord>> ListSealed(int64_t application_id) override;
   Result<bool> ReplaceSealed(int64_t application_id, int64_t id, const SealedValue& value) override;
+
+ private:
+  Connection& conn_;
+};
+
+class SqliteSecretVersionRepository final : public SecretVersionRepository {
+ public:
+  explicit SqliteSecretVersionRepository(Connection& conn) : conn_(conn) {}
+  // SecretVersionRepository
+  Status Insert(int64_t application_id, const SecretVersionRecord& record) override;
+  Result<std::optional<SecretVersionRecord>> Find(int64_t application_id, int64_t secret_id,
+                                                  int64_t version) override;
+  Result<Page<SecretVersionInfo>> List(int64_t application_id, int64_t secret_id, int64_t count,
+                                       int64_t offset) override;
+  Result<int64_t> DeleteUpTo(int64_t application_id, int64_t secret_id, int64_t version) override;
+  Result<std::vector<SecretVersionRecord>> ListSealed(int64_t application_id) override;
+  Result<bool> ReplaceSealed(int64_t application_id, int64_t secret_id, int64_t version,
+                             const SealedValue& value) override;
 
  private:
   Connection& conn_;

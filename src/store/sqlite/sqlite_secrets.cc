@@ -7,11 +7,12 @@
 namespace voxsecrets::store::sqlite {
 namespace {
 
-#define VS_SECRET_INFO_COLUMNS "id, application_id, name, description, created, modified"
+#define VS_SECRET_INFO_COLUMNS \
+  "id, application_id, name, description, created, modified, version, version_created"
 
 constexpr std::string_view kInsertSecret =
     "INSERT INTO secrets (application_id, name, description, value, key_version, created, "
-    "modified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
+    "modified, version, version_created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 1, ?6)";
 constexpr std::string_view kSecretById = "SELECT " VS_SECRET_INFO_COLUMNS
                                          ", value, key_version FROM secrets "
                                          "WHERE application_id = ?1 AND id = ?2";
@@ -50,7 +51,9 @@ constexpr std::string_view kListSealed = "SELECT " VS_SECRET_INFO_COLUMNS
                                          "WHERE application_id = ?1 ORDER BY id";
 constexpr std::string_view kUpdateSecret =
     "UPDATE secrets SET name = coalesce(?3, name), description = coalesce(?4, description), "
-    "value = coalesce(?5, value), key_version = coalesce(?6, key_version), modified = ?7 "
+    "value = coalesce(?5, value), key_version = coalesce(?6, key_version), modified = ?7, "
+    "version = coalesce(?8, version), "
+    "version_created = CASE WHEN ?8 IS NULL THEN version_created ELSE ?7 END "
     "WHERE application_id = ?1 AND id = ?2";
 constexpr std::string_view kDeleteSecret =
     "DELETE FROM secrets WHERE application_id = ?1 AND id = ?2";
@@ -86,14 +89,16 @@ SecretInfo ReadInfo(const Statement& stmt) {
   info.description = stmt.ColumnText(3);
   info.created = stmt.ColumnInt64(4);
   info.modified = stmt.ColumnInt64(5);
+  info.version = stmt.ColumnInt64(6);
+  info.version_created = stmt.ColumnInt64(7);
   return info;
 }
 
 SecretRecord ReadRecord(const Statement& stmt) {
   SecretRecord record;
   record.info = ReadInfo(stmt);
-  record.value.blob = stmt.ColumnBlob(6);
-  record.value.key_version = static_cast<uint32_t>(stmt.ColumnInt64(7));
+  record.value.blob = stmt.ColumnBlob(8);
+  record.value.key_version = static_cast<uint32_t>(stmt.ColumnInt64(9));
   return record;
 }
 
@@ -191,6 +196,7 @@ Result<bool> SqliteSecretRepository::Update(int64_t application_id, int64_t id,
     stmt->BindNull(6);
   }
   stmt->BindInt64(7, now);
+  stmt->BindOptionalInt64(8, update.version);
   VS_RETURN_IF_ERROR(stmt->Run());
   return conn_.Changes() > 0;
 }

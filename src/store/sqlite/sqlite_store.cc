@@ -36,6 +36,7 @@ class SqliteTx final : public Tx {
         keys_(conn),
         applications_(conn),
         secrets_(conn),
+        secret_versions_(conn),
         data_keys_(conn),
         meta_(conn),
         audit_(conn),
@@ -46,6 +47,7 @@ class SqliteTx final : public Tx {
   KeyRepository& keys() override { return keys_; }
   ApplicationRepository& applications() override { return applications_; }
   SecretRepository& secrets() override { return secrets_; }
+  SecretVersionRepository& secret_versions() override { return secret_versions_; }
   DataKeyRepository& data_keys() override { return data_keys_; }
   MetaRepository& meta() override { return meta_; }
   AuditRepository& audit() override { return audit_; }
@@ -70,6 +72,7 @@ class SqliteTx final : public Tx {
   sqlite::SqliteKeyRepository keys_;
   sqlite::SqliteApplicationRepository applications_;
   sqlite::SqliteSecretRepository secrets_;
+  sqlite::SqliteSecretVersionRepository secret_versions_;
   sqlite::SqliteDataKeyRepository data_keys_;
   sqlite::SqliteMetaRepository meta_;
   sqlite::SqliteAuditRepository audit_;
