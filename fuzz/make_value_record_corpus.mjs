@@ -23,12 +23,22 @@ function gcm(key, iv, aad, plaintext) {
   return Buffer.concat([iv, ct, c.getAuthTag()]);
 }
 
+// Format 1 (before secret versions: version 1 of its secret only) and format 2 (the secret's
+// version in the AAD; the harness opens every record as version 1 of secret 3).
 function valueRecord(plaintext, version, n) {
   const header = Buffer.alloc(5);
   header[0] = 1;
   header.writeUInt32BE(version, 1);
   return Buffer.concat([header, gcm(dek, nonce(n), `voxsecrets value v1|1|2|3|${version}`,
     Buffer.from(plaintext, 'utf8'))]);
+}
+
+function valueRecordV2(plaintext, version, n, secretVersion = 1) {
+  const header = Buffer.alloc(5);
+  header[0] = 2;
+  header.writeUInt32BE(version, 1);
+  return Buffer.concat([header, gcm(dek, nonce(n),
+    `voxsecrets value v2|1|2|3|${secretVersion}|${version}`, Buffer.from(plaintext, 'utf8'))]);
 }
 
 const write = (name, bytes) => fs.writeFileSync(path.join(out, name), bytes);
@@ -40,8 +50,13 @@ write('value_valid_empty', mode0(2, valueRecord('', 2, 3)));
 write('value_valid_long', mode0(1, valueRecord('x'.repeat(4096), 1, 4)));
 write('value_wrong_row_version', mode0(2, valueRecord('s3cr3t', 1, 5)));
 write('value_truncated', mode0(1, valueRecord('s3cr3t', 1, 6).subarray(0, 20)));
-write('value_unknown_format', mode0(1, Buffer.concat([Buffer.from([2]),
+write('value_unknown_format', mode0(1, Buffer.concat([Buffer.from([3]),
   valueRecord('s3cr3t', 1, 7).subarray(1)])));
+write('value_v2_valid_ascii', mode0(1, valueRecordV2('s3cr3t', 1, 10)));
+write('value_v2_valid_unicode', mode0(2, valueRecordV2('ключ-金-🐤', 2, 11)));
+write('value_v2_other_secret_version', mode0(1, valueRecordV2('s3cr3t', 1, 12, 2)));
+write('value_v2_relabelled_v1', mode0(1, Buffer.concat([Buffer.from([1]),
+  valueRecordV2('s3cr3t', 1, 13).subarray(1)])));
 write('value_empty_blob', Buffer.from([0, 1, 2, 3, 0]));
 
 // mode 1: [1][application=2][version=1][master key version][wrapped key]

@@ -132,8 +132,9 @@ void FuzzRoundTrip(const uint8_t* p, size_t n) {
   Check(sealed.ok());
   auto opened = OpenValueRecord(*H().aead, H().dek, ctx, *sealed);
   Check(opened.ok() && opened->view() == plaintext);
-  // Bound to its context: another secret id does not open it.
+  // Bound to its context: another secret id, or another version of the secret, does not open it.
   Check(!OpenValueRecord(*H().aead, H().dek, {7, 8, 10}, *sealed).ok());
+  Check(!OpenValueRecord(*H().aead, H().dek, {7, 8, 9, 2}, *sealed).ok());
   SealedValue tampered = *sealed;
   const size_t bit = flip % (tampered.blob.size() * 8);
   tampered.blob[bit / 8] = static_cast<char>(tampered.blob[bit / 8] ^ (1 << (bit % 8)));

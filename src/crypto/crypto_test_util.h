@@ -107,6 +107,35 @@ inline int64_t AddSecret(store::Store& store, ValueSealer& sealer, int64_t accou
   return s.ok() ? id : 0;
 }
 
+// Keeps `value` sealed as older version `version` of a secret (store::SecretVersionRecord).
+inline Status AddOlderVersion(store::Store& store, ValueSealer& sealer, int64_t account_id,
+                              int64_t application_id, int64_t secret_id, int64_t version,
+                              std::string_view value) {
+  return store.Write([&](store::Tx& tx) -> Status {
+    auto sealed =
+        sealer.Seal(tx, ValueContext{account_id, application_id, secret_id, version}, value);
+    if (!sealed.ok()) return sealed.status();
+    store::SecretVersionRecord record;
+    record.info = store::SecretVersionInfo{secret_id, version, 1767225600};
+    record.value = *sealed;
+    return tx.secret_versions().Insert(application_id, record);
+  });
+}
+
+// The sealed value of older version `version` of a secret (nullopt when there is none).
+inline std::optional<SealedValue> StoredOlderValue(store::Store& store, int64_t application_id,
+                                                   int64_t secret_id, int64_t version) {
+  std::optional<SealedValue> out;
+  Status s = store.Read([&](store::Tx& tx) -> Status {
+    auto r = tx.secret_versions().Find(application_id, secret_id, version);
+    if (!r.ok()) return r.status();
+    if (*r) out = (*r)->value;
+    return Status::Ok();
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return out;
+}
+
 inline std::optional<SealedValue> StoredValue(store::Store& store, int64_t application_id,
                                               int64_t secret_id) {
   std::optional<SealedValue> out;

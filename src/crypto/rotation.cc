@@ -180,12 +180,19 @@ Result<AppKeyRotation> RotateApplicationKey(store::Store& store, Keyring& keyrin
   bool done = false;
   for (int pass = 0; !done; ++pass) {
     if (pass == kMaxPasses) return StillMoving("the application's secrets");
+    // Current values by secret id, and older versions of values by (secret id, version).
     std::vector<int64_t> ids;
+    std::vector<std::pair<int64_t, int64_t>> older;
     const auto list_old_values = [&](store::Tx& tx) -> Status {
       ids.clear();
+      older.clear();
       VS_ASSIGN_OR_RETURN(auto secrets, tx.secrets().ListSealed(application_id));
       for (const auto& s : secrets) {
         if (s.value.key_version < new_version) ids.push_back(s.info.id);
+      }
+      VS_ASSIGN_OR_RETURN(auto versions, tx.secret_versions().ListSealed(application_id));
+      for (const auto& v : versions) {
+        if (v.value.key_version < new_version) older.emplace_back(v.info.secret_id, v.info.version);
       }
       return Status::Ok();
     };
@@ -199,7 +206,7 @@ Result<AppKeyRotation> RotateApplicationKey(store::Store& store, Keyring& keyrin
           // Re-read inside this transaction: the row may have changed since it was listed.
           VS_ASSIGN_OR_RETURN(auto secret, tx.secrets().FindById(application_id, ids[i]));
           if (!secret || secret->value.key_version >= new_version) continue;
-          const ValueContext ctx{account_id, application_id, ids[i]};
+          const ValueContext ctx{account_id, application_id, ids[i], secret->info.version};
           VS_ASSIGN_OR_RETURN(SecureBytes plain, keyring.Open(tx, ctx, secret->value));
           VS_ASSIGN_OR_RETURN(SealedValue sealed, keyring.Seal(tx, ctx, plain.view()));
           VS_ASSIGN_OR_RETURN(bool replaced,
@@ -211,12 +218,39 @@ Result<AppKeyRotation> RotateApplicationKey(store::Store& store, Keyring& keyrin
       VS_RETURN_IF_ERROR(store.Write(reencrypt_batch));
       result.reencrypted += batch_count;
     }
-    // Delete the old versions only if no value still uses them, in one transaction.
+    for (size_t start = 0; start < older.size(); start += kBatchSize) {
+      const size_t end = std::min(older.size(), start + kBatchSize);
+      int64_t batch_count = 0;
+      const auto reencrypt_batch = [&](store::Tx& tx) -> Status {
+        batch_count = 0;
+        for (size_t i = start; i < end; ++i) {
+          const auto [secret_id, version] = older[i];
+          VS_ASSIGN_OR_RETURN(auto kept,
+                              tx.secret_versions().Find(application_id, secret_id, version));
+          if (!kept || kept->value.key_version >= new_version) continue;  // gone or moved on
+          const ValueContext ctx{account_id, application_id, secret_id, version};
+          VS_ASSIGN_OR_RETURN(SecureBytes plain, keyring.Open(tx, ctx, kept->value));
+          VS_ASSIGN_OR_RETURN(SealedValue sealed, keyring.Seal(tx, ctx, plain.view()));
+          VS_ASSIGN_OR_RETURN(bool replaced, tx.secret_versions().ReplaceSealed(
+                                                 application_id, secret_id, version, sealed));
+          if (replaced) ++batch_count;
+        }
+        return Status::Ok();
+      };
+      VS_RETURN_IF_ERROR(store.Write(reencrypt_batch));
+      result.reencrypted += batch_count;
+    }
+    // Delete the old versions only if no value (current or older) still uses them, in one
+    // transaction.
     const auto delete_if_done = [&](store::Tx& tx) -> Status {
       done = false;
       VS_ASSIGN_OR_RETURN(auto secrets, tx.secrets().ListSealed(application_id));
       for (const auto& s : secrets) {
         if (s.value.key_version < new_version) return Status::Ok();  // another pass
+      }
+      VS_ASSIGN_OR_RETURN(auto versions, tx.secret_versions().ListSealed(application_id));
+      for (const auto& v : versions) {
+        if (v.value.key_version < new_version) return Status::Ok();  // another pass
       }
       VS_RETURN_IF_ERROR(tx.data_keys().DeleteBelow(application_id, new_version));
       done = true;

@@ -20,9 +20,10 @@
 //   (kUnavailable): restart it with the new master key soon after rotating.
 //
 // RotateApplicationKey: makes a new data key version active (from then on every Seal, also in a
-// running server, uses it), re-encrypts every secret of the application in batches — each batch
-// one write transaction that re-reads each row, so a concurrent update is never lost — and then
-// deletes the older versions in a transaction that first confirms no value still uses them.
+// running server, uses it), re-encrypts every value of the application — each secret's current
+// value and every older version kept of it — in batches, each batch one write transaction that
+// re-reads each row, so a concurrent update is never lost, and then deletes the older data key
+// versions in a transaction that first confirms no value still uses them.
 //
 // Thread-safety: may run concurrently with servers on the same store; run one rotation of a
 // kind at a time. Ownership: all arguments are borrowed for the call.
@@ -53,7 +54,7 @@ Result<MasterKeyRotation> RotateMasterKey(store::Store& store, const LockedKey& 
 
 struct AppKeyRotation {
   uint32_t new_version = 0;  // the application's data key version now active
-  int64_t reencrypted = 0;   // values moved to it
+  int64_t reencrypted = 0;   // values moved to it (current values and older versions)
 };
 
 // kNotFound when the application does not exist in that account; kDataLoss (naming the secret,

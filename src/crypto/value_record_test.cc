@@ -28,21 +28,51 @@ class ValueRecordTest : public ::testing::Test {
   OpenSslRandom random_;
   Aes256GcmPtr aead_;
   std::array<uint8_t, 32> dek_{};
-  const ValueContext ctx_{11, 22, 33};
+  const ValueContext ctx_{11, 22, 33, 5};
 };
 
 TEST_F(ValueRecordTest, LayoutMatchesTheDocumentedFormat) {
   const SealedValue s = SealOrDie(ctx_, "abc", 0x01020304);
   ASSERT_EQ(s.blob.size(), 1 + 4 + 12 + 3 + 16);
   EXPECT_EQ(s.key_version, 0x01020304u);
-  EXPECT_EQ(static_cast<uint8_t>(s.blob[0]), 1);
+  EXPECT_EQ(static_cast<uint8_t>(s.blob[0]), 2);
   EXPECT_EQ(s.blob.substr(1, 4), std::string("\x01\x02\x03\x04", 4));
   // The body after the header is an AES-256-GCM box under the documented AAD.
-  auto opened = aead_->Open(dek_, "voxsecrets value v1|11|22|33|16909060",
+  auto opened = aead_->Open(dek_, "voxsecrets value v2|11|22|33|5|16909060",
                             std::string_view(s.blob).substr(5));
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   EXPECT_TRUE(opened->view() == "abc");
-  EXPECT_EQ(ValueAad(ctx_, 16909060), "voxsecrets value v1|11|22|33|16909060");
+  EXPECT_EQ(ValueAad(kValueRecordFormat, ctx_, 16909060),
+            "voxsecrets value v2|11|22|33|5|16909060");
+  EXPECT_EQ(ValueAad(kValueRecordFormatV1, ctx_, 16909060),
+            "voxsecrets value v1|11|22|33|16909060");
+}
+
+// A record of the first format (before secret versions), made as the format page says: it is
+// version 1 of its secret and opens as that only (a database from before the upgrade).
+TEST_F(ValueRecordTest, FirstFormatRecordsOpenAsVersionOne) {
+  SealedValue v1{std::string("\x01\x00\x00\x00\x07", 5), 7};
+  ASSERT_TRUE(
+      aead_->Seal(dek_, random_, "voxsecrets value v1|11|22|33|7", "old value", &v1.blob).ok());
+  const ValueContext version_one{11, 22, 33, 1};
+  auto opened = OpenValueRecord(*aead_, dek_, version_one, v1);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_TRUE(opened->view() == "old value");
+  EXPECT_EQ(*ValueRecordKeyVersion(v1), 7u);
+  // Kept as version 2 (or moved to another secret) it does not open.
+  for (const ValueContext& other : {ValueContext{11, 22, 33, 2}, ValueContext{11, 22, 34, 1}}) {
+    EXPECT_EQ(OpenValueRecord(*aead_, dek_, other, v1).status().code(), StatusCode::kDataLoss);
+  }
+}
+
+TEST_F(ValueRecordTest, BoundToTheVersionOfTheSecret) {
+  const SealedValue s = SealOrDie(ValueContext{11, 22, 33, 3}, "third");
+  EXPECT_TRUE(OpenValueRecord(*aead_, dek_, ValueContext{11, 22, 33, 3}, s).ok());
+  for (int64_t version : {1, 2, 4, 0, -3}) {
+    EXPECT_EQ(OpenValueRecord(*aead_, dek_, ValueContext{11, 22, 33, version}, s).status().code(),
+              StatusCode::kDataLoss)
+        << version;
+  }
 }
 
 TEST_F(ValueRecordTest, RoundTripsArbitraryBytes) {
@@ -67,8 +97,8 @@ TEST_F(ValueRecordTest, SameValueSealsDifferently) {
 
 TEST_F(ValueRecordTest, BoundToAccountApplicationAndSecret) {
   const SealedValue s = SealOrDie(ctx_, "bound");
-  for (const ValueContext& other : {ValueContext{12, 22, 33}, ValueContext{11, 23, 33},
-                                    ValueContext{11, 22, 34}, ValueContext{0, 0, 0}}) {
+  for (const ValueContext& other : {ValueContext{12, 22, 33, 5}, ValueContext{11, 23, 33, 5},
+                                    ValueContext{11, 22, 34, 5}, ValueContext{0, 0, 0, 5}}) {
     auto r = OpenValueRecord(*aead_, dek_, other, s);
     EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
   }
@@ -90,9 +120,16 @@ TEST_F(ValueRecordTest, HeaderAndRowVersionMustAgree) {
 }
 
 TEST_F(ValueRecordTest, UnknownFormatFails) {
-  SealedValue s = SealOrDie(ctx_, "v");
-  s.blob[0] = 2;
-  EXPECT_EQ(ValueRecordKeyVersion(s).status().code(), StatusCode::kDataLoss);
+  for (char format : {'\x00', '\x03', '\xff'}) {
+    SealedValue s = SealOrDie(ctx_, "v");
+    s.blob[0] = format;
+    EXPECT_EQ(ValueRecordKeyVersion(s).status().code(), StatusCode::kDataLoss);
+  }
+  // A format 2 record relabelled as format 1 (to drop the version from its AAD) does not open.
+  SealedValue relabelled = SealOrDie(ValueContext{11, 22, 33, 1}, "v");
+  relabelled.blob[0] = 1;
+  EXPECT_EQ(OpenValueRecord(*aead_, dek_, ValueContext{11, 22, 33, 1}, relabelled).status().code(),
+            StatusCode::kDataLoss);
 }
 
 TEST_F(ValueRecordTest, EveryByteFlipFails) {

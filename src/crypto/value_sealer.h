@@ -20,11 +20,12 @@
 namespace voxsecrets::crypto {
 
 // What a sealed value is bound to (the AEAD's associated data). A ciphertext moved to another
-// row, application or account fails to open.
+// secret, application or account, or to another version of its own secret, fails to open.
 struct ValueContext {
   int64_t account_id = 0;
   int64_t application_id = 0;
   int64_t secret_id = 0;
+  int64_t version = 1;  // which version of the secret's value (1, 2, ...: docs/API.md)
 };
 
 class ValueSealer {
