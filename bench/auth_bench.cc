@@ -34,7 +34,7 @@ struct Fixture {
     public_key = std::move(parsed).value();
     directory.AddAccount(kParent);
     directory.AddAccount(kChild, kParent);
-    directory.AddKey({"bench-key", kParent, pair.public_key_pem, {1}});
+    directory.AddKey({"bench-key", kParent, pair.public_key_pem, {1}, {}});
     token = Sign(kParent);
     child_token = Sign(kChild);
     Result<ParsedJwt> jwt = ParseJwt(token);

@@ -41,7 +41,7 @@ struct Harness {
     directory.AddAccount(100);
     directory.AddAccount(101, 100);
     directory.AddAccount(200);
-    directory.AddKey({"fuzz-key", 100, kFuzzPublicKey, {1}});
+    directory.AddKey({"fuzz-key", 100, kFuzzPublicKey, {1}, {}});
   }
   FakeClock clock;
   FakeKeyDirectory directory;

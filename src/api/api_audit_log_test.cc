@@ -61,6 +61,7 @@ TEST_F(GetAuditLogTest, AnswersWhatTheOfficialClientsParse) {
   EXPECT_EQ(result["credential"], "legacy_api_key");
   EXPECT_EQ(result["secret_ids"], json::array({secret_id_}));
   EXPECT_EQ(result["application_ids"], json::array({app_id_}));
+  EXPECT_EQ(result["secret_versions"], json::array({1}));  // AddSecret makes version 1
   EXPECT_EQ(body["result"][1]["requested"], "2026-01-01 00:01:00");
   EXPECT_EQ(body["result"][1]["cmd_name"], "GetSecretValue");
 }
@@ -151,6 +152,56 @@ TEST_F(GetAuditLogTest, OnlyOwnerAndAdminMayRead) {
       EXPECT_EQ(ErrorOf(body), Err(104)) << role;
     }
   }
+}
+
+// A key limited to some applications (docs/AUTH.md) sees the records that touched its
+// applications and no other; naming another application (or one that does not exist) is 104.
+// Without a limit, `application_id` filters by any application, deleted ones included.
+TEST_F(GetAuditLogTest, ALimitedKeySeesOnlyTheRecordsOfItsApplications) {
+  Result<int64_t> other = stack().CreateApplication(acme_.id, "other");
+  Result<int64_t> spare = stack().CreateApplication(acme_.id, "spare");
+  ASSERT_TRUE(other.ok() && spare.ok());
+  // Records about "other" (its secret), the account (GetKeys) and both "spare" and "other".
+  ASSERT_TRUE(Call("AddSecret", {{"application_id", std::to_string(*other)},
+                                 {"secret_name", "OtherSecret"},
+                                 {"secret_value", "other-value"}})
+                  .contains("result"));
+  ASSERT_TRUE(Call("GetKeys", {}).contains("result"));
+  ASSERT_TRUE(Call("DelApplication",
+                   {{"application_id", std::to_string(*spare)}, {"application_name", "other"}})
+                  .contains("result"));
+  Result<ApiStack::Key> key =
+      stack().CreateKey(acme_.id, {iam::kRoleAdmin}, std::vector<int64_t>{app_id_});
+  ASSERT_TRUE(key.ok());
+  Result<std::string> token = stack().Token(*key);
+  ASSERT_TRUE(token.ok());
+
+  const json seen = stack().CallJson("GetAuditLog", {{"count", "1000"}}, *token);
+  ASSERT_TRUE(seen.contains("result")) << seen.dump();
+  // The fixture's three calls in myapp, nothing else.
+  EXPECT_EQ(Ids(seen), std::vector<int64_t>(ids_.begin(), ids_.end()));
+  for (const json& record : seen["result"]) {
+    EXPECT_EQ(json::parse(record["cmd_result"].get<std::string>())["application_ids"],
+              json::array({app_id_}));
+  }
+  EXPECT_EQ(seen.dump().find("other-value"), std::string::npos);
+  for (const std::string& id : {std::to_string(*other), std::string("987654")}) {
+    const json refused = stack().CallJson("GetAuditLog", {{"application_id", id}}, *token);
+    EXPECT_EQ(ErrorOf(refused), Err(104)) << id;
+    EXPECT_EQ(refused["error"]["msg"],
+              "Forbidden command: application " + id +
+                  " is not one of the applications this key is limited to.");
+  }
+  EXPECT_EQ(
+      Ids(stack().CallJson("GetAuditLog", {{"application_id", std::to_string(app_id_)}}, *token)),
+      Ids(seen));
+  // Without a limit: "touched one of these", so the DelApplication of both is found by either.
+  const json deleted = Call("GetAuditLog", {{"application_id", std::to_string(*other)}});
+  ASSERT_TRUE(deleted.contains("result")) << deleted.dump();
+  std::vector<std::string> methods;
+  for (const json& item : deleted["result"]) methods.push_back(item["cmd_name"]);
+  EXPECT_EQ(methods, (std::vector<std::string>{"AddSecret", "DelApplication"}));
+  EXPECT_EQ(ErrorOf(Call("GetAuditLog", {{"application_id", "x"}})), Err(116, "application_id"));
 }
 
 }  // namespace

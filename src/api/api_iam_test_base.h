@@ -34,6 +34,12 @@ class IamTest : public ApiCallTest {
   // (default: the next one, round-robin).
   ApiStack::Key MakeKey(int64_t account_id, std::vector<int> role_ids,
                         std::optional<size_t> pair = std::nullopt) {
+    return MakeLimitedKey(account_id, std::move(role_ids), std::nullopt, pair);
+  }
+  // The same, limited to `application_ids` (nullopt: every application of the account).
+  ApiStack::Key MakeLimitedKey(int64_t account_id, std::vector<int> role_ids,
+                               std::optional<std::vector<int64_t>> application_ids,
+                               std::optional<size_t> pair = std::nullopt) {
     ApiStack::Key key;
     key.key_id = stack().random().Uuid();
     key.account_id = account_id;
@@ -45,6 +51,7 @@ class IamTest : public ApiCallTest {
     record.account_id = account_id;
     record.public_key_pem = SharedTestKeyPair(key.pair_index).public_key_pem;
     record.role_ids = std::move(role_ids);
+    record.application_ids = std::move(application_ids);
     record.created = stack().clock().NowSeconds();
     Status s = stack().store().Write([&](store::Tx& tx) { return tx.keys().Insert(record); });
     EXPECT_TRUE(s.ok()) << s.ToString();

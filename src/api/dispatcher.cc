@@ -14,6 +14,7 @@
 #include "api/json_body.h"
 #include "api/params.h"
 #include "common/secure_bytes.h"
+#include "iam/scope.h"
 
 namespace voxsecrets::api {
 namespace {
@@ -152,8 +153,17 @@ Status Dispatcher::Execute(Call& call, store::Tx& tx, bool write, bool audit_in_
     Result<auth::Principal> authenticated = Authenticate(call.request, directory);
     if (!authenticated.ok()) return authenticated.status();
     call.principal = std::move(authenticated).value();
-    if (!call.spec->roles.Allows(call.principal->role_ids)) {
+    const auth::Principal& principal = *call.principal;
+    // A key left without applications is refused before anything else (its own message).
+    if (principal.application_scope.limited() && principal.application_scope.ids->empty()) {
+      return iam::CheckReach(principal.application_scope, call.spec->reach);
+    }
+    if (!call.spec->roles.Allows(principal.role_ids)) {
       return Status(StatusCode::kPermissionDenied, "Forbidden command.");
+    }
+    if (Status reach = iam::CheckReach(principal.application_scope, call.spec->reach);
+        !reach.ok()) {
+      return reach;
     }
     CallContext context{call.request.method,
                         *call.principal,

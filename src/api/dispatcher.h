@@ -6,7 +6,10 @@
 //   3. credentials: a bearer token -> Authenticator::AuthenticateBearer (account_id / api_key
 //      parameters are then ignored: the Java client sends account_id with every call); else
 //      legacy `account_id` + `api_key` -> AuthenticateLegacy; else 100;
-//   4. role: the method's MethodSpec::roles must allow the principal's roles -> else 104;
+//   4. key and role: a key limited to applications that were all deleted -> 104 (its own
+//      message); the method's MethodSpec::roles must allow the principal's roles -> else 104; a
+//      key limited to some applications calling a method whose MethodSpec::reach is kAccount ->
+//      104 (iam::CheckReach);
 //   5. the handler. Steps 3-5 run inside ONE store transaction, Store::Write (Access::kWrite) or
 //      Store::Read (Access::kRead): the key and account lookups of authentication
 //      (api/tx_key_directory.h, with its version-checked cache) and the method see one snapshot.

@@ -55,7 +55,8 @@ ErrorCodeInfo ErrorCodeOf(StatusCode code) {
     case StatusCode::kUnauthenticated:
       return {100, "Authorization failed."};
     case StatusCode::kPermissionDenied:
-      return {104, "Forbidden command."};
+      // A key limited to applications gets the reason after the fixed words (iam/scope.h).
+      return {104, "Forbidden command.", "Forbidden command: "};
     case StatusCode::kTokenMalformed:
       return {447, "Invalid token format."};
     case StatusCode::kTokenTtlTooLong:
@@ -85,7 +86,9 @@ std::string EncodeError(const Status& status) {
   if (info.code == 0) info = ErrorCodeOf(StatusCode::kInternal);  // an OK status is a bug here
   nlohmann::json error = nlohmann::json::object();
   error["code"] = info.code;
-  if (info.fixed_message.has_value()) {
+  if (info.fixed_prefix.has_value() && status.message().starts_with(*info.fixed_prefix)) {
+    error["msg"] = status.message();
+  } else if (info.fixed_message.has_value()) {
     error["msg"] = std::string(*info.fixed_message);
   } else if (status.message().empty()) {
     error["msg"] = "Invalid arguments.";

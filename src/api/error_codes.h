@@ -3,7 +3,8 @@
 //
 // Codes whose meaning is fixed (authorization, method, token and server faults) always carry the
 // same message and no field_name, whatever the Status says: internal messages may mention
-// internals, and one text for every authorization failure gives a caller no oracle. Parameter
+// internals, and one text for every authorization failure gives a caller no oracle. 104 may add
+// its reason after its fixed words (a key limited to applications: iam/scope.h). Parameter
 // faults keep the Status message (written to be shown: it names the parameter and the rule, never
 // a value) and the field_name.
 //
@@ -23,6 +24,9 @@ struct ErrorCodeInfo {
   int code = 0;  // the Voximplant API error code
   // The message every error of this code carries; std::nullopt = the Status message is shown.
   std::optional<std::string_view> fixed_message;
+  // With a fixed message: a Status message that starts with this text is shown instead (it adds
+  // a reason to the fixed words, e.g. "Forbidden command: ..."); no field_name either way.
+  std::optional<std::string_view> fixed_prefix = std::nullopt;
 };
 
 // The Voximplant code of a non-OK StatusCode. kOk has no code (returns {0, nullopt}).

@@ -94,8 +94,19 @@ TEST(EncodeErrorTest, FixedMessagesHideTheStatusMessageAndField) {
             R"({"error":{"code":100,"msg":"Authorization failed."}})");
   EXPECT_EQ(EncodeError(Status(StatusCode::kMissingMethod, "")),
             R"({"error":{"code":102,"msg":"Missing 'cmd' parameter."}})");
+}
+
+// 104 says why when the reason is a key's limit to applications (written after Voximplant's
+// words); any other message is hidden behind the fixed one.
+TEST(EncodeErrorTest, ForbiddenCommandCarriesOnlyItsOwnReason) {
   EXPECT_EQ(EncodeError(Status(StatusCode::kPermissionDenied, "no role")),
             R"({"error":{"code":104,"msg":"Forbidden command."}})");
+  EXPECT_EQ(EncodeError(Status(StatusCode::kPermissionDenied, "cannot open /etc/key", "x")),
+            R"({"error":{"code":104,"msg":"Forbidden command."}})");
+  EXPECT_EQ(EncodeError(Status(StatusCode::kPermissionDenied,
+                               "Forbidden command: this key is limited to some applications.")),
+            R"({"error":{"code":104,"msg":"Forbidden command: this key is limited to some )"
+            R"(applications."}})");
 }
 
 TEST(EncodeErrorTest, ServerFaultsSayNothingOfInternals) {

@@ -64,13 +64,20 @@ TEST_F(MethodRegistryTest, MarkdownRowsFollowTheRegistrations) {
   const MethodHandler none = [](CallContext&, store::Tx&) -> Result<nlohmann::json> {
     return nlohmann::json::object();
   };
-  table.Add({"GetThing", Access::kRead, iam::RoleSet::AnyCaller(), none});
-  table.Add({"AddThing", Access::kWrite, {iam::kRoleAdmin, iam::kRoleOwner}, none});
+  table.Add({"GetThing", Access::kRead, iam::RoleSet::AnyCaller(), iam::Reach::kNothing, none});
+  table.Add(
+      {"AddThing", Access::kWrite, {iam::kRoleAdmin, iam::kRoleOwner}, iam::Reach::kAccount, none});
+  table.Add({"SetThing",
+             Access::kWrite,
+             {iam::kRoleSecretsReader, iam::kRoleDeveloper},
+             iam::Reach::kApplications,
+             none});
   EXPECT_EQ(MethodsMarkdown(table),
-            "| method | access | roles |\n"
-            "|---|---|---|\n"
-            "| AddThing | write | Owner, Admin |\n"
-            "| GetThing | read | any valid key |\n");
+            "| method | access | roles | limited keys |\n"
+            "|---|---|---|---|\n"
+            "| AddThing | write | Owner, Admin | no |\n"
+            "| GetThing | read | any valid key | yes |\n"
+            "| SetThing | write | Developer, SecretsReader | its applications |\n");
 }
 
 TEST_F(MethodRegistryTest, AllowedMethodsAreTheMethodsTheRolesOpen) {
@@ -93,6 +100,17 @@ TEST_F(MethodRegistryTest, AllowedMethodsAreTheMethodsTheRolesOpen) {
   EXPECT_EQ(AllowedMethods(registry(), {}),
             (std::vector<std::string>{"GetAccountInfo", "GetRoles"}));
   EXPECT_EQ(AllowedMethods(registry(), iam::AllRoleIds()), registry().Names());
+  // A key limited to applications: without the methods that work on the whole account; a key
+  // left without applications: nothing.
+  std::vector<std::string> limited;
+  for (const MethodSpec* spec : registry().Specs()) {
+    if (spec->reach != iam::Reach::kAccount) limited.push_back(spec->name);
+  }
+  EXPECT_EQ(AllowedMethods(registry(), iam::AllRoleIds(), AppScope::Only({3})), limited);
+  EXPECT_EQ(AllowedMethods(registry(), {iam::kRoleSecretsReader}, AppScope::Only({3})),
+            (std::vector<std::string>{"GetAccountInfo", "GetApplications", "GetRoles",
+                                      "GetSecretValue", "GetSecretVersions", "GetSecrets"}));
+  EXPECT_TRUE(AllowedMethods(registry(), iam::AllRoleIds(), AppScope::Only({})).empty());
 }
 
 TEST_F(MethodRegistryTest, EveryMethodLetsSomeoneIn) {

@@ -46,16 +46,18 @@ std::vector<const MethodSpec*> MethodTable::Specs() const {
 }
 
 std::vector<std::string> AllowedMethods(const MethodTable& table,
-                                        const std::vector<int>& role_ids) {
+                                        const std::vector<int>& role_ids, const AppScope& scope) {
   std::vector<std::string> names;
   for (const MethodSpec* spec : table.Specs()) {
-    if (spec->roles.Allows(role_ids)) names.push_back(spec->name);
+    if (spec->roles.Allows(role_ids) && iam::CheckReach(scope, spec->reach).ok()) {
+      names.push_back(spec->name);
+    }
   }
   return names;
 }
 
 std::string MethodsMarkdown(const MethodTable& table) {
-  std::string out = "| method | access | roles |\n|---|---|---|\n";
+  std::string out = "| method | access | roles | limited keys |\n|---|---|---|---|\n";
   for (const MethodSpec* spec : table.Specs()) {
     std::string roles;
     if (spec->roles.any_caller()) {
@@ -67,7 +69,7 @@ std::string MethodsMarkdown(const MethodTable& table) {
       }
     }
     out += "| " + spec->name + " | " + (spec->access == Access::kWrite ? "write" : "read") + " | " +
-           roles + " |\n";
+           roles + " | " + std::string(iam::ReachForDocs(spec->reach)) + " |\n";
   }
   return out;
 }

@@ -4,10 +4,13 @@
 //   - `access`: the kind of transaction the handler runs in;
 //   - `roles`: who may call it (iam::RoleSet; anyone else gets 104) — the only place a method's
 //     role rule is written;
+//   - `reach`: what a key limited to some applications may do with it (iam::Reach: only in its
+//     applications, not at all (104), or freely) — the only place that rule is written;
 //   - `handler`.
 // The dispatcher answers 103 for a name not in the table and 104 when `roles` does not allow the
-// caller; the role-matrix and audit tests iterate over the table, and docs/API.md's method table
-// is checked against it (api/method_registry_test.cc prints it: MethodsMarkdown).
+// caller or `reach` does not allow its key's scope; the role, scope and audit tests iterate over
+// the table, and docs/API.md's method table is checked against it (api/method_registry_test.cc
+// prints it: MethodsMarkdown).
 //
 // A handler reads its parameters from the CallContext, does its work through the Tx it is given
 // and returns the whole success body as a JSON object (e.g. {"result":1}). It returns a non-OK
@@ -28,8 +31,10 @@
 #include <vector>
 
 #include "api/call_context.h"
+#include "common/app_scope.h"
 #include "common/status.h"
 #include "iam/roles.h"
+#include "iam/scope.h"
 #include "store/store.h"
 
 namespace voxsecrets::api {
@@ -45,6 +50,9 @@ struct MethodSpec {
   std::string name;
   Access access = Access::kRead;
   iam::RoleSet roles;
+  // kApplications: the handler reads the caller's application scope (CallContext::principal)
+  // through the services, which answer other applications as missing.
+  iam::Reach reach = iam::Reach::kAccount;
   MethodHandler handler;
 };
 
@@ -63,12 +71,15 @@ class MethodTable {
   std::map<std::string, MethodSpec, std::less<>> methods_;
 };
 
-// The names of the methods a caller holding `role_ids` may call (its roles allow them), by name.
-// What GetAccountInfo answers as `access_entries`.
-std::vector<std::string> AllowedMethods(const MethodTable& table, const std::vector<int>& role_ids);
+// The names of the methods a caller holding `role_ids` with a key limited to `scope` may call
+// (its roles allow them and iam::CheckReach lets its key in), by name. What GetAccountInfo answers
+// as `access_entries`.
+std::vector<std::string> AllowedMethods(const MethodTable& table, const std::vector<int>& role_ids,
+                                        const AppScope& scope = AppScope::Every());
 
-// docs/API.md's method table, one row per method by name: `| name | read/write | roles |`, the
-// roles by name in id order, or "any valid key" for iam::RoleSet::AnyCaller().
+// docs/API.md's method table, one row per method by name:
+// `| name | read/write | roles | limited keys |`, the roles by name in id order (or "any valid key"
+// for iam::RoleSet::AnyCaller()), and iam::ReachForDocs(reach).
 std::string MethodsMarkdown(const MethodTable& table);
 
 }  // namespace voxsecrets::api

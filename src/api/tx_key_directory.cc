@@ -83,7 +83,8 @@ Result<std::optional<auth::KeyInfo>> TxKeyDirectory::FindKey(std::string_view ke
   std::optional<auth::KeyInfo> key;
   if (record.has_value()) {
     key = auth::KeyInfo{std::move(record->key_id), record->account_id,
-                        std::move(record->public_key_pem), std::move(record->role_ids)};
+                        std::move(record->public_key_pem), std::move(record->role_ids),
+                        AppScope{std::move(record->application_ids)}};
   }
   if (cache_ != nullptr && fill_) cache_->PutKey(*version, key_id, key);
   return key;

@@ -5,12 +5,12 @@
 //
 // How the cache stays correct (docs/ARCHITECTURE.md, "Caches"): every entry is tagged with the
 // identity change counter (store::MetaRepository::IamVersion) of the snapshot it was read in. The
-// database moves that counter in the transaction of every change to accounts, keys and key roles,
-// whoever makes it (this process, another node on the same PostgreSQL, the admin CLI beside a
-// SQLite server). A call reads the counter in its own transaction (one indexed row) and uses an
-// entry only when it was read at that very counter: then the rows are the ones its snapshot
-// holds. A deleted key or a changed role is therefore refused or applied at the next request, on
-// every node, with no invalidation message to lose. Only read transactions fill the cache (what a
+// database moves that counter in the transaction of every change to accounts, keys, key roles and
+// keys' applications, whoever makes it (this process, another node on the same PostgreSQL, the
+// admin CLI beside a SQLite server). A call reads the counter in its own transaction (one indexed
+// row) and uses an entry only when it was read at that very counter: then the rows are the ones
+// its snapshot holds. A deleted key, a changed role or a changed application scope is therefore
+// refused or applied at the next request, on every node, with no invalidation message to lose. Only read transactions fill the cache (what a
 // write transaction reads may still be rolled back); write transactions may use it.
 //
 // Thread-safety: IamCache may be shared by all threads (a shared lock for lookups). A

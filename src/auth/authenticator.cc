@@ -111,6 +111,7 @@ Result<Principal> Authenticator::Finish(KeyDirectory& directory, int64_t iss, in
   principal.kind = CredentialKind::kServiceKey;
   principal.key_id = std::move(key.key_id);
   principal.role_ids = std::move(key.role_ids);
+  principal.application_scope = std::move(key.application_scope);
   return principal;
 }
 

@@ -41,17 +41,17 @@ class AuthenticatorTest : public ::testing::Test {
     dir_.AddAccount(kChild, kParent);
     dir_.AddAccount(kGrandchild, kChild);
     dir_.AddAccount(kUnrelated);
-    dir_.AddKey({kKidA, kParent, a_.public_pem, {iam::kRoleDeveloper}});
+    dir_.AddKey({kKidA, kParent, a_.public_pem, {iam::kRoleDeveloper}, {}});
   }
   // Keys B and C are generated and registered only by the tests that need them.
   const TestKey& UseKeyB() {
     const TestKey& b = SharedTestKey(1);
-    dir_.AddKey({kKidB, kUnrelated, b.public_pem, {iam::kRoleOwner}});
+    dir_.AddKey({kKidB, kUnrelated, b.public_pem, {iam::kRoleOwner}, {}});
     return b;
   }
   const TestKey& UseKeyC() {
     const TestKey& c = SharedTestKey(2);
-    dir_.AddKey({kKidC, kChild, c.public_pem, {iam::kRoleAdmin}});
+    dir_.AddKey({kKidC, kChild, c.public_pem, {iam::kRoleAdmin}, {}});
     return c;
   }
 
@@ -232,7 +232,7 @@ TEST_F(AuthenticatorTest, ReplacedKeyPemIsHonoured) {
   const std::string old_token = TokenA();
   ASSERT_TRUE(auth_.AuthenticateBearer(old_token).ok());
   // The directory now has key B's public half under kid A.
-  dir_.AddKey({kKidA, kParent, b.public_pem, {iam::kRoleDeveloper}});
+  dir_.AddKey({kKidA, kParent, b.public_pem, {iam::kRoleDeveloper}, {}});
   EXPECT_EQ(Code(old_token), StatusCode::kUnauthenticated);
   EXPECT_TRUE(auth_.AuthenticateBearer(TokenFor(b, kKidA, kParent)).ok());
 }
@@ -368,7 +368,8 @@ TEST_F(AuthenticatorTest, CorruptStoredKeyIsDataLoss) {
   dir_.AddKey({"kid-bad",
                kParent,
                "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
-               {iam::kRoleOwner}});
+               {iam::kRoleOwner},
+               {}});
   EXPECT_EQ(Code(TokenFor(a_, "kid-bad", kParent)), StatusCode::kDataLoss);
 }
 

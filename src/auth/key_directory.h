@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/app_scope.h"
 #include "common/status.h"
 
 namespace voxsecrets::auth {
@@ -26,6 +27,7 @@ struct KeyInfo {
   int64_t account_id = 0;      // the account that owns the key
   std::string public_key_pem;  // SubjectPublicKeyInfo PEM
   std::vector<int> role_ids;   // iam/roles.h ids
+  AppScope application_scope;  // the applications the key is limited to (common/app_scope.h)
 };
 
 struct AccountLink {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "common/app_scope.h"
+
 namespace voxsecrets::auth {
 
 enum class CredentialKind {
@@ -19,6 +21,9 @@ struct Principal {
   CredentialKind kind = CredentialKind::kServiceKey;
   std::string key_id;          // empty for legacy credentials
   std::vector<int> role_ids;   // the key's roles; legacy credentials get every role
+  // The applications the key is limited to, read with the key on every request like its roles;
+  // every application for legacy credentials and keys without a limit.
+  AppScope application_scope;
 };
 
 }  // namespace voxsecrets::auth

@@ -79,7 +79,7 @@ class CachedAuthenticatorTest : public ::testing::Test {
     dir_.AddAccount(kParent);
     dir_.AddAccount(kChild, kParent);
     dir_.AddAccount(kUnrelated);
-    dir_.AddKey({kKid, kParent, key_.public_pem, {iam::kRoleDeveloper}});
+    dir_.AddKey({kKid, kParent, key_.public_pem, {iam::kRoleDeveloper}, {}});
   }
   std::string Token(int64_t iss, int64_t iat, int64_t exp) const {
     return Rs256Token(key_.private_key.get(), Rs256Header(kKid), Claims(iss, iat, exp));
@@ -118,24 +118,42 @@ TEST_F(CachedAuthenticatorTest, DeletedKeyFailsOnTheNextRequest) {
   EXPECT_EQ(hits(), 1u);
   EXPECT_EQ(auth_.token_cache()->size(), 0u);
   // Even if the key came back, the token is verified again from scratch (it still verifies).
-  dir_.AddKey({kKid, kParent, key_.public_pem, {iam::kRoleDeveloper}});
+  dir_.AddKey({kKid, kParent, key_.public_pem, {iam::kRoleDeveloper}, {}});
   EXPECT_TRUE(auth_.AuthenticateBearer(token).ok());
 }
 
 TEST_F(CachedAuthenticatorTest, ChangedRolesApplyToCachedTokens) {
   const std::string token = Token(kParent, now(), now() + 60);
   ASSERT_TRUE(auth_.AuthenticateBearer(token).ok());
-  dir_.AddKey({kKid, kParent, key_.public_pem, {iam::kRoleSupport}});
+  dir_.AddKey({kKid, kParent, key_.public_pem, {iam::kRoleSupport}, {}});
   Result<Principal> p = auth_.AuthenticateBearer(token);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->role_ids, std::vector<int>{iam::kRoleSupport});
   EXPECT_EQ(hits(), 1u);
 }
 
+// The applications a key is limited to are read with the key, like its roles: a change applies
+// to the very next request, also with a cached token.
+TEST_F(CachedAuthenticatorTest, ChangedApplicationScopeAppliesToCachedTokens) {
+  const std::string token = Token(kParent, now(), now() + 60);
+  Result<Principal> p = auth_.AuthenticateBearer(token);
+  ASSERT_TRUE(p.ok());
+  EXPECT_FALSE(p->application_scope.limited());
+  dir_.AddKey({kKid, kParent, key_.public_pem, {iam::kRoleDeveloper}, AppScope::Only({7, 3})});
+  p = auth_.AuthenticateBearer(token);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->application_scope, AppScope::Only({3, 7}));
+  dir_.AddKey({kKid, kParent, key_.public_pem, {iam::kRoleDeveloper}, AppScope::Only({})});
+  p = auth_.AuthenticateBearer(token);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->application_scope, AppScope::Only({}));
+  EXPECT_EQ(hits(), 2u);
+}
+
 TEST_F(CachedAuthenticatorTest, KeyReplacedUnderTheSameKidIsNotTrusted) {
   const std::string token = Token(kParent, now(), now() + 60);
   ASSERT_TRUE(auth_.AuthenticateBearer(token).ok());
-  dir_.AddKey({kKid, kParent, SharedTestKey(1).public_pem, {iam::kRoleOwner}});
+  dir_.AddKey({kKid, kParent, SharedTestKey(1).public_pem, {iam::kRoleOwner}, {}});
   EXPECT_EQ(auth_.AuthenticateBearer(token).status().code(), StatusCode::kUnauthenticated);
 }
 

@@ -60,7 +60,7 @@ class TokenCommandTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   Result<auth::Principal> Verify(const std::string& token) {
-    OneKeyDirectory dir({"key-1", 12, public_pem_, {iam::kRoleOwner}});
+    OneKeyDirectory dir({"key-1", 12, public_pem_, {iam::kRoleOwner}, {}});
     auth::KeyCache cache;
     auth::Authenticator authn(dir, cache, clock_);
     return authn.AuthenticateBearer(token);

@@ -155,6 +155,7 @@ Result<CreatedKey> KeyService::Create(store::Tx& tx, const Caller& caller,
   created.key.name = name.value_or(std::string());
   created.key.description = description.value_or(std::string());
   created.key.role_ids = key.role_ids;
+  created.key.application_ids = key.scope.ids;
   created.key.created = clock_.NowSeconds();
   VS_RETURN_IF_ERROR(tx.keys().Insert(created.key));
   created.account_email = std::move(account.email);
@@ -182,6 +183,11 @@ Status KeyService::Update(store::Tx& tx, const Caller& caller, const store::KeyR
   VS_ASSIGN_OR_RETURN(std::optional<std::string> name, CheckKeyName(changes.name));
   VS_ASSIGN_OR_RETURN(std::optional<std::string> description,
                       CheckDescription(changes.description));
+  const bool rescope = changes.scope.has_value() && changes.scope->ids != key.application_ids;
+  if (rescope) {
+    VS_RETURN_IF_ERROR(
+        CheckGrantable(caller, key.role_ids, "change the applications of a key holding"));
+  }
   std::optional<std::string_view> new_name;
   std::optional<std::string_view> new_description;
   if (name.has_value()) new_name = *name;
@@ -189,6 +195,11 @@ Status KeyService::Update(store::Tx& tx, const Caller& caller, const store::KeyR
   VS_ASSIGN_OR_RETURN(
       bool found, tx.keys().UpdateInfo(caller.account_id, key.key_id, new_name, new_description));
   if (!found) return InvalidKeyId();
+  if (rescope) {
+    VS_ASSIGN_OR_RETURN(
+        found, tx.keys().SetApplications(caller.account_id, key.key_id, changes.scope->ids));
+    if (!found) return InvalidKeyId();
+  }
   return Status::Ok();
 }
 

@@ -10,8 +10,11 @@
 //    kTooLong); description: common/field_rules.h NormalizeDescription (cut to 200 code points).
 //  - Grant rule (CanGrantRole, iam/roles.h): every role a call gives a key or takes from it must
 //    be one the caller may grant: Owner grants every role, Admin every role but Owner. So an Admin
-//    can neither make an Owner key nor change the roles of one, nor delete a key that holds Owner
-//    (kInvalidRoleSet). Legacy credentials hold every role.
+//    can neither make an Owner key nor change the roles of one, nor change the applications it is
+//    limited to, nor delete a key that holds Owner (kInvalidRoleSet). Legacy credentials hold
+//    every role.
+//  - Application scope (common/app_scope.h): a key may be limited to some applications of its
+//    account; the ids come checked by the caller (secrets::ApplicationService::Select).
 //  - At most kMaxKeysPerAccount keys per account (kTooManyKeys).
 //  - A key may delete itself; its next request fails authentication.
 // Each operation checks in the order the API documents: the key, the roles, key_name,
@@ -28,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/app_scope.h"
 #include "common/clock.h"
 #include "common/field_rules.h"
 #include "common/random.h"
@@ -70,6 +74,9 @@ struct NewKey {
   std::vector<int> role_ids;  // sorted, unique: RolesFromIds / RolesFromNames
   std::optional<std::string_view> name;
   std::optional<std::string_view> description;
+  // Every application (the default) or only some. REQUIRES: the ids are applications of the
+  // caller's account.
+  AppScope scope;
 };
 
 struct CreatedKey {
@@ -81,6 +88,8 @@ struct CreatedKey {
 struct KeyChanges {
   std::optional<std::string_view> name;
   std::optional<std::string_view> description;
+  // nullopt: unchanged; AppScope::Every() lifts the limit. REQUIRES as NewKey::scope.
+  std::optional<AppScope> scope;
 };
 
 class KeyService {
@@ -101,7 +110,8 @@ class KeyService {
                                              std::optional<std::string_view> key_id,
                                              const Paging& paging) const;
 
-  // key_name then description; unset fields stay.
+  // key_name, description, then the grant rule on every role the key holds when its scope
+  // changes; unset fields stay.
   Status Update(store::Tx& tx, const Caller& caller, const store::KeyRecord& key,
                 const KeyChanges& changes) const;
 

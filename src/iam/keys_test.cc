@@ -81,7 +81,7 @@ TEST(RoleParamsTest, IdsAndNamesResolveSortedAndUnique) {
 }
 
 TEST(RoleParamsTest, UnknownRolesBlameTheirParameter) {
-  for (int64_t bad : {int64_t{0}, int64_t{-1}, int64_t{17}, int64_t{1} << 40}) {
+  for (int64_t bad : {int64_t{0}, int64_t{-1}, int64_t{18}, int64_t{1} << 40}) {
     Status s = RolesFromIds({1, bad}).status();
     EXPECT_EQ(s.code(), StatusCode::kInvalidRoleId) << bad;
     EXPECT_EQ(s.field_name(), "role_id");
@@ -169,7 +169,7 @@ TEST_F(KeyServiceTest, KeyNameRules) {
   for (int i = 0; i < 50; ++i) cyrillic += "ж";
   const std::string key = StoredKey(acme_, {});
   EXPECT_TRUE(Change(Caller{acme_, owner_}, key, [&](store::Tx& tx, const store::KeyRecord& k) {
-                return keys().Update(tx, Caller{acme_, owner_}, k, KeyChanges{cyrillic, {}});
+                return keys().Update(tx, Caller{acme_, owner_}, k, KeyChanges{cyrillic, {}, {}});
               }).ok());
 }
 
@@ -180,7 +180,7 @@ TEST_F(KeyServiceTest, GrantRule) {
   EXPECT_EQ(refused.code(), StatusCode::kInvalidRoleSet);
   EXPECT_NE(refused.message().find("'Owner'"), std::string::npos);
   const std::vector<int> developer = {kRoleDeveloper};
-  EXPECT_EQ(Create(Caller{acme_, developer}, NewKey{{kRoleSupport}, {}, {}}).status().code(),
+  EXPECT_EQ(Create(Caller{acme_, developer}, NewKey{{kRoleSupport}, {}, {}, {}}).status().code(),
             StatusCode::kInvalidRoleSet);
 
   const std::string holds_owner = StoredKey(acme_, {kRoleOwner, kRoleDeveloper});

@@ -66,25 +66,25 @@ Result<std::string> ApplicationService::FullName(store::Tx& tx, int64_t account_
 Result<store::ApplicationRecord> ApplicationService::FindByName(store::Tx& tx, int64_t account_id,
                                                                 std::string_view account_name,
                                                                 std::string_view name,
-                                                                std::string_view param) const {
+                                                                std::string_view param,
+                                                                const AppScope& scope) const {
   const std::optional<std::string> short_name = ShortName(name, account_name);
   if (short_name.has_value()) {
     VS_ASSIGN_OR_RETURN(std::optional<store::ApplicationRecord> app,
                         tx.applications().FindByName(account_id, *short_name));
-    if (app.has_value()) return *std::move(app);
+    if (app.has_value() && scope.Reaches(app->id)) return *std::move(app);
   }
   return Status(StatusCode::kApplicationNotFound,
                 "Application '" + EchoForMessage(name) + "' is not found.", std::string(param));
 }
 
-Result<store::ApplicationRecord> ApplicationService::ResolveApplication(store::Tx& tx,
-                                                                        int64_t account_id,
-                                                                        const AppRef& ref) const {
+Result<store::ApplicationRecord> ApplicationService::ResolveApplication(
+    store::Tx& tx, int64_t account_id, const AppRef& ref, const AppScope& scope) const {
   if (!ref.id.has_value() && !ref.name.has_value()) return MissingArgument(ref.id_param);
   std::optional<store::ApplicationRecord> by_id;
   if (ref.id.has_value()) {
     VS_ASSIGN_OR_RETURN(by_id, tx.applications().FindById(account_id, *ref.id));
-    if (!by_id.has_value()) return UnknownApplicationId(ref.id_param);
+    if (!by_id.has_value() || !scope.Reaches(by_id->id)) return UnknownApplicationId(ref.id_param);
     if (!ref.name.has_value()) return *std::move(by_id);
   }
   // Only a full name ("short.account.domain") needs the account's name: a short one is looked up
@@ -94,7 +94,7 @@ Result<store::ApplicationRecord> ApplicationService::ResolveApplication(store::T
     VS_ASSIGN_OR_RETURN(account_name, AccountName(tx, account_id));
   }
   VS_ASSIGN_OR_RETURN(store::ApplicationRecord by_name,
-                      FindByName(tx, account_id, account_name, *ref.name, ref.name_param));
+                      FindByName(tx, account_id, account_name, *ref.name, ref.name_param, scope));
   if (by_id.has_value() && by_id->id != by_name.id) {
     return Status(StatusCode::kConflictingArguments,
                   "Specify only one of the following parameters: " + std::string(ref.id_param) +
@@ -140,10 +140,11 @@ Result<store::ApplicationRecord> ApplicationService::Add(store::Tx& tx, int64_t 
 }
 
 Result<store::Page<store::ApplicationRecord>> ApplicationService::List(
-    store::Tx& tx, int64_t account_id, const ApplicationQuery& query) const {
+    store::Tx& tx, int64_t account_id, const ApplicationQuery& query, const AppScope& scope) const {
   VS_ASSIGN_OR_RETURN(Paging paging, CheckPaging(query.count, query.offset));
   store::ApplicationFilter filter;
   filter.id = query.id;
+  filter.ids = scope.ids;
   filter.count = paging.count;
   filter.offset = paging.offset;
   if (query.name_part.has_value()) {
@@ -159,8 +160,13 @@ Result<store::Page<store::ApplicationRecord>> ApplicationService::List(
 }
 
 Result<std::optional<std::string>> ApplicationService::CheckRename(
-    store::Tx& tx, const store::ApplicationRecord& app, std::string_view name) const {
+    store::Tx& tx, const store::ApplicationRecord& app, std::string_view name,
+    const AppScope& scope) const {
   constexpr std::string_view kParam = "application_name";
+  if (scope.limited()) {
+    return Status(StatusCode::kPermissionDenied,
+                  "Forbidden command: a key limited to some applications cannot rename them.");
+  }
   VS_ASSIGN_OR_RETURN(std::string account_name, AccountName(tx, app.account_id));
   std::optional<std::string> short_name = ShortName(name, account_name);
   if (!short_name.has_value() ||
@@ -174,11 +180,13 @@ Result<std::optional<std::string>> ApplicationService::CheckRename(
   return short_name;
 }
 
-Result<store::ApplicationRecord> ApplicationService::Update(
-    store::Tx& tx, const store::ApplicationRecord& app, const ApplicationChanges& changes) const {
+Result<store::ApplicationRecord> ApplicationService::Update(store::Tx& tx,
+                                                            const store::ApplicationRecord& app,
+                                                            const ApplicationChanges& changes,
+                                                            const AppScope& scope) const {
   store::ApplicationUpdate update;
   if (changes.name.has_value() && !changes.name->empty()) {
-    VS_ASSIGN_OR_RETURN(update.name, CheckRename(tx, app, *changes.name));
+    VS_ASSIGN_OR_RETURN(update.name, CheckRename(tx, app, *changes.name, scope));
   }
   if (changes.secure_record_storage.has_value() &&
       *changes.secure_record_storage != app.secure_record_storage) {
@@ -204,18 +212,21 @@ Result<store::ApplicationRecord> ApplicationService::Update(
   return result;
 }
 
-Result<std::vector<int64_t>> ApplicationService::Delete(
-    store::Tx& tx, int64_t account_id, const ApplicationSelection& selection) const {
+Result<std::vector<int64_t>> ApplicationService::Select(store::Tx& tx, int64_t account_id,
+                                                        const ApplicationSelection& selection,
+                                                        const AppScope& scope,
+                                                        std::string_view id_param,
+                                                        std::string_view name_param) const {
   if (!selection.all && selection.ids.empty() && selection.names.empty()) {
-    return MissingArgument("application_id");
+    return MissingArgument(id_param);
   }
   std::set<int64_t> ids;
   for (int64_t id : selection.ids) {
     VS_ASSIGN_OR_RETURN(std::optional<store::ApplicationRecord> app,
                         tx.applications().FindById(account_id, id));
-    if (!app.has_value()) {
+    if (!app.has_value() || !scope.Reaches(id)) {
       return Status(StatusCode::kInvalidApplicationId,
-                    "Application " + std::to_string(id) + " is not found.", "application_id");
+                    "Application " + std::to_string(id) + " is not found.", std::string(id_param));
     }
     ids.insert(id);
   }
@@ -223,13 +234,14 @@ Result<std::vector<int64_t>> ApplicationService::Delete(
     VS_ASSIGN_OR_RETURN(std::string account_name, AccountName(tx, account_id));
     for (const std::string& name : selection.names) {
       VS_ASSIGN_OR_RETURN(store::ApplicationRecord app,
-                          FindByName(tx, account_id, account_name, name, "application_name"));
+                          FindByName(tx, account_id, account_name, name, name_param, scope));
       ids.insert(app.id);
     }
   }
   if (selection.all) {
-    // Page through every application of the account.
+    // Page through every application of the account inside the scope.
     store::ApplicationFilter filter;
+    filter.ids = scope.ids;
     filter.count = kMaxPageSize;
     for (filter.offset = 0;; filter.offset += kMaxPageSize) {
       VS_ASSIGN_OR_RETURN(store::Page<store::ApplicationRecord> page,
@@ -238,11 +250,18 @@ Result<std::vector<int64_t>> ApplicationService::Delete(
       if (static_cast<int64_t>(page.items.size()) < kMaxPageSize) break;
     }
   }
+  return std::vector<int64_t>(ids.begin(), ids.end());
+}
+
+Result<std::vector<int64_t>> ApplicationService::Delete(store::Tx& tx, int64_t account_id,
+                                                        const ApplicationSelection& selection,
+                                                        const AppScope& scope) const {
+  VS_ASSIGN_OR_RETURN(std::vector<int64_t> ids, Select(tx, account_id, selection, scope));
   for (int64_t id : ids) {
     VS_ASSIGN_OR_RETURN(bool deleted, tx.applications().Delete(account_id, id));
     if (!deleted) return InternalError("a resolved application vanished during the delete");
   }
-  return std::vector<int64_t>(ids.begin(), ids.end());
+  return ids;
 }
 
 }  // namespace voxsecrets::secrets

@@ -34,22 +34,28 @@ class ApplicationServiceTest : public api::ApiTest {
       return svc().Add(tx, account, NewApplication{name, secure});
     });
   }
-  Result<store::ApplicationRecord> Resolve(int64_t account, AppRef ref) {
+  Result<store::ApplicationRecord> Resolve(int64_t account, AppRef ref,
+                                           const AppScope& scope = AppScope::Every()) {
     return InRead(stack().store(),
-                  [&](store::Tx& tx) { return svc().ResolveApplication(tx, account, ref); });
+                  [&](store::Tx& tx) { return svc().ResolveApplication(tx, account, ref, scope); });
   }
-  Result<store::ApplicationRecord> Update(int64_t account, AppRef ref, ApplicationChanges changes) {
+  Result<store::ApplicationRecord> Update(int64_t account, AppRef ref, ApplicationChanges changes,
+                                          const AppScope& scope = AppScope::Every()) {
     return InWrite(stack().store(), [&](store::Tx& tx) -> Result<store::ApplicationRecord> {
-      VS_ASSIGN_OR_RETURN(store::ApplicationRecord app, svc().ResolveApplication(tx, account, ref));
-      return svc().Update(tx, app, changes);
+      VS_ASSIGN_OR_RETURN(store::ApplicationRecord app,
+                          svc().ResolveApplication(tx, account, ref, scope));
+      return svc().Update(tx, app, changes, scope);
     });
   }
-  Result<std::vector<int64_t>> Delete(int64_t account, ApplicationSelection selection) {
+  Result<std::vector<int64_t>> Delete(int64_t account, ApplicationSelection selection,
+                                      const AppScope& scope = AppScope::Every()) {
     return InWrite(stack().store(),
-                   [&](store::Tx& tx) { return svc().Delete(tx, account, selection); });
+                   [&](store::Tx& tx) { return svc().Delete(tx, account, selection, scope); });
   }
-  Result<store::Page<store::ApplicationRecord>> List(int64_t account, ApplicationQuery query) {
-    return InRead(stack().store(), [&](store::Tx& tx) { return svc().List(tx, account, query); });
+  Result<store::Page<store::ApplicationRecord>> List(int64_t account, ApplicationQuery query,
+                                                     const AppScope& scope = AppScope::Every()) {
+    return InRead(stack().store(),
+                  [&](store::Tx& tx) { return svc().List(tx, account, query, scope); });
   }
   std::vector<std::string> Names(int64_t account) {
     std::vector<std::string> names;
@@ -268,6 +274,70 @@ TEST_F(ApplicationServiceTest, DeleteIsAllOrNothingAndTakesSecrets) {
   deleted = Delete(acme_, ApplicationSelection{true, {}, {}});
   ASSERT_TRUE(deleted.ok());
   EXPECT_TRUE(deleted->empty());
+}
+
+// A scope (a key limited to some applications) makes every other application of the account
+// look like one that does not exist: same code, same field, same message.
+TEST_F(ApplicationServiceTest, ApplicationsOutsideTheScopeAreAnsweredAsMissing) {
+  Result<store::ApplicationRecord> in = Add(acme_, "inside");
+  Result<store::ApplicationRecord> out = Add(acme_, "outside");
+  ASSERT_TRUE(in.ok() && out.ok());
+  const AppScope scope = AppScope::Only({in->id});
+
+  EXPECT_EQ(Resolve(acme_, AppRef{in->id, std::nullopt}, scope)->id, in->id);
+  EXPECT_EQ(Resolve(acme_, AppRef{std::nullopt, "inside.acme.voximplant.com"}, scope)->id, in->id);
+  const auto same_as_missing = [&](AppRef real, AppRef missing) {
+    Status got = Resolve(acme_, real, scope).status();
+    Status want = Resolve(acme_, missing, AppScope::Every()).status();
+    EXPECT_EQ(got.code(), want.code());
+    EXPECT_EQ(got.field_name(), want.field_name());
+    return std::make_pair(got.message(), want.message());
+  };
+  auto [by_id, missing_id] =
+      same_as_missing(AppRef{out->id, std::nullopt}, AppRef{out->id + 1000, std::nullopt});
+  EXPECT_EQ(by_id, missing_id);  // "The 'application_id' parameter is invalid."
+  auto [by_name, missing_name] =
+      same_as_missing(AppRef{std::nullopt, "outside"}, AppRef{std::nullopt, "nosuch"});
+  EXPECT_EQ(by_name, "Application 'outside' is not found.");
+  EXPECT_EQ(missing_name, "Application 'nosuch' is not found.");
+  // An id inside with a name outside: the name is the unknown one.
+  EXPECT_EQ(Resolve(acme_, AppRef{in->id, "outside"}, scope).status().code(),
+            StatusCode::kApplicationNotFound);
+
+  // Listings show the scope only; an empty scope shows nothing.
+  Result<store::Page<store::ApplicationRecord>> page = List(acme_, ApplicationQuery{}, scope);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].id, in->id);
+  EXPECT_EQ(page->total_count, 1);
+  page = List(acme_, ApplicationQuery{out->id, std::nullopt, std::nullopt, std::nullopt}, scope);
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->items.empty());
+  page = List(acme_, ApplicationQuery{}, AppScope::Only({}));
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total_count, 0);
+
+  // A limited scope may not rename (a taken name would show that another application exists),
+  // but may change the rest.
+  Status renamed = Update(acme_, AppRef{in->id, std::nullopt},
+                          ApplicationChanges{"outside", std::nullopt}, scope)
+                       .status();
+  EXPECT_EQ(renamed.code(), StatusCode::kPermissionDenied);
+  Result<store::ApplicationRecord> flagged =
+      Update(acme_, AppRef{in->id, std::nullopt}, ApplicationChanges{std::nullopt, true}, scope);
+  ASSERT_TRUE(flagged.ok()) << flagged.status().ToString();
+  EXPECT_TRUE(flagged->secure_record_storage);
+
+  // Deleting outside the scope is deleting something unknown; `all` is all of the scope.
+  Status deleted = Delete(acme_, ApplicationSelection{false, {out->id}, {}}, scope).status();
+  EXPECT_EQ(deleted.code(), StatusCode::kInvalidApplicationId);
+  EXPECT_EQ(deleted.message(), "Application " + std::to_string(out->id) + " is not found.");
+  EXPECT_EQ(Delete(acme_, ApplicationSelection{false, {}, {"outside"}}, scope).status().code(),
+            StatusCode::kApplicationNotFound);
+  Result<std::vector<int64_t>> all = Delete(acme_, ApplicationSelection{true, {}, {}}, scope);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(*all, std::vector<int64_t>{in->id});
+  EXPECT_EQ(Names(acme_), std::vector<std::string>{"outside"});
 }
 
 class CustomDomainTest : public ApplicationServiceTest {

@@ -5,8 +5,9 @@
 // account_email, created, active (always true), frozen (always false), and access_entries (the
 // API function names these credentials may call, sorted: Voximplant's own AccountInfo member,
 // typed string[] by the official clients; taken from the method registry, so it is exactly what
-// the dispatcher allows). For a bearer-token caller it adds `key`: the calling key's id and held
-// roles (a voxsecrets member; the official clients drop members they do not know) — so a key of
+// the dispatcher allows, for a key limited to applications too). For a bearer-token caller it adds
+// `key`: the calling key's id, held roles and, for a limited key, `application_ids` (voxsecrets
+// members; the official clients drop members they do not know) — so a key of
 // any role can learn what it may do, which GetKeyRoles (Owner/Admin) cannot tell it. It never
 // carries `api_key` (only its hash is stored) nor billing members (voxsecrets has no balance); the
 // official clients treat every AccountInfo member as optional. `return_live_balance` is accepted
@@ -36,11 +37,16 @@ Result<json> GetAccountInfo(const Services&, CallContext& call, store::Tx& tx) {
   info["active"] = true;
   info["frozen"] = false;
   if (call.methods == nullptr) return InternalError("GetAccountInfo outside a dispatcher");
-  info["access_entries"] = AllowedMethods(*call.methods, call.principal.role_ids);
+  info["access_entries"] =
+      AllowedMethods(*call.methods, call.principal.role_ids, call.principal.application_scope);
   if (call.principal.kind == auth::CredentialKind::kServiceKey) {
     json key = json::object();
     key["key_id"] = call.principal.key_id;
     key["roles"] = KeyRolesJson(call.principal.role_ids, /*expanded=*/false);
+    // A key limited to some applications says which (as GetKeys does).
+    if (call.principal.application_scope.limited()) {
+      key["application_ids"] = *call.principal.application_scope.ids;
+    }
     info["key"] = std::move(key);
   }
   json body = json::object();
@@ -51,7 +57,9 @@ Result<json> GetAccountInfo(const Services&, CallContext& call, store::Tx& tx) {
 }  // namespace
 
 void RegisterAccountMethods(MethodTable& table, const Services& s) {
-  table.Add({"GetAccountInfo", Access::kRead, iam::RoleSet::AnyCaller(), Bind(s, GetAccountInfo)});
+  // It describes the account, nothing of its applications: open to limited keys too.
+  table.Add({"GetAccountInfo", Access::kRead, iam::RoleSet::AnyCaller(), iam::Reach::kNothing,
+             Bind(s, GetAccountInfo)});
 }
 
 }  // namespace voxsecrets::api

@@ -49,7 +49,7 @@ Result<json> GetApplications(const Services& s, CallContext& call, store::Tx& tx
   query.count = paging.count;
   query.offset = paging.offset;
   VS_ASSIGN_OR_RETURN(store::Page<store::ApplicationRecord> page,
-                      s.applications.List(tx, account_id, query));
+                      s.applications.List(tx, account_id, query, call.principal.application_scope));
   VS_ASSIGN_OR_RETURN(std::string suffix, s.applications.FullNameSuffix(tx, account_id));
   // voxsecrets has no rules or scenarios: asking for them yields an empty `rules` array.
   const bool rules = with_rules.value_or(false) || with_scenarios.value_or(false);
@@ -80,11 +80,14 @@ Result<json> SetApplicationInfo(const Services& s, CallContext& call, store::Tx&
   changes.name = ReadString(call.params, "application_name");
   if (changes.name.has_value()) {
     // The new name is checked before secure_record_storage (order of checks).
-    VS_RETURN_IF_ERROR(s.applications.CheckRename(tx, app, *changes.name).status());
+    VS_RETURN_IF_ERROR(
+        s.applications.CheckRename(tx, app, *changes.name, call.principal.application_scope)
+            .status());
   }
   VS_ASSIGN_OR_RETURN(changes.secure_record_storage,
                       ReadBool(call.params, "secure_record_storage"));
-  VS_ASSIGN_OR_RETURN(store::ApplicationRecord updated, s.applications.Update(tx, app, changes));
+  VS_ASSIGN_OR_RETURN(store::ApplicationRecord updated,
+                      s.applications.Update(tx, app, changes, call.principal.application_scope));
   VS_ASSIGN_OR_RETURN(std::string full_name,
                       s.applications.FullName(tx, call.principal.account_id, updated.name));
 
@@ -106,7 +109,8 @@ Result<json> DelApplication(const Services& s, CallContext& call, store::Tx& tx)
   }
   if (auto names = ReadStringList(call.params, "application_name")) selection.names = *names;
   VS_ASSIGN_OR_RETURN(std::vector<int64_t> deleted,
-                      s.applications.Delete(tx, call.principal.account_id, selection));
+                      s.applications.Delete(tx, call.principal.account_id, selection,
+                                            call.principal.application_scope));
   call.audit.application_ids = deleted;
   crypto::ValueSealer& sealer = s.sealer;
   call.after_commit.push_back([&sealer, deleted = std::move(deleted)] {
@@ -119,16 +123,28 @@ Result<json> DelApplication(const Services& s, CallContext& call, store::Tx& tx)
 
 void RegisterApplicationMethods(MethodTable& table, const Services& s) {
   using enum iam::RoleId;
-  table.Add({"AddApplication", Access::kWrite, {kRoleOwner, kRoleAdmin}, Bind(s, AddApplication)});
+  using iam::Reach;
+  // A new application is beyond any key's list of applications: limited keys cannot add one.
+  table.Add({"AddApplication",
+             Access::kWrite,
+             {kRoleOwner, kRoleAdmin},
+             Reach::kAccount,
+             Bind(s, AddApplication)});
   table.Add({"GetApplications",
              Access::kRead,
-             {kRoleOwner, kRoleAdmin, kRoleDeveloper, kRoleSupport},
+             {kRoleOwner, kRoleAdmin, kRoleDeveloper, kRoleSupport, kRoleSecretsReader},
+             Reach::kApplications,
              Bind(s, GetApplications)});
   table.Add({"SetApplicationInfo",
              Access::kWrite,
              {kRoleOwner, kRoleAdmin},
+             Reach::kApplications,
              Bind(s, SetApplicationInfo)});
-  table.Add({"DelApplication", Access::kWrite, {kRoleOwner}, Bind(s, DelApplication)});
+  table.Add({"DelApplication",
+             Access::kWrite,
+             {kRoleOwner},
+             Reach::kApplications,
+             Bind(s, DelApplication)});
 }
 
 MethodTable BuildMethodTable(const Services& services) {

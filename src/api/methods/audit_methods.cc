@@ -7,6 +7,10 @@
 //   filtered_ip           ';'-list of IPs
 //   filtered_cmd          ';'-list of method names
 //   filtered_admin_user_id  "any", or ids of sub-users: voxsecrets has none, so ids match nothing
+//   application_id        ';'-list of application ids (malformed -> 116): records that touched
+//                         one of them (also applications deleted since). A key limited to some
+//                         applications sees only records that touched its applications and no
+//                         other; naming an application outside its list -> 104
 //   desc_order            bool, default false (by audit_log_id)
 //   with_total_count      bool, default true
 //   count, offset         as GetSecrets: count 1..1000 (default 20), offset >= 0
@@ -14,9 +18,9 @@
 // -> {"result":[{"audit_log_id","account_id","requested","ip","cmd_name","cmd_args",
 //    "cmd_result"}],"count":N,"total_count":M (when asked),"timezone":"UTC"}
 // cmd_args is the masked parameters and cmd_result {"code","key_id","credential",
-// "application_ids","secret_ids"}, each a JSON text in a string (the clients type both as
-// strings). Records of calls that failed authentication belong to no account and are not shown
-// here (`voxsecrets audit export` has them).
+// "application_ids","secret_ids","secret_versions"}, each a JSON text in a string (the clients type
+// both as strings). Records of calls that failed authentication belong to no account and are not
+// shown here (`voxsecrets audit export` has them).
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
@@ -71,7 +75,28 @@ std::string CmdResult(const store::AuditRecord& record) {
   out["credential"] = record.credential;
   out["application_ids"] = result.value("application_ids", json::array());
   out["secret_ids"] = result.value("secret_ids", json::array());
+  out["secret_versions"] = result.value("secret_versions", json::array());
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// A key limited to some applications sees the records about its applications only: the
+// `application_id` filter defaults to its list and may not name others (104: the rest of the
+// account's log is beyond its scope).
+Status LimitToScope(const AppScope& scope, store::AuditQuery& query) {
+  if (!scope.limited()) return Status::Ok();
+  if (!query.application_ids.has_value()) {
+    query.application_ids = *scope.ids;
+  } else {
+    for (int64_t id : *query.application_ids) {
+      if (!scope.Reaches(id)) {
+        return Status(StatusCode::kPermissionDenied,
+                      "Forbidden command: application " + std::to_string(id) +
+                          " is not one of the applications this key is limited to.");
+      }
+    }
+  }
+  query.only_these_applications = true;
+  return Status::Ok();
 }
 
 Result<json> GetAuditLog(const Services&, CallContext& call, store::Tx& tx) {
@@ -86,6 +111,11 @@ Result<json> GetAuditLog(const Services&, CallContext& call, store::Tx& tx) {
                       ReadIdFilter(params, "filtered_admin_user_id"));
   query.ips = ReadStringList(params, "filtered_ip");
   query.methods = ReadStringList(params, "filtered_cmd");
+  VS_ASSIGN_OR_RETURN(std::optional<IntList> applications,
+                      ReadIntList(params, "application_id", /*allow_all=*/false,
+                                  StatusCode::kInvalidApplicationId));
+  if (applications.has_value()) query.application_ids = std::move(applications->ids);
+  VS_RETURN_IF_ERROR(LimitToScope(call.principal.application_scope, query));
   VS_ASSIGN_OR_RETURN(std::optional<bool> desc, ReadBool(params, "desc_order"));
   query.descending = desc.value_or(false);
   VS_ASSIGN_OR_RETURN(std::optional<bool> with_total, ReadBool(params, "with_total_count"));
@@ -125,7 +155,11 @@ Result<json> GetAuditLog(const Services&, CallContext& call, store::Tx& tx) {
 
 void RegisterAuditMethods(MethodTable& table, const Services& s) {
   using enum iam::RoleId;
-  table.Add({"GetAuditLog", Access::kRead, {kRoleOwner, kRoleAdmin}, Bind(s, GetAuditLog)});
+  table.Add({"GetAuditLog",
+             Access::kRead,
+             {kRoleOwner, kRoleAdmin},
+             iam::Reach::kApplications,
+             Bind(s, GetAuditLog)});
 }
 
 }  // namespace voxsecrets::api

@@ -2,7 +2,8 @@
 // (docs/API.md, "Keys and roles"; docs/AUTH.md). The rules — keys of the calling account only, the
 // grant rule, the 100-key limit, key_name and description — are iam::KeyService's (iam/keys.h);
 // here the parameters are read in the order the rules check them: `key_id`, then `role_id` /
-// `role_name`, then the rest.
+// `role_name`, then `application_ids` / `application_names` (the applications a key is limited
+// to, resolved by secrets::ApplicationService), then the rest.
 //
 // CreateKey generates the RSA-2048 pair inside its write transaction (tens of milliseconds);
 // the private key leaves the server only in the response (whose JSON strings the dispatcher wipes)
@@ -53,6 +54,30 @@ Result<std::optional<std::vector<int>>> ReadRoleSet(const Params& params) {
   return std::optional<std::vector<int>>();
 }
 
+// `application_ids` (int list, or `all`: no limit) and `application_names` (string list, short or
+// full names), the union: the applications a key is limited to. nullopt when neither is given.
+// Unknown ids -> 116 and names -> 558 naming them (field_name application_ids /
+// application_names); names next to `all` must exist too.
+Result<std::optional<AppScope>> ReadKeyScope(const Services& s, CallContext& call, store::Tx& tx) {
+  VS_ASSIGN_OR_RETURN(std::optional<IntList> ids,
+                      ReadIntList(call.params, "application_ids", /*allow_all=*/true,
+                                  StatusCode::kInvalidApplicationId));
+  std::optional<std::vector<std::string>> names = ReadStringList(call.params, "application_names");
+  if (!ids.has_value() && !names.has_value()) return std::optional<AppScope>();
+  secrets::ApplicationSelection selection;
+  if (ids.has_value()) selection.ids = std::move(ids->ids);
+  if (names.has_value()) selection.names = std::move(*names);
+  const bool every = ids.has_value() && ids->all;
+  std::vector<int64_t> selected;
+  if (!selection.ids.empty() || !selection.names.empty()) {
+    VS_ASSIGN_OR_RETURN(selected, s.applications.Select(tx, call.principal.account_id, selection,
+                                                        call.principal.application_scope,
+                                                        "application_ids", "application_names"));
+  }
+  if (every) return std::optional<AppScope>(AppScope::Every());
+  return std::optional<AppScope>(AppScope::Only(std::move(selected)));
+}
+
 // A RoleView of the catalogue (GetRoles): `inherited` is true for a role that is part of other
 // roles (it lists them in parent_role_id), as in Voximplant's GetRoles example.
 json CatalogueRoleJson(const iam::Role& role) {
@@ -68,8 +93,10 @@ json CatalogueRoleJson(const iam::Role& role) {
 
 Result<json> CreateKey(const Services& s, CallContext& call, store::Tx& tx) {
   VS_ASSIGN_OR_RETURN(std::optional<std::vector<int>> roles, ReadRoleSet(call.params));
+  VS_ASSIGN_OR_RETURN(std::optional<AppScope> scope, ReadKeyScope(s, call, tx));
   iam::NewKey request;
   request.role_ids = roles.value_or(std::vector<int>{});
+  request.scope = scope.value_or(AppScope::Every());
   request.name = ReadString(call.params, "key_name");
   request.description = ReadString(call.params, "description");
   VS_ASSIGN_OR_RETURN(iam::CreatedKey created, s.keys.Create(tx, CallerOf(call), request));
@@ -105,6 +132,7 @@ Result<json> GetKeys(const Services& s, CallContext& call, store::Tx& tx) {
     if (!key.name.empty()) item["key_name"] = key.name;
     if (!key.description.empty()) item["description"] = key.description;
     if (with_roles.value_or(false)) item["roles"] = KeyRolesJson(key.role_ids, false);
+    if (key.application_ids.has_value()) item["application_ids"] = *key.application_ids;
     items.push_back(std::move(item));
   }
   json body = json::object();
@@ -119,6 +147,7 @@ Result<json> UpdateKey(const Services& s, CallContext& call, store::Tx& tx) {
   VS_ASSIGN_OR_RETURN(store::KeyRecord key,
                       s.keys.Find(tx, caller, ReadString(call.params, "key_id")));
   iam::KeyChanges changes;
+  VS_ASSIGN_OR_RETURN(changes.scope, ReadKeyScope(s, call, tx));
   changes.name = ReadString(call.params, "key_name");
   changes.description = ReadString(call.params, "description");
   VS_RETURN_IF_ERROR(s.keys.Update(tx, caller, key, changes));
@@ -181,14 +210,19 @@ Result<json> GetRoles(const Services&, CallContext&, store::Tx&) {
 void RegisterKeyMethods(MethodTable& table, const Services& s) {
   using enum iam::RoleId;
   const iam::RoleSet owner_admin = {kRoleOwner, kRoleAdmin};
-  table.Add({"CreateKey", Access::kWrite, owner_admin, Bind(s, CreateKey)});
-  table.Add({"GetKeys", Access::kRead, owner_admin, Bind(s, GetKeys)});
-  table.Add({"UpdateKey", Access::kWrite, owner_admin, Bind(s, UpdateKey)});
-  table.Add({"DeleteKey", Access::kWrite, owner_admin, Bind(s, DeleteKey)});
-  table.Add({"SetKeyRoles", Access::kWrite, owner_admin, Bind(s, SetKeyRoles)});
-  table.Add({"GetKeyRoles", Access::kRead, owner_admin, Bind(s, GetKeyRoles)});
-  table.Add({"RemoveKeyRoles", Access::kWrite, owner_admin, Bind(s, RemoveKeyRoles)});
-  table.Add({"GetRoles", Access::kRead, iam::RoleSet::AnyCaller(), Bind(s, GetRoles)});
+  // Keys belong to the account: a key limited to some applications manages none (it could make
+  // itself a key without the limit).
+  constexpr iam::Reach account = iam::Reach::kAccount;
+  table.Add({"CreateKey", Access::kWrite, owner_admin, account, Bind(s, CreateKey)});
+  table.Add({"GetKeys", Access::kRead, owner_admin, account, Bind(s, GetKeys)});
+  table.Add({"UpdateKey", Access::kWrite, owner_admin, account, Bind(s, UpdateKey)});
+  table.Add({"DeleteKey", Access::kWrite, owner_admin, account, Bind(s, DeleteKey)});
+  table.Add({"SetKeyRoles", Access::kWrite, owner_admin, account, Bind(s, SetKeyRoles)});
+  table.Add({"GetKeyRoles", Access::kRead, owner_admin, account, Bind(s, GetKeyRoles)});
+  table.Add({"RemoveKeyRoles", Access::kWrite, owner_admin, account, Bind(s, RemoveKeyRoles)});
+  // The role catalogue is the same for everyone.
+  table.Add({"GetRoles", Access::kRead, iam::RoleSet::AnyCaller(), iam::Reach::kNothing,
+             Bind(s, GetRoles)});
 }
 
 }  // namespace voxsecrets::api

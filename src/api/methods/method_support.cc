@@ -19,7 +19,8 @@ Result<store::ApplicationRecord> ResolveApplicationParam(
     ref.name = std::string(*name);
   }
   VS_ASSIGN_OR_RETURN(store::ApplicationRecord app,
-                      applications.ResolveApplication(tx, call.principal.account_id, ref));
+                      applications.ResolveApplication(tx, call.principal.account_id, ref,
+                                                      call.principal.application_scope));
   call.audit.application_id = app.id;
   return app;
 }

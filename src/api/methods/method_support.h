@@ -18,7 +18,8 @@
 namespace voxsecrets::api {
 
 // Reads `application_id` (malformed -> kInvalidApplicationId) and `name_param`, then resolves the
-// application of the calling account and notes it in the audit facts.
+// application of the calling account inside the caller's application scope (one outside it is
+// answered like one that does not exist) and notes it in the audit facts.
 Result<store::ApplicationRecord> ResolveApplicationParam(
     const secrets::ApplicationService& applications, CallContext& call, store::Tx& tx,
     std::string_view name_param = "application_name");
