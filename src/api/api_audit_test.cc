@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -35,7 +36,8 @@ TEST_F(ApiAuditTest, EveryMethodThatSucceedsLeavesExactlyOneCorrectRecord) {
   EXPECT_EQ(record.credential, "legacy_api_key");
   EXPECT_EQ(record.key_id, "");
   EXPECT_EQ(record.touched_json, "{\"application_ids\":[" + std::to_string(app_id_) +
-                                     "],\"secret_ids\":[" + std::to_string(secret_id) + "]}");
+                                     "],\"secret_ids\":[" + std::to_string(secret_id) +
+                                     "],\"secret_versions\":[1]}");
   const json args = json::parse(record.args_json);
   EXPECT_EQ(args["secret_value"], "***");
   EXPECT_EQ(args["api_key"], "***");
@@ -48,10 +50,15 @@ TEST_F(ApiAuditTest, EveryMethodThatSucceedsLeavesExactlyOneCorrectRecord) {
     ParamList params;
     bool in_app;
   };
+  // The version each call read or made, when it touched one.
+  const std::map<std::string, std::string> versions = {
+      {"GetSecretValue", "1"}, {"SetSecretInfo", "2"}, {"RestoreSecretVersion", "3"}};
   const std::vector<Step> secret_steps = {
       {"GetSecretValue", {{"secret_id", sid}}, true},
       {"GetSecrets", {}, true},
       {"SetSecretInfo", {{"secret_id", sid}, {"secret_value", kOtherValue}}, true},
+      {"GetSecretVersions", {{"secret_id", sid}}, true},
+      {"RestoreSecretVersion", {{"secret_id", sid}, {"version", "1"}}, true},
       {"DelSecret", {{"secret_id", sid}}, true},
       {"AddApplication", {{"application_name", "second"}}, false},
       {"GetApplications", {}, false},
@@ -70,8 +77,18 @@ TEST_F(ApiAuditTest, EveryMethodThatSucceedsLeavesExactlyOneCorrectRecord) {
       EXPECT_NE(record.touched_json.find(std::to_string(app_id_)), std::string::npos);
     }
     if (step.method == "GetSecretValue" || step.method == "SetSecretInfo" ||
-        step.method == "DelSecret") {
+        step.method == "DelSecret" || step.method == "GetSecretVersions" ||
+        step.method == "RestoreSecretVersion") {
       EXPECT_NE(record.touched_json.find("\"secret_ids\":[" + sid + "]"), std::string::npos)
+          << step.method << " " << record.touched_json;
+    }
+    const auto version = versions.find(step.method);
+    if (version != versions.end()) {
+      EXPECT_NE(record.touched_json.find("\"secret_versions\":[" + version->second + "]"),
+                std::string::npos)
+          << step.method << " " << record.touched_json;
+    } else {
+      EXPECT_EQ(record.touched_json.find("secret_versions"), std::string::npos)
           << step.method << " " << record.touched_json;
     }
     if (step.method == "CreateKey") {

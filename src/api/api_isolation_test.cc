@@ -79,6 +79,10 @@ const std::vector<Probe>& Probes() {
       {"DelSecret", {{"application_id", "{APP_ID}"}, {"secret_id", "{SECRET_ID}"}}},
       {"DelSecret", {{"application_id", "{OWN_APP}"}, {"secret_id", "{SECRET_ID}"}}},
       {"DelSecret", {{"application_id", "{OWN_APP}"}, {"secret_name", "{SECRET_NAME}"}}},
+      {"RestoreSecretVersion",
+       {{"application_id", "{APP_ID}"}, {"secret_id", "{SECRET_ID}"}, {"version", "1"}}},
+      {"RestoreSecretVersion",
+       {{"application_id", "{OWN_APP}"}, {"secret_name", "{SECRET_NAME}"}, {"version", "1"}}},
       {"GetApplications", {{"application_id", "{APP_ID}"}}},
       {"GetApplications", {{"application_name", "{APP_NAME}"}}},
       {"SetApplicationInfo", {{"application_id", "{APP_ID}"}, {"application_name", "hijacked"}}},
@@ -106,6 +110,7 @@ std::vector<Probe> ReadProbes(const std::string& method) {
       {method, {{"application_name", "{FULL_APP_NAME}"}}},
       {method, {{"application_id", "{OWN_APP}"}, {"secret_id", "{SECRET_ID}"}}},
       {method, {{"application_id", "{OWN_APP}"}, {"secret_name", "{SECRET_NAME}"}}},
+      {method, {{"application_id", "{APP_ID}"}, {"secret_id", "{SECRET_ID}"}, {"version", "1"}}},
       {method, {{"key_id", "{KEY_ID}"}, {"with_roles", "true"}}},
   };
 }

@@ -1,11 +1,14 @@
 // The role matrix: a key holding each single role (and one holding none, and a few combinations)
-// calls every method of the registry; the answer is 104 exactly when the method's registered
-// roles (MethodSpec::roles) do not allow the key, and never 104 (nor 100) when they do. Which
-// roles each method takes is checked against docs/API.md by method_registry_test.cc; this checks
-// that the dispatcher enforces the registration, for every method, old or new.
+// calls every method of the registry, once without a limit and once limited to one application;
+// the answer is 104 exactly when the method's registered roles (MethodSpec::roles) do not allow
+// the key, or the key is limited and the method works on the whole account (MethodSpec::reach),
+// and never 104 (nor 100) otherwise. Which roles each method takes is checked against
+// docs/API.md by method_registry_test.cc; this checks that the dispatcher enforces the
+// registration, for every method, old or new.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,7 +26,8 @@ ParamList HarmlessParams(const std::string& method) {
   if (method == "DelApplication" || method == "SetApplicationInfo") {
     return {{"application_id", "987654"}};
   }
-  if (method == "DelSecret" || method == "SetSecretInfo" || method == "AddSecret") {
+  if (method == "DelSecret" || method == "SetSecretInfo" || method == "AddSecret" ||
+      method == "RestoreSecretVersion") {
     return {{"application_id", "987654"}};
   }
   return {};
@@ -41,28 +45,49 @@ TEST_F(ApiRolesTest, EachRoleAgainstEachMethod) {
   for (const iam::Role& role : iam::AllRoles()) role_sets.push_back({role.id});
   role_sets.push_back({iam::kRoleSupport, iam::kRoleDeveloper});
   role_sets.push_back({iam::kRoleAccountant, iam::kRoleCallHistory, iam::kRoleAcdManager});
+  role_sets.push_back({iam::kRoleSecretsReader, iam::kRoleSupport});
 
   int allowed_calls = 0;
   int forbidden_calls = 0;
+  int limited_calls = 0;
   for (const std::vector<int>& roles : role_sets) {
-    ApiStack::Key key = MakeKey(acme_.id, roles);
-    const std::string token = TokenOf(key);
-    for (const MethodSpec* spec : stack().dispatcher().methods().Specs()) {
-      const json body = CallToken(spec->name, HarmlessParams(spec->name), token);
-      const std::string context = spec->name + " with roles " + json(roles).dump() + ": " +
-                                  (body.contains("error") ? body["error"].dump() : "ok");
-      if (spec->roles.Allows(roles)) {
-        EXPECT_NE(Code(body), 104) << context;
-        EXPECT_NE(Code(body), 100) << context;
-        ++allowed_calls;
-      } else {
-        EXPECT_EQ(ErrorOf(body), Err(104)) << context;
-        ++forbidden_calls;
+    for (const bool limited : {false, true}) {
+      ApiStack::Key key = limited ? MakeLimitedKey(acme_.id, roles, std::vector<int64_t>{app_id_})
+                                  : MakeKey(acme_.id, roles);
+      const std::string token = TokenOf(key);
+      for (const MethodSpec* spec : stack().dispatcher().methods().Specs()) {
+        const json body = CallToken(spec->name, HarmlessParams(spec->name), token);
+        const std::string context = spec->name + " with roles " + json(roles).dump() +
+                                    (limited ? " limited" : "") + ": " +
+                                    (body.contains("error") ? body["error"].dump() : "ok");
+        const bool by_roles = spec->roles.Allows(roles);
+        const bool by_reach = !limited || spec->reach != iam::Reach::kAccount;
+        if (by_roles && by_reach) {
+          EXPECT_NE(Code(body), 104) << context;
+          EXPECT_NE(Code(body), 100) << context;
+          ++allowed_calls;
+        } else {
+          EXPECT_EQ(ErrorOf(body), Err(104)) << context;
+          ++forbidden_calls;
+          if (by_roles) ++limited_calls;
+        }
       }
     }
   }
   EXPECT_GT(allowed_calls, 0);
   EXPECT_GT(forbidden_calls, 0);
+  EXPECT_GT(limited_calls, 0);
+}
+
+// SecretsReader: what it may call, spelled out (the registry says the same; this is the promise
+// docs/AUTH.md makes).
+TEST_F(ApiRolesTest, SecretsReaderReadsSecretsAndNothingElse) {
+  const std::set<std::string> allowed = {"GetApplications",   "GetSecrets",     "GetSecretValue",
+                                         "GetSecretVersions", "GetAccountInfo", "GetRoles"};
+  for (const MethodSpec* spec : stack().dispatcher().methods().Specs()) {
+    EXPECT_EQ(spec->roles.Allows({iam::kRoleSecretsReader}), allowed.count(spec->name) == 1)
+        << spec->name;
+  }
 }
 
 TEST_F(ApiRolesTest, LegacyCredentialsHoldEveryRole) {

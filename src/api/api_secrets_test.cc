@@ -42,7 +42,8 @@ TEST_F(ApiSecretsTest, GetSecretValueAnswersTheWholeRecord) {
                             {"secret_value", "p@ss w0rd"},
                             {"description", "Production DB"},
                             {"created", created},
-                            {"modified", created}}}}};
+                            {"modified", created},
+                            {"version", 1}}}}};
   json by_id = CallApp("GetSecretValue", {{"secret_id", std::to_string(id)}});
   EXPECT_TRUE(by_id == expected) << Redacted(by_id);
   json by_name = CallApp("GetSecretValue", {{"secret_name", "db_password"}});
@@ -211,7 +212,8 @@ TEST_F(ApiSecretsTest, SetSecretInfoChangesAndMovesModifiedOnlyOnChange) {
                             {"secret_value", "v2"},
                             {"description", " "},
                             {"created", created},
-                            {"modified", changed_at}}}}};
+                            {"modified", changed_at},
+                            {"version", 2}}}}};
   EXPECT_TRUE(got == expected) << Redacted(got);
 }
 

@@ -32,6 +32,9 @@ audit::AuditEntry AuditRecorder::BuildEntry(const AuditCall& call, const Status&
       }
     }
     entry.secret_ids = call.facts->secret_ids;
+    if (call.facts->secret_version.has_value()) {
+      entry.secret_versions.push_back(*call.facts->secret_version);
+    }
   }
   entry.result_code = outcome.ok() ? 0 : ErrorCodeOf(outcome.code()).code;
   return entry;

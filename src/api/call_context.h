@@ -27,6 +27,9 @@ struct AuditFacts {
   std::vector<int64_t> application_ids;  // DelApplication
   std::vector<int64_t> secret_ids;
   std::vector<std::string> secret_names;
+  // The version of a secret's value the call read or made (GetSecretValue, AddSecret,
+  // SetSecretInfo, RestoreSecretVersion).
+  std::optional<int64_t> secret_version;
 };
 
 struct CallContext {

@@ -38,10 +38,12 @@ std::string_view AuditCredentialName(AuditCredential credential) {
 }
 
 std::string TouchedJson(const std::vector<int64_t>& application_ids,
-                        const std::vector<int64_t>& secret_ids) {
+                        const std::vector<int64_t>& secret_ids,
+                        const std::vector<int64_t>& secret_versions) {
   std::string out = "{";
   AppendIntList(out, "application_ids", application_ids);
   AppendIntList(out, "secret_ids", secret_ids);
+  AppendIntList(out, "secret_versions", secret_versions);
   out += '}';
   return out;
 }
@@ -55,7 +57,7 @@ store::AuditRecord ToRecord(const AuditEntry& entry) {
   record.ip = SafeText(entry.ip, kMaxIpCodePoints);
   record.method = SafeText(entry.method, kMaxMethodCodePoints);
   record.args_json = entry.args_json.empty() ? "{}" : entry.args_json;
-  record.touched_json = TouchedJson(entry.application_ids, entry.secret_ids);
+  record.touched_json = TouchedJson(entry.application_ids, entry.secret_ids, entry.secret_versions);
   record.result_code = entry.result_code;
   return record;
 }

@@ -38,6 +38,7 @@ struct AuditEntry {
   std::string args_json = "{}";          // MaskArgs() of the parameters
   std::vector<int64_t> application_ids;  // applications touched
   std::vector<int64_t> secret_ids;       // secrets touched
+  std::vector<int64_t> secret_versions;  // versions of a secret's value read or made
   int64_t result_code = 0;               // 0 = success, else the Voximplant code answered
 };
 
@@ -45,9 +46,11 @@ struct AuditEntry {
 // The method and IP are made safe to store (valid UTF-8, bounded length).
 store::AuditRecord ToRecord(const AuditEntry& entry);
 
-// {"application_ids":[...],"secret_ids":[...]} with empty lists left out ("{}" when none).
+// {"application_ids":[...],"secret_ids":[...],"secret_versions":[...]} with empty lists left
+// out ("{}" when none).
 std::string TouchedJson(const std::vector<int64_t>& application_ids,
-                        const std::vector<int64_t>& secret_ids);
+                        const std::vector<int64_t>& secret_ids,
+                        const std::vector<int64_t>& secret_versions = {});
 
 }  // namespace voxsecrets::audit
 

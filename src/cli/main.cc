@@ -82,6 +82,11 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--application-domain", serve.application_domain,
                         "Domain of full application names")
       ->capture_default_str();
+  serve_cmd->add_option("--secret-versions", serve.secret_versions,
+                        "Versions of each secret's value kept, the current one included (older "
+                        "ones are deleted with their ciphertext)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   serve_cmd->add_option("--bootstrap-account", serve.bootstrap_account,
                         "Name of the account made on first start")
       ->capture_default_str();

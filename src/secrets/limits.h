@@ -16,6 +16,9 @@ inline constexpr size_t kMaxSecretValueCodePoints = 8192;
 // SetApplicationInfo N = 79 (Node client doc comments; see docs/API.md).
 inline constexpr size_t kMaxNewApplicationNameTail = 64;
 inline constexpr size_t kMaxRenamedApplicationNameTail = 79;
+// Versions of a secret's value kept, the current one included (docs/API.md "Secret versions").
+inline constexpr int64_t kDefaultSecretVersions = 10;
+inline constexpr int64_t kMaxSecretVersions = 1000;
 
 }  // namespace voxsecrets::secrets
 

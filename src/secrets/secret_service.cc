@@ -1,5 +1,6 @@
 #include "secrets/secret_service.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -28,14 +29,32 @@ Status NameNotUnique(std::string_view param) {
                 std::string(param));
 }
 
-crypto::ValueContext ContextOf(const store::ApplicationRecord& app, int64_t secret_id) {
-  return crypto::ValueContext{app.account_id, app.id, secret_id};
+crypto::ValueContext ContextOf(const store::ApplicationRecord& app, int64_t secret_id,
+                               int64_t version) {
+  return crypto::ValueContext{app.account_id, app.id, secret_id, version};
+}
+
+// Applies `update` to the secret, with the API's error for a name taken meanwhile.
+Status ApplyUpdate(store::Tx& tx, int64_t application_id, int64_t secret_id,
+                   const store::SecretUpdate& update, int64_t now) {
+  Result<bool> updated = tx.secrets().Update(application_id, secret_id, update, now);
+  if (!updated.ok()) {
+    if (updated.status().code() == StatusCode::kAlreadyExists) {
+      return NameNotUnique("new_secret_name");
+    }
+    return updated.status();
+  }
+  if (!*updated) return InternalError("a resolved secret vanished during the update");
+  return Status::Ok();
 }
 
 }  // namespace
 
-SecretService::SecretService(crypto::ValueSealer& sealer, const Clock& clock)
-    : sealer_(sealer), clock_(clock) {}
+SecretService::SecretService(crypto::ValueSealer& sealer, const Clock& clock,
+                             SecretsOptions options)
+    : sealer_(sealer),
+      clock_(clock),
+      versions_kept_(std::clamp<int64_t>(options.secret_versions, 1, kMaxSecretVersions)) {}
 
 Result<int64_t> SecretService::Add(store::Tx& tx, const store::ApplicationRecord& app,
                                    const NewSecret& secret) const {
@@ -58,7 +77,8 @@ Result<int64_t> SecretService::Add(store::Tx& tx, const store::ApplicationRecord
     if (id.status().code() == StatusCode::kAlreadyExists) return NameNotUnique("secret_name");
     return id.status();
   }
-  VS_ASSIGN_OR_RETURN(SealedValue sealed, sealer_.Seal(tx, ContextOf(app, *id), *secret.value));
+  VS_ASSIGN_OR_RETURN(SealedValue sealed,
+                      sealer_.Seal(tx, ContextOf(app, *id, /*version=*/1), *secret.value));
   VS_ASSIGN_OR_RETURN(bool replaced, tx.secrets().ReplaceSealed(app.id, *id, sealed));
   if (!replaced) return InternalError("a secret vanished between its insert and its sealing");
   return *id;
@@ -87,11 +107,105 @@ Result<store::SecretRecord> SecretService::ResolveSecret(store::Tx& tx,
 }
 
 Result<SecretValue> SecretService::GetValue(store::Tx& tx, const store::ApplicationRecord& app,
-                                            const SecretRef& ref) const {
+                                            const SecretRef& ref,
+                                            std::optional<int64_t> version) const {
   VS_ASSIGN_OR_RETURN(store::SecretRecord record, ResolveSecret(tx, app, ref));
-  VS_ASSIGN_OR_RETURN(SecureBytes value,
-                      sealer_.Open(tx, ContextOf(app, record.info.id), record.value));
-  return SecretValue{std::move(record.info), std::move(value)};
+  return GetValue(tx, app, std::move(record), version);
+}
+
+Result<SecretValue> SecretService::GetValue(store::Tx& tx, const store::ApplicationRecord& app,
+                                            store::SecretRecord secret,
+                                            std::optional<int64_t> version) const {
+  const int64_t wanted = version.value_or(secret.info.version);
+  VS_ASSIGN_OR_RETURN(SecureBytes value, OpenVersion(tx, app, secret, wanted));
+  return SecretValue{std::move(secret.info), std::move(value), wanted};
+}
+
+Result<SecureBytes> SecretService::OpenVersion(store::Tx& tx, const store::ApplicationRecord& app,
+                                               const store::SecretRecord& secret,
+                                               int64_t version) const {
+  const int64_t id = secret.info.id;
+  if (version == secret.info.version) {
+    return sealer_.Open(tx, ContextOf(app, id, version), secret.value);
+  }
+  std::optional<store::SecretVersionRecord> older;
+  if (version >= 1 && version < secret.info.version) {
+    VS_ASSIGN_OR_RETURN(older, tx.secret_versions().Find(app.id, id, version));
+  }
+  if (!older.has_value()) {
+    // Kept versions are consecutive and end with the current one.
+    VS_ASSIGN_OR_RETURN(store::Page<store::SecretVersionInfo> kept,
+                        tx.secret_versions().List(app.id, id, 0, 0));
+    const int64_t oldest = secret.info.version - kept.total_count;
+    std::string message = "Version " + std::to_string(version) + " of secret '" +
+                          EchoForMessage(secret.info.name) + "' is not found; ";
+    message += oldest == secret.info.version
+                   ? "it keeps only version " + std::to_string(oldest) + "."
+                   : "it keeps versions " + std::to_string(oldest) + " to " +
+                         std::to_string(secret.info.version) + ".";
+    return NotFound(std::move(message), "version");
+  }
+  return sealer_.Open(tx, ContextOf(app, id, version), older->value);
+}
+
+Result<store::Page<SecretVersion>> SecretService::ListVersions(store::Tx& tx,
+                                                               const store::ApplicationRecord& app,
+                                                               const store::SecretRecord& secret,
+                                                               const VersionQuery& query) const {
+  VS_ASSIGN_OR_RETURN(Paging paging, CheckPaging(query.count, query.offset));
+  // The current version is item 0; the kept older ones follow, newest first.
+  const bool with_current = paging.offset == 0;
+  VS_ASSIGN_OR_RETURN(
+      store::Page<store::SecretVersionInfo> older,
+      tx.secret_versions().List(app.id, secret.info.id, paging.count - (with_current ? 1 : 0),
+                                with_current ? 0 : paging.offset - 1));
+  store::Page<SecretVersion> page;
+  page.total_count = older.total_count + 1;
+  if (with_current) {
+    page.items.push_back(SecretVersion{secret.info.version, secret.info.version_created, true});
+  }
+  for (const store::SecretVersionInfo& info : older.items) {
+    page.items.push_back(SecretVersion{info.version, info.created, false});
+  }
+  return page;
+}
+
+Result<int64_t> SecretService::NewVersion(store::Tx& tx, const store::ApplicationRecord& app,
+                                          const store::SecretRecord& secret, std::string_view value,
+                                          store::SecretUpdate update) const {
+  const int64_t id = secret.info.id;
+  const int64_t next = secret.info.version + 1;
+  const int64_t drop_up_to = next - versions_kept_;  // versions <= this one go
+  if (secret.info.version > drop_up_to) {
+    store::SecretVersionRecord older;
+    older.info = store::SecretVersionInfo{id, secret.info.version, secret.info.version_created};
+    older.value = secret.value;
+    VS_RETURN_IF_ERROR(tx.secret_versions().Insert(app.id, older));
+  }
+  VS_ASSIGN_OR_RETURN(SealedValue sealed, sealer_.Seal(tx, ContextOf(app, id, next), value));
+  update.value = std::move(sealed);
+  update.version = next;
+  VS_RETURN_IF_ERROR(ApplyUpdate(tx, app.id, id, update, clock_.NowSeconds()));
+  if (drop_up_to >= 1) {
+    VS_RETURN_IF_ERROR(tx.secret_versions().DeleteUpTo(app.id, id, drop_up_to).status());
+  }
+  return next;
+}
+
+Result<int64_t> SecretService::Restore(store::Tx& tx, const store::ApplicationRecord& app,
+                                       const store::SecretRecord& secret, int64_t version) const {
+  const int64_t current = secret.info.version;
+  if (version == current) return current;
+  VS_ASSIGN_OR_RETURN(SecureBytes restored, OpenVersion(tx, app, secret, version));
+  // Equal to the current value: no change (as SetInfo). A current value that no longer opens is
+  // replaced.
+  Result<SecureBytes> now = sealer_.Open(tx, ContextOf(app, secret.info.id, current), secret.value);
+  if (now.ok()) {
+    if (ConstantTimeEquals(now->view(), restored.view())) return current;
+  } else if (now.status().code() != StatusCode::kDataLoss) {
+    return now.status();
+  }
+  return NewVersion(tx, app, secret, restored.view(), store::SecretUpdate{});
 }
 
 Result<store::Page<store::SecretInfo>> SecretService::List(store::Tx& tx,
@@ -105,11 +219,12 @@ Result<store::Page<store::SecretInfo>> SecretService::List(store::Tx& tx,
   return tx.secrets().List(app.id, filter);
 }
 
-Result<bool> SecretService::SetInfo(store::Tx& tx, const store::ApplicationRecord& app,
-                                    const store::SecretRecord& record,
-                                    const SecretChanges& changes) const {
+Result<SetInfoOutcome> SecretService::SetInfo(store::Tx& tx, const store::ApplicationRecord& app,
+                                              const store::SecretRecord& record,
+                                              const SecretChanges& changes) const {
   const int64_t secret_id = record.info.id;
   store::SecretUpdate update;
+  std::optional<std::string_view> new_value;
 
   if (changes.new_name.has_value() && !changes.new_name->empty()) {
     VS_RETURN_IF_ERROR(CheckSecretName(*changes.new_name, "new_secret_name"));
@@ -125,17 +240,14 @@ Result<bool> SecretService::SetInfo(store::Tx& tx, const store::ApplicationRecor
     // Equal to the stored value -> no change. A stored value that no longer opens is replaced
     // (that is how a damaged record is repaired).
     bool same = false;
-    Result<SecureBytes> current = sealer_.Open(tx, ContextOf(app, secret_id), record.value);
+    Result<SecureBytes> current =
+        sealer_.Open(tx, ContextOf(app, secret_id, record.info.version), record.value);
     if (current.ok()) {
       same = ConstantTimeEquals(current->view(), *changes.value);
     } else if (current.status().code() != StatusCode::kDataLoss) {
       return current.status();
     }
-    if (!same) {
-      VS_ASSIGN_OR_RETURN(SealedValue sealed,
-                          sealer_.Seal(tx, ContextOf(app, secret_id), *changes.value));
-      update.value = std::move(sealed);
-    }
+    if (!same) new_value = *changes.value;
   }
   if (changes.description.has_value() && !changes.description->empty()) {
     VS_ASSIGN_OR_RETURN(std::string description,
@@ -143,18 +255,16 @@ Result<bool> SecretService::SetInfo(store::Tx& tx, const store::ApplicationRecor
     if (description != record.info.description) update.description = std::move(description);
   }
 
-  if (!update.name.has_value() && !update.value.has_value() && !update.description.has_value()) {
-    return false;
+  if (new_value.has_value()) {
+    VS_ASSIGN_OR_RETURN(int64_t version,
+                        NewVersion(tx, app, record, *new_value, std::move(update)));
+    return SetInfoOutcome{true, version};
   }
-  Result<bool> updated = tx.secrets().Update(app.id, secret_id, update, clock_.NowSeconds());
-  if (!updated.ok()) {
-    if (updated.status().code() == StatusCode::kAlreadyExists) {
-      return NameNotUnique("new_secret_name");
-    }
-    return updated.status();
+  if (!update.name.has_value() && !update.description.has_value()) {
+    return SetInfoOutcome{false, record.info.version};
   }
-  if (!*updated) return InternalError("a resolved secret vanished during the update");
-  return true;
+  VS_RETURN_IF_ERROR(ApplyUpdate(tx, app.id, secret_id, update, clock_.NowSeconds()));
+  return SetInfoOutcome{true, record.info.version};
 }
 
 Result<std::vector<int64_t>> SecretService::Delete(store::Tx& tx,

@@ -33,7 +33,8 @@ class SecretServiceTest : public api::ApiTest {
 
   store::ApplicationRecord Load(int64_t app_id) {
     Result<store::ApplicationRecord> app = InRead(stack().store(), [&](store::Tx& tx) {
-      return stack().applications().ResolveApplication(tx, account_id_, AppRef{app_id, {}});
+      return stack().applications().ResolveApplication(tx, account_id_, AppRef{app_id, {}},
+                                                       AppScope::Every());
     });
     EXPECT_TRUE(app.ok()) << app.status().ToString();
     return app.ok() ? *app : store::ApplicationRecord{};
@@ -59,7 +60,8 @@ class SecretServiceTest : public api::ApiTest {
   Result<bool> Set(SecretRef ref, SecretChanges changes) {
     return InWrite(stack().store(), [&](store::Tx& tx) -> Result<bool> {
       VS_ASSIGN_OR_RETURN(store::SecretRecord secret, svc().ResolveSecret(tx, app_, ref));
-      return svc().SetInfo(tx, app_, secret, changes);
+      VS_ASSIGN_OR_RETURN(SetInfoOutcome outcome, svc().SetInfo(tx, app_, secret, changes));
+      return outcome.changed;
     });
   }
 
@@ -391,6 +393,257 @@ TEST_F(SecretServiceTest, DeleteAll) {
       stack().store(), [&](store::Tx& tx) { return svc().List(tx, other_app_, SecretQuery{}); });
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->total_count, 1);
+}
+
+// ---- versions ----------------------------------------------------------------------------------
+
+class SecretVersionsTest : public SecretServiceTest {
+ protected:
+  Result<store::SecretRecord> Resolve(int64_t id) {
+    return InRead(stack().store(), [&](store::Tx& tx) {
+      return svc().ResolveSecret(tx, app_, SecretRef{id, std::nullopt});
+    });
+  }
+  Result<SecretValue> GetVersion(int64_t id, int64_t version) {
+    return InRead(stack().store(), [&](store::Tx& tx) {
+      return svc().GetValue(tx, app_, SecretRef{id, std::nullopt}, version);
+    });
+  }
+  Result<store::Page<SecretVersion>> Versions(int64_t id, VersionQuery query = {}) {
+    return InRead(stack().store(), [&](store::Tx& tx) -> Result<store::Page<SecretVersion>> {
+      VS_ASSIGN_OR_RETURN(store::SecretRecord secret,
+                          svc().ResolveSecret(tx, app_, SecretRef{id, std::nullopt}));
+      return svc().ListVersions(tx, app_, secret, query);
+    });
+  }
+  std::vector<int64_t> VersionNumbers(int64_t id) {
+    Result<store::Page<SecretVersion>> page = Versions(id, VersionQuery{1000, 0});
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    std::vector<int64_t> out;
+    if (page.ok()) {
+      for (const SecretVersion& v : page->items) out.push_back(v.version);
+    }
+    return out;
+  }
+  Result<int64_t> Restore(int64_t id, int64_t version) {
+    return InWrite(stack().store(), [&](store::Tx& tx) -> Result<int64_t> {
+      VS_ASSIGN_OR_RETURN(store::SecretRecord secret,
+                          svc().ResolveSecret(tx, app_, SecretRef{id, std::nullopt}));
+      return svc().Restore(tx, app_, secret, version);
+    });
+  }
+  Result<SetInfoOutcome> SetValue(int64_t id, std::string_view value) {
+    return InWrite(stack().store(), [&](store::Tx& tx) -> Result<SetInfoOutcome> {
+      VS_ASSIGN_OR_RETURN(store::SecretRecord secret,
+                          svc().ResolveSecret(tx, app_, SecretRef{id, std::nullopt}));
+      return svc().SetInfo(tx, app_, secret, SecretChanges{std::nullopt, value, std::nullopt});
+    });
+  }
+  // Older versions stored for the application (their ciphertext rows).
+  size_t StoredOlderVersions() {
+    Result<std::vector<store::SecretVersionRecord>> rows = InRead(
+        stack().store(), [&](store::Tx& tx) { return tx.secret_versions().ListSealed(app_.id); });
+    EXPECT_TRUE(rows.ok());
+    return rows.ok() ? rows->size() : 0;
+  }
+};
+
+TEST_F(SecretVersionsTest, AddMakesVersionOneAndOnlyValueChangesMakeMore) {
+  Result<int64_t> id = Add(app_, "db", "v1", "first");
+  ASSERT_TRUE(id.ok());
+  const int64_t t0 = stack().clock().NowSeconds();
+  EXPECT_EQ(Get(SecretRef{*id, std::nullopt})->version, 1);
+
+  stack().clock().AdvanceSeconds(10);
+  // Renames, descriptions and an unchanged value make no version.
+  ASSERT_TRUE(Set(SecretRef{*id, std::nullopt}, SecretChanges{"db2", "v1", "second"}).ok());
+  EXPECT_EQ(VersionNumbers(*id), std::vector<int64_t>{1});
+
+  stack().clock().AdvanceSeconds(10);
+  Result<SetInfoOutcome> set = SetValue(*id, "v2");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_TRUE(set->changed);
+  EXPECT_EQ(set->version, 2);
+  stack().clock().AdvanceSeconds(10);
+  ASSERT_EQ(SetValue(*id, "v3")->version, 3);
+  Result<SetInfoOutcome> same = SetValue(*id, "v3");
+  ASSERT_TRUE(same.ok());
+  EXPECT_FALSE(same->changed);
+  EXPECT_EQ(same->version, 3);
+
+  // Newest first; created is when each value was set.
+  Result<store::Page<SecretVersion>> page = Versions(*id);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 3u);
+  EXPECT_EQ(page->total_count, 3);
+  EXPECT_EQ(page->items[0].version, 3);
+  EXPECT_TRUE(page->items[0].current);
+  EXPECT_EQ(page->items[0].created, t0 + 30);
+  EXPECT_EQ(page->items[1].version, 2);
+  EXPECT_FALSE(page->items[1].current);
+  EXPECT_EQ(page->items[1].created, t0 + 20);
+  EXPECT_EQ(page->items[2].version, 1);
+  EXPECT_EQ(page->items[2].created, t0);
+
+  // Each version opens to its own value; without a version, the current one.
+  for (int64_t v = 1; v <= 3; ++v) {
+    Result<SecretValue> got = GetVersion(*id, v);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_TRUE(got->value.view() == "v" + std::to_string(v));
+    EXPECT_EQ(got->version, v);
+    EXPECT_EQ(got->info.version, 3);
+  }
+  Result<SecretValue> current = Get(SecretRef{std::nullopt, "db2"});
+  ASSERT_TRUE(current.ok());
+  EXPECT_TRUE(current->value.view() == "v3");
+  EXPECT_EQ(current->version, 3);
+}
+
+TEST_F(SecretVersionsTest, UnknownVersionsAreNotFoundBlamingVersion) {
+  Result<int64_t> id = Add("db", "v1");
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(SetValue(*id, "v2").ok());
+  for (int64_t bad : {int64_t{0}, int64_t{-1}, int64_t{3}, int64_t{1} << 40}) {
+    Status s = GetVersion(*id, bad).status();
+    EXPECT_EQ(s.code(), StatusCode::kNotFound) << bad;
+    EXPECT_EQ(s.field_name(), "version");
+    EXPECT_EQ(s.message(), "Version " + std::to_string(bad) +
+                               " of secret 'db' is not found; it keeps versions 1 to 2.");
+    EXPECT_EQ(Restore(*id, bad).status().code(), StatusCode::kNotFound);
+  }
+  Result<int64_t> fresh = Add("fresh", "only");
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(GetVersion(*fresh, 2).status().message(),
+            "Version 2 of secret 'fresh' is not found; it keeps only version 1.");
+}
+
+TEST_F(SecretVersionsTest, PagingCountsTheCurrentVersionFirst) {
+  Result<int64_t> id = Add("db", "v1");
+  ASSERT_TRUE(id.ok());
+  for (int v = 2; v <= 5; ++v) ASSERT_TRUE(SetValue(*id, "v" + std::to_string(v)).ok());
+  const auto numbers = [&](VersionQuery query) {
+    Result<store::Page<SecretVersion>> page = Versions(*id, query);
+    EXPECT_TRUE(page.ok());
+    std::vector<int64_t> out;
+    if (page.ok()) {
+      EXPECT_EQ(page->total_count, 5);
+      for (const SecretVersion& v : page->items) out.push_back(v.version);
+    }
+    return out;
+  };
+  EXPECT_EQ(numbers(VersionQuery{2, 0}), (std::vector<int64_t>{5, 4}));
+  EXPECT_EQ(numbers(VersionQuery{2, 1}), (std::vector<int64_t>{4, 3}));
+  EXPECT_EQ(numbers(VersionQuery{1, 0}), (std::vector<int64_t>{5}));
+  EXPECT_EQ(numbers(VersionQuery{10, 4}), (std::vector<int64_t>{1}));
+  EXPECT_TRUE(numbers(VersionQuery{10, 5}).empty());
+  EXPECT_EQ(Versions(*id, VersionQuery{0, 0}).status().field_name(), "count");
+  EXPECT_EQ(Versions(*id, VersionQuery{std::nullopt, -1}).status().field_name(), "offset");
+}
+
+TEST_F(SecretVersionsTest, RestoreMakesTheOldValueCurrentAsANewVersion) {
+  Result<int64_t> id = Add("db", "good");
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(SetValue(*id, "wrong paste").ok());
+  stack().clock().AdvanceSeconds(60);
+  Result<int64_t> restored = Restore(*id, 1);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(*restored, 3);
+  Result<SecretValue> got = Get(SecretRef{*id, std::nullopt});
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(got->value.view() == "good");
+  EXPECT_EQ(got->version, 3);
+  EXPECT_EQ(got->info.modified, stack().clock().NowSeconds());
+  EXPECT_EQ(VersionNumbers(*id), (std::vector<int64_t>{3, 2, 1}));
+  EXPECT_TRUE(GetVersion(*id, 2)->value.view() == "wrong paste");
+  // Restoring the current version, or a value equal to the current one, changes nothing.
+  EXPECT_EQ(*Restore(*id, 3), 3);
+  EXPECT_EQ(*Restore(*id, 1), 3);
+  EXPECT_EQ(VersionNumbers(*id), (std::vector<int64_t>{3, 2, 1}));
+}
+
+TEST_F(SecretVersionsTest, DeleteRemovesEveryVersion) {
+  Result<int64_t> id = Add("db", "v1");
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(SetValue(*id, "v2").ok());
+  ASSERT_TRUE(SetValue(*id, "v3").ok());
+  EXPECT_EQ(StoredOlderVersions(), 2u);
+  ASSERT_TRUE(Del(SecretSelection{false, {*id}, {}}).ok());
+  EXPECT_EQ(StoredOlderVersions(), 0u);
+}
+
+// Each version is bound to its number: a version's ciphertext put in the place of another does
+// not open (and never as the other's value).
+TEST_F(SecretVersionsTest, ASwappedVersionCiphertextIsDetected) {
+  Result<int64_t> id = Add("db", "value one");
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(SetValue(*id, "value two").ok());
+  ASSERT_TRUE(SetValue(*id, "value three").ok());
+  Result<std::vector<store::SecretVersionRecord>> older = InRead(
+      stack().store(), [&](store::Tx& tx) { return tx.secret_versions().ListSealed(app_.id); });
+  ASSERT_TRUE(older.ok());
+  ASSERT_EQ(older->size(), 2u);  // versions 1 and 2
+  Result<store::SecretRecord> current = Resolve(*id);
+  ASSERT_TRUE(current.ok());
+  ASSERT_TRUE(InWrite(stack().store(), [&](store::Tx& tx) -> Result<bool> {
+                // 1 <-> 2 among the older versions, and version 1's ciphertext as the current one.
+                VS_ASSIGN_OR_RETURN(
+                    bool a, tx.secret_versions().ReplaceSealed(app_.id, *id, 1, (*older)[1].value));
+                VS_ASSIGN_OR_RETURN(
+                    bool b, tx.secret_versions().ReplaceSealed(app_.id, *id, 2, (*older)[0].value));
+                VS_ASSIGN_OR_RETURN(bool c,
+                                    tx.secrets().ReplaceSealed(app_.id, *id, (*older)[0].value));
+                return a && b && c;
+              }).ok());
+  for (int64_t v = 1; v <= 3; ++v) {
+    Status s = GetVersion(*id, v).status();
+    EXPECT_EQ(s.code(), StatusCode::kDataLoss) << v;
+    EXPECT_EQ(s.message().find("value one"), std::string::npos);
+  }
+  // A restore of a damaged version fails as a whole.
+  EXPECT_EQ(Restore(*id, 1).status().code(), StatusCode::kDataLoss);
+}
+
+class SecretRetentionTest : public SecretVersionsTest {
+ protected:
+  api::ApiStackOptions StackOptions() override {
+    api::ApiStackOptions options;
+    options.secret_versions = 3;
+    return options;
+  }
+};
+
+TEST_F(SecretRetentionTest, TheLastNVersionsAreKeptAndOlderOnesDeletedWithTheirCiphertext) {
+  Result<int64_t> id = Add("db", "v1");
+  ASSERT_TRUE(id.ok());
+  for (int v = 2; v <= 7; ++v) ASSERT_TRUE(SetValue(*id, "v" + std::to_string(v)).ok());
+  EXPECT_EQ(VersionNumbers(*id), (std::vector<int64_t>{7, 6, 5}));
+  EXPECT_EQ(StoredOlderVersions(), 2u);  // 6 and 5; 7 is the secret's own row
+  EXPECT_EQ(GetVersion(*id, 4).status().message(),
+            "Version 4 of secret 'db' is not found; it keeps versions 5 to 7.");
+  EXPECT_TRUE(GetVersion(*id, 5)->value.view() == "v5");
+  // A restore is a new version too, and retention applies to it.
+  ASSERT_EQ(*Restore(*id, 5), 8);
+  EXPECT_EQ(VersionNumbers(*id), (std::vector<int64_t>{8, 7, 6}));
+  EXPECT_TRUE(Get(SecretRef{*id, std::nullopt})->value.view() == "v5");
+}
+
+class SecretSingleVersionTest : public SecretVersionsTest {
+ protected:
+  api::ApiStackOptions StackOptions() override {
+    api::ApiStackOptions options;
+    options.secret_versions = 1;
+    return options;
+  }
+};
+
+TEST_F(SecretSingleVersionTest, KeepingOneVersionKeepsNoOlderValue) {
+  Result<int64_t> id = Add("db", "v1");
+  ASSERT_TRUE(id.ok());
+  ASSERT_EQ(SetValue(*id, "v2")->version, 2);
+  ASSERT_EQ(SetValue(*id, "v3")->version, 3);
+  EXPECT_EQ(VersionNumbers(*id), std::vector<int64_t>{3});
+  EXPECT_EQ(StoredOlderVersions(), 0u);
+  EXPECT_EQ(GetVersion(*id, 2).status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(SecretServiceTest, IdsAreNeverReused) {

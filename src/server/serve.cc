@@ -319,6 +319,7 @@ int RunServe(const ServeOptions& options) {
 
   secrets::SecretsOptions secrets_options;
   secrets_options.application_domain = options.application_domain;
+  secrets_options.secret_versions = options.secret_versions;
   secrets::ApplicationService applications(clock, secrets_options);
   crypto::ValueSealer* value_sealer = &sealer;
   const bool without_audit = kBenchSwitchesBuilt && options.bench.without_audit;
@@ -329,7 +330,7 @@ int RunServe(const ServeOptions& options) {
            {{"without_audit", options.bench.without_audit},
             {"without_decryption", options.bench.without_decryption}});
 #endif
-  secrets::SecretService secret_service(*value_sealer, clock);
+  secrets::SecretService secret_service(*value_sealer, clock, secrets_options);
   auth::KeyCache key_cache;
   // The key and account lookups happen in each call's own transaction (api/tx_key_directory.h).
   auth::Authenticator authenticator(key_cache, clock);

@@ -35,6 +35,9 @@ struct ServeOptions {
   bool trust_forwarded_for = false;       // client IP from X-Forwarded-For (proxy only)
   bool no_panel = false;                  // do not serve the control panel (docs/PANEL.md)
   std::string application_domain = "voximplant.com";
+  // Versions of each secret's value kept, the current one included (docs/API.md "Secret
+  // versions"); 1..1000.
+  int secret_versions = 10;
   std::string bootstrap_account = "dev";  // first start: the account made for credentials.json
   std::string bootstrap_email = "dev@localhost";
   int threads = 0;                        // I/O threads; 0 = number of cores (min 2)

@@ -30,7 +30,8 @@ class StoreDirectory final : public auth::KeyDirectory {
       found.reset();
       VS_ASSIGN_OR_RETURN(std::optional<store::KeyRecord> key, tx.keys().FindById(key_id));
       if (key.has_value()) {
-        found = auth::KeyInfo{key->key_id, key->account_id, key->public_key_pem, key->role_ids};
+        found = auth::KeyInfo{key->key_id, key->account_id, key->public_key_pem, key->role_ids,
+                              AppScope{key->application_ids}};
       }
       return Status::Ok();
     }));
@@ -131,9 +132,11 @@ Result<std::unique_ptr<ApiStack>> ApiStack::Create(ApiStackOptions options) {
 
   secrets::SecretsOptions secrets_options;
   secrets_options.application_domain = stack->options_.application_domain;
+  secrets_options.secret_versions = stack->options_.secret_versions;
   stack->applications_ =
       std::make_unique<secrets::ApplicationService>(stack->clock_, secrets_options);
-  stack->secrets_ = std::make_unique<secrets::SecretService>(*stack->keyring_, stack->clock_);
+  stack->secrets_ =
+      std::make_unique<secrets::SecretService>(*stack->keyring_, stack->clock_, secrets_options);
 
   stack->keys_ =
       std::make_unique<iam::KeyService>(stack->key_pairs_, *stack->random_, stack->clock_);
@@ -167,7 +170,8 @@ Result<ApiStack::Account> ApiStack::CreateAccount(std::string name,
   return account;
 }
 
-Result<ApiStack::Key> ApiStack::CreateKey(int64_t account_id, std::vector<int> role_ids) {
+Result<ApiStack::Key> ApiStack::CreateKey(int64_t account_id, std::vector<int> role_ids,
+                                          std::optional<std::vector<int64_t>> application_ids) {
   Key key;
   key.key_id = random_->Uuid();
   key.account_id = account_id;
@@ -179,6 +183,7 @@ Result<ApiStack::Key> ApiStack::CreateKey(int64_t account_id, std::vector<int> r
   record.account_id = account_id;
   record.public_key_pem = SharedTestKeyPair(key.pair_index).public_key_pem;
   record.role_ids = std::move(role_ids);
+  record.application_ids = std::move(application_ids);
   record.created = clock_.NowSeconds();
   VS_RETURN_IF_ERROR(store_->Write([&](store::Tx& tx) { return tx.keys().Insert(record); }));
   return key;

@@ -44,6 +44,7 @@
 #include "crypto/keyring.h"
 #include "iam/keys.h"
 #include "secrets/application_service.h"
+#include "secrets/limits.h"
 #include "secrets/secret_service.h"
 #include "store/store.h"
 #include "tests/testing/faulty_audit_store.h"
@@ -54,6 +55,7 @@ class ApiStack;
 
 struct ApiStackOptions {
   std::string application_domain = "voximplant.com";
+  int64_t secret_versions = secrets::kDefaultSecretVersions;  // versions kept per secret
   int64_t now = 1767225600;    // FakeClock start: 2026-01-01 00:00:00 UTC
   AuditHook* audit = nullptr;  // not owned; must outlive the stack
   // When set, called once the store is ready and before the dispatcher is built; the hook it
@@ -110,8 +112,10 @@ class ApiStack {
 
   // An account named `name` (lower case) with a fresh legacy api_key.
   Result<Account> CreateAccount(std::string name, std::optional<int64_t> parent_id = std::nullopt);
-  // A service-account key of `account_id` holding `role_ids` (iam/roles.h).
-  Result<Key> CreateKey(int64_t account_id, std::vector<int> role_ids);
+  // A service-account key of `account_id` holding `role_ids` (iam/roles.h), limited to
+  // `application_ids` when given.
+  Result<Key> CreateKey(int64_t account_id, std::vector<int> role_ids,
+                        std::optional<std::vector<int64_t>> application_ids = std::nullopt);
   // An RS256 token of `key`: iss = `iss` or the key's account, iat = `iat` or the clock's now,
   // exp = iat + ttl.
   Result<std::string> Token(const Key& key, int64_t ttl = 60, std::optional<int64_t> iss = {},

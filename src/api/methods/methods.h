@@ -37,7 +37,8 @@ inline MethodHandler Bind(const Services& services, MethodFn fn) {
   return [services, fn](CallContext& call, store::Tx& tx) { return fn(services, call, tx); };
 }
 
-// AddSecret, GetSecretValue, GetSecrets, SetSecretInfo, DelSecret.
+// AddSecret, GetSecretValue, GetSecrets, SetSecretInfo, DelSecret, GetSecretVersions,
+// RestoreSecretVersion.
 void RegisterSecretMethods(MethodTable& table, const Services& services);
 // AddApplication, GetApplications, SetApplicationInfo, DelApplication.
 void RegisterApplicationMethods(MethodTable& table, const Services& services);

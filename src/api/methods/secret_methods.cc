@@ -1,6 +1,8 @@
-// AddSecret, GetSecretValue, GetSecrets, SetSecretInfo, DelSecret (docs/API.md, "Secrets").
+// AddSecret, GetSecretValue, GetSecrets, SetSecretInfo, DelSecret, and voxsecrets' own
+// GetSecretVersions and RestoreSecretVersion (docs/API.md, "Secrets" and "Secret versions").
 // Each handler reads its parameters in the order the rules check them: application, secret, then
-// the rest; the rules themselves are secrets::SecretService's.
+// the rest; the rules themselves are secrets::SecretService's. Every call that reads or makes a
+// version of a value notes it for the audit record.
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -39,6 +41,29 @@ void NoteSecret(CallContext& call, const store::SecretInfo& info) {
   call.audit.secret_names = {info.name};
 }
 
+// The application, then the one secret the call names in it (both noted for the audit record).
+struct SecretTarget {
+  store::ApplicationRecord app;
+  store::SecretRecord secret;
+};
+Result<SecretTarget> ResolveSecretParams(const Services& s, CallContext& call, store::Tx& tx) {
+  SecretTarget target;
+  VS_ASSIGN_OR_RETURN(target.app, ResolveApplicationParam(s.applications, call, tx));
+  VS_ASSIGN_OR_RETURN(secrets::SecretRef ref, ReadSecretRef(call.params));
+  VS_ASSIGN_OR_RETURN(target.secret, s.secrets.ResolveSecret(tx, target.app, ref));
+  NoteSecret(call, target.secret.info);
+  return target;
+}
+
+// A listing answer: {"result":[...],"count":N,"total_count":M}.
+json PageBody(json items, int64_t total_count) {
+  json body = json::object();
+  body["count"] = items.size();
+  body["result"] = std::move(items);
+  body["total_count"] = total_count;
+  return body;
+}
+
 Result<json> AddSecret(const Services& s, CallContext& call, store::Tx& tx) {
   VS_ASSIGN_OR_RETURN(store::ApplicationRecord app,
                       ResolveApplicationParam(s.applications, call, tx));
@@ -49,6 +74,7 @@ Result<json> AddSecret(const Services& s, CallContext& call, store::Tx& tx) {
   VS_ASSIGN_OR_RETURN(int64_t id, s.secrets.Add(tx, app, secret));
   call.audit.secret_ids = {id};
   call.audit.secret_names = {std::string(*secret.name)};
+  call.audit.secret_version = 1;
 
   json item = json::object();
   item["secret_id"] = id;
@@ -59,11 +85,11 @@ Result<json> AddSecret(const Services& s, CallContext& call, store::Tx& tx) {
 }
 
 Result<json> GetSecretValue(const Services& s, CallContext& call, store::Tx& tx) {
-  VS_ASSIGN_OR_RETURN(store::ApplicationRecord app,
-                      ResolveApplicationParam(s.applications, call, tx));
-  VS_ASSIGN_OR_RETURN(secrets::SecretRef ref, ReadSecretRef(call.params));
-  VS_ASSIGN_OR_RETURN(secrets::SecretValue secret, s.secrets.GetValue(tx, app, ref));
-  NoteSecret(call, secret.info);
+  VS_ASSIGN_OR_RETURN(SecretTarget target, ResolveSecretParams(s, call, tx));
+  VS_ASSIGN_OR_RETURN(std::optional<int64_t> version, ReadInt64(call.params, "version"));
+  VS_ASSIGN_OR_RETURN(secrets::SecretValue secret,
+                      s.secrets.GetValue(tx, target.app, std::move(target.secret), version));
+  call.audit.secret_version = secret.version;
 
   json item = json::object();
   item["secret_id"] = secret.info.id;
@@ -74,9 +100,39 @@ Result<json> GetSecretValue(const Services& s, CallContext& call, store::Tx& tx)
   if (!secret.info.description.empty()) item["description"] = secret.info.description;
   item["created"] = FormatApiTime(secret.info.created);
   item["modified"] = FormatApiTime(secret.info.modified);
+  // An addition (the official clients ignore members they do not know).
+  item["version"] = secret.version;
   json body = json::object();
   body["result"] = json::array();
   body["result"].push_back(std::move(item));
+  return body;
+}
+
+Result<json> GetSecretVersions(const Services& s, CallContext& call, store::Tx& tx) {
+  VS_ASSIGN_OR_RETURN(SecretTarget target, ResolveSecretParams(s, call, tx));
+  VS_ASSIGN_OR_RETURN(PagingParams paging, ReadPagingParams(call.params));
+  VS_ASSIGN_OR_RETURN(store::Page<secrets::SecretVersion> page,
+                      s.secrets.ListVersions(tx, target.app, target.secret,
+                                             secrets::VersionQuery{paging.count, paging.offset}));
+  json items = json::array();
+  for (const secrets::SecretVersion& version : page.items) {
+    json item = json::object();
+    item["version"] = version.version;
+    item["created"] = FormatApiTime(version.created);
+    item["current"] = version.current;
+    items.push_back(std::move(item));
+  }
+  return PageBody(std::move(items), page.total_count);
+}
+
+Result<json> RestoreSecretVersion(const Services& s, CallContext& call, store::Tx& tx) {
+  VS_ASSIGN_OR_RETURN(SecretTarget target, ResolveSecretParams(s, call, tx));
+  VS_ASSIGN_OR_RETURN(std::optional<int64_t> version, ReadInt64(call.params, "version"));
+  if (!version.has_value()) return MissingArgument("version");
+  VS_ASSIGN_OR_RETURN(int64_t current, s.secrets.Restore(tx, target.app, target.secret, *version));
+  call.audit.secret_version = current;
+  json body = ResultOne();
+  body["version"] = current;  // the version now current (an addition to `result`)
   return body;
 }
 
@@ -92,11 +148,7 @@ Result<json> GetSecrets(const Services& s, CallContext& call, store::Tx& tx) {
 
   json items = json::array();
   for (const store::SecretInfo& info : page.items) items.push_back(SecretInfoJson(info));
-  json body = json::object();
-  body["result"] = std::move(items);
-  body["count"] = page.items.size();
-  body["total_count"] = page.total_count;
-  return body;
+  return PageBody(std::move(items), page.total_count);
 }
 
 Result<json> SetSecretInfo(const Services& s, CallContext& call, store::Tx& tx) {
@@ -109,7 +161,8 @@ Result<json> SetSecretInfo(const Services& s, CallContext& call, store::Tx& tx) 
   changes.description = ReadString(call.params, "description");
   VS_ASSIGN_OR_RETURN(store::SecretRecord target, s.secrets.ResolveSecret(tx, app, ref));
   NoteSecret(call, target.info);
-  VS_RETURN_IF_ERROR(s.secrets.SetInfo(tx, app, target, changes).status());
+  VS_ASSIGN_OR_RETURN(secrets::SetInfoOutcome outcome, s.secrets.SetInfo(tx, app, target, changes));
+  call.audit.secret_version = outcome.version;
   return ResultOne();
 }
 
@@ -135,14 +188,19 @@ Result<json> DelSecret(const Services& s, CallContext& call, store::Tx& tx) {
 void RegisterSecretMethods(MethodTable& table, const Services& s) {
   using enum iam::RoleId;
   const iam::RoleSet writers = {kRoleOwner, kRoleAdmin, kRoleDeveloper};
-  table.Add({"AddSecret", Access::kWrite, writers, Bind(s, AddSecret)});
-  table.Add({"GetSecretValue", Access::kRead, writers, Bind(s, GetSecretValue)});
-  table.Add({"GetSecrets",
-             Access::kRead,
-             {kRoleOwner, kRoleAdmin, kRoleDeveloper, kRoleSupport},
-             Bind(s, GetSecrets)});
-  table.Add({"SetSecretInfo", Access::kWrite, writers, Bind(s, SetSecretInfo)});
-  table.Add({"DelSecret", Access::kWrite, writers, Bind(s, DelSecret)});
+  const iam::RoleSet value_readers = {kRoleOwner, kRoleAdmin, kRoleDeveloper, kRoleSecretsReader};
+  const iam::RoleSet listers = {kRoleOwner, kRoleAdmin, kRoleDeveloper, kRoleSupport,
+                                kRoleSecretsReader};
+  // Every secrets method works in the application it names.
+  constexpr iam::Reach in_app = iam::Reach::kApplications;
+  table.Add({"AddSecret", Access::kWrite, writers, in_app, Bind(s, AddSecret)});
+  table.Add({"GetSecretValue", Access::kRead, value_readers, in_app, Bind(s, GetSecretValue)});
+  table.Add({"GetSecrets", Access::kRead, listers, in_app, Bind(s, GetSecrets)});
+  table.Add({"SetSecretInfo", Access::kWrite, writers, in_app, Bind(s, SetSecretInfo)});
+  table.Add({"DelSecret", Access::kWrite, writers, in_app, Bind(s, DelSecret)});
+  table.Add({"GetSecretVersions", Access::kRead, listers, in_app, Bind(s, GetSecretVersions)});
+  table.Add(
+      {"RestoreSecretVersion", Access::kWrite, writers, in_app, Bind(s, RestoreSecretVersion)});
 }
 
 }  // namespace voxsecrets::api
