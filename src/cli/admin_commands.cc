@@ -46,12 +46,17 @@ void AdminCommands::Register(CLI::App& app, MasterKeyOptionAdder add_master_key_
 
   auto* key = app.add_subcommand("key", "Manage service-account keys");
   key->require_subcommand(1);
-  key_create_ = key->add_subcommand("create", "Create a key with roles for an account");
+  key_create_ = key->add_subcommand("create",
+                                    "Create a key with roles for an account (optionally limited to "
+                                    "some of its applications)");
   AddDataOptions(key_create_, &data_, add_master_key_options);
   key_create_->add_option("--account", account_, "Account id")->required();
   key_create_->add_option("--role", roles_, "Role name (repeatable), e.g. Owner, Developer")
       ->required();
   key_create_->add_option("--key-name", key_name_, "Key name");
+  key_create_->add_option("--application", applications_,
+                          "Limit the key to this application: id, short or full name "
+                          "(repeatable; default: every application of the account)");
   key_create_
       ->add_option("--credentials-out", credentials_out_,
                    "Write the key's credentials.json here (mode 0600)")
@@ -121,7 +126,8 @@ int AdminCommands::KeyCreate() {
   crypto::OpenSslRandom random;
   auto data = server::OpenData(data_, random, clock);
   if (!data.ok()) return Fail("key create", data.status());
-  auto key = server::CreateKey(*data->store, account_, role_ids, key_name_, "", random, clock);
+  auto key = server::CreateKey(*data->store, account_, role_ids, key_name_, "", random, clock,
+                               applications_);
   if (!key.ok()) return Fail("key create", key.status());
   Status s = server::WritePrivateFile(credentials_out_, key->credentials_json.view());
   if (!s.ok()) return Fail("key create", s);

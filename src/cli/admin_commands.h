@@ -4,7 +4,8 @@
 //   voxsecrets account create --data-dir DIR --name NAME --email EMAIL [--parent ID]
 //                             [--credentials-out FILE]
 //   voxsecrets account list   --data-dir DIR
-//   voxsecrets key create     --data-dir DIR --account ID --role NAME... --credentials-out FILE
+//   voxsecrets key create     --data-dir DIR --account ID --role NAME... [--application APP...]
+//                             --credentials-out FILE
 //
 // Each takes `--store URL` too (server/store_url.h; the server's database when it is not
 // DIR/voxsecrets.db, e.g. PostgreSQL), and refuses with a clear message (exit 1) when there is no
@@ -45,6 +46,7 @@ class AdminCommands {
   int64_t parent_ = 0;
   int64_t account_ = 0;
   std::vector<std::string> roles_;
+  std::vector<std::string> applications_;
   std::string key_name_;
   std::string credentials_out_;
 };

@@ -20,6 +20,7 @@
 #include "crypto/master_key.h"
 #include "crypto/openssl_random.h"
 #include "crypto/rotation.h"
+#include "server/accounts_admin.h"
 #include "server/store_url.h"
 
 namespace voxsecrets::cli {
@@ -82,21 +83,10 @@ Status ReplaceKeyFile(const std::string& pending, const std::string& key_file) {
 Result<store::ApplicationRecord> FindApplication(store::Store& store, int64_t account_id,
                                                  const std::string& id_or_name) {
   std::optional<store::ApplicationRecord> found;
-  const bool numeric =
-      !id_or_name.empty() && id_or_name.find_first_not_of("0123456789") == std::string::npos;
   VS_RETURN_IF_ERROR(store.Read([&](store::Tx& tx) -> Status {
-    if (numeric) {
-      VS_ASSIGN_OR_RETURN(found, tx.applications().FindById(account_id, std::stoll(id_or_name)));
-    } else {
-      const std::string short_name = id_or_name.substr(0, id_or_name.find('.'));
-      VS_ASSIGN_OR_RETURN(found, tx.applications().FindByName(account_id, short_name));
-    }
+    VS_ASSIGN_OR_RETURN(found, server::FindApplicationOf(tx, account_id, id_or_name));
     return Status::Ok();
   }));
-  if (!found) {
-    return NotFound("account " + std::to_string(account_id) + " has no application '" + id_or_name +
-                    "'");
-  }
   return *std::move(found);
 }
 

@@ -11,6 +11,7 @@
 
 #include "auth/api_key_hash.h"
 #include "auth/credentials.h"
+#include "common/app_scope.h"
 #include "common/encoding.h"
 #include "iam/accounts.h"
 #include "iam/roles.h"
@@ -101,10 +102,29 @@ Result<CreatedKey> Finish(PreparedKey key, const std::string& email) {
 
 }  // namespace
 
+Result<store::ApplicationRecord> FindApplicationOf(store::Tx& tx, int64_t account_id,
+                                                   std::string_view id_or_name) {
+  std::optional<store::ApplicationRecord> found;
+  const bool numeric = !id_or_name.empty() && id_or_name.size() <= 18 &&
+                       id_or_name.find_first_not_of("0123456789") == std::string_view::npos;
+  if (numeric) {
+    VS_ASSIGN_OR_RETURN(
+        found, tx.applications().FindById(account_id, std::stoll(std::string(id_or_name))));
+  } else {
+    VS_ASSIGN_OR_RETURN(found, tx.applications().FindByName(
+                                   account_id, id_or_name.substr(0, id_or_name.find('.'))));
+  }
+  if (!found) {
+    return NotFound("account " + std::to_string(account_id) + " has no application '" +
+                    std::string(id_or_name) + "'");
+  }
+  return *std::move(found);
+}
+
 Result<CreatedKey> CreateKey(store::Store& store, int64_t account_id,
                              const std::vector<int>& role_ids, const std::string& key_name,
                              const std::string& description, SecureRandom& random,
-                             const Clock& clock) {
+                             const Clock& clock, const std::vector<std::string>& applications) {
   VS_ASSIGN_OR_RETURN(PreparedKey key, PrepareKey(role_ids, key_name, description, random, clock));
   key.record.account_id = account_id;
   std::string email;
@@ -115,6 +135,15 @@ Result<CreatedKey> CreateKey(store::Store& store, int64_t account_id,
                     "No account " + std::to_string(account_id) + ".");
     }
     email = account->email;
+    if (!applications.empty()) {
+      std::vector<int64_t> ids;
+      for (const std::string& application : applications) {
+        VS_ASSIGN_OR_RETURN(store::ApplicationRecord app,
+                            FindApplicationOf(tx, account_id, application));
+        ids.push_back(app.id);
+      }
+      key.record.application_ids = AppScope::Only(std::move(ids)).ids;
+    }
     return tx.keys().Insert(key.record);
   }));
   return Finish(std::move(key), email);

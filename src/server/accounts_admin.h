@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
@@ -42,11 +43,18 @@ struct CreatedAccount {
 Result<CreatedAccount> CreateAccount(store::Store& store, const NewAccount& account,
                                      SecureRandom& random, const Clock& clock);
 
-// Creates a service-account key with the given roles for an existing account.
+// The operator's way of naming an application of `account_id` (`--application`): its id, its
+// short name, or a full name ("app.account.<domain>", any domain: only the short part is looked
+// up). kNotFound naming it when the account has no such application.
+Result<store::ApplicationRecord> FindApplicationOf(store::Tx& tx, int64_t account_id,
+                                                   std::string_view id_or_name);
+
+// Creates a service-account key with the given roles for an existing account, limited to
+// `applications` (FindApplicationOf, in the same transaction) when not empty.
 Result<CreatedKey> CreateKey(store::Store& store, int64_t account_id,
                              const std::vector<int>& role_ids, const std::string& key_name,
                              const std::string& description, SecureRandom& random,
-                             const Clock& clock);
+                             const Clock& clock, const std::vector<std::string>& applications = {});
 
 // Writes `contents` to `path` with mode 0600 (replacing an existing file atomically).
 Status WritePrivateFile(const std::string& path, std::string_view contents);

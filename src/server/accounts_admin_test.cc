@@ -102,6 +102,58 @@ TEST_F(AccountsAdminTest, CreateKeyChecksAccountAndRoles) {
             StatusCode::kInvalidRoleId);
 }
 
+// `voxsecrets key create --application`: ids, short and full names of the account's applications;
+// anything else is refused and no key is made.
+TEST_F(AccountsAdminTest, CreateKeyLimitedToApplications) {
+  auto account = CreateAccount(*store_, {"acme", "ops@acme.test", std::nullopt}, random_, clock_);
+  auto other = CreateAccount(*store_, {"other", "o@o.test", std::nullopt}, random_, clock_);
+  ASSERT_TRUE(account.ok() && other.ok());
+  std::vector<int64_t> ids;
+  for (const char* name : {"billing", "search", "theirs"}) {
+    store::ApplicationRecord app;
+    app.account_id = std::string(name) == "theirs" ? other->account_id : account->account_id;
+    app.name = name;
+    ASSERT_TRUE(store_
+                    ->Write([&](store::Tx& tx) -> Status {
+                      VS_ASSIGN_OR_RETURN(int64_t id, tx.applications().Insert(app));
+                      ids.push_back(id);
+                      return Status::Ok();
+                    })
+                    .ok());
+  }
+  auto key = CreateKey(*store_, account->account_id, {iam::kRoleSecretsReader}, "svc", "",
+                       random_, clock_,
+                       {"search.acme.voximplant.com", std::to_string(ids[0]), "billing"});
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  std::optional<store::KeyRecord> stored;
+  ASSERT_TRUE(store_
+                  ->Read([&](store::Tx& tx) -> Status {
+                    VS_ASSIGN_OR_RETURN(stored, tx.keys().FindById(key->key_id));
+                    return Status::Ok();
+                  })
+                  .ok());
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->application_ids, (std::vector<int64_t>{ids[0], ids[1]}));
+  EXPECT_EQ(stored->role_ids, std::vector<int>{iam::kRoleSecretsReader});
+
+  for (const std::string& bad : {std::string("theirs"), std::to_string(ids[2]), std::string("x")}) {
+    auto refused = CreateKey(*store_, account->account_id, {iam::kRoleSecretsReader}, "", "",
+                             random_, clock_, {"billing", bad});
+    EXPECT_EQ(refused.status().code(), StatusCode::kNotFound) << bad;
+    EXPECT_NE(refused.status().message().find("'" + bad + "'"), std::string::npos);
+  }
+  // Without --application: every application, as before.
+  auto free = CreateKey(*store_, account->account_id, {iam::kRoleOwner}, "", "", random_, clock_);
+  ASSERT_TRUE(free.ok());
+  ASSERT_TRUE(store_
+                  ->Read([&](store::Tx& tx) -> Status {
+                    VS_ASSIGN_OR_RETURN(stored, tx.keys().FindById(free->key_id));
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_FALSE(stored->application_ids.has_value());
+}
+
 TEST_F(AccountsAdminTest, WritePrivateFileIsOwnerOnly) {
   const std::string path = dir_ + "/creds.json";
   ASSERT_TRUE(WritePrivateFile(path, "{}").ok());
