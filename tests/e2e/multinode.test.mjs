@@ -10,6 +10,10 @@
 //     other node serves from its caches (the identity cache is checked against the database's
 //     change counter in every call's transaction; docs/ARCHITECTURE.md, "Caches");
 //   - an account the admin CLI creates (a third process) is seen by both nodes at once;
+//   - a key limited to applications: a change of its applications on one node (UpdateKey, and
+//     DelApplication of its last one, which changes only key_applications) applies on the other
+//     at its very next request, also for a token and key the other node serves from its caches;
+//   - secret versions made on one node are read and restored on the other;
 //   - the audit chain verifies (`voxsecrets audit verify --store URL`) after concurrent writes
 //     on both nodes.
 // Needs the PostgreSQL of scripts/test (PGHOST/PGPORT): skipped without it, failed under CI=true.
@@ -174,6 +178,66 @@ test('an account the admin CLI creates is seen by both nodes at their next reque
       assert.equal(info.result.account_id, nextId);
     }
   });
+
+test('a change of a key\'s applications on one node applies on the other at its next request',
+  { skip }, async () => {
+    const first = await createApplication(a);
+    const second = await createApplication(b);
+    const firstSecret = await addSecret(a, first, uniqueName('S'), 'first-app-value');
+    const secondSecret = await addSecret(b, second, uniqueName('S'), 'second-app-value');
+    const made = assertOk(await api(a, 'CreateKey', { role_name: 'SecretsReader',
+      application_ids: first.id }), 'CreateKey limited to the first application on A');
+    const key = made.result[0];
+    const token = mintToken({ account_id: a.credentials.account_id, key_id: key.key_id,
+      private_key: key.private_key }, { ttl: 600 });
+    const read = (node, app, id) => api(node, 'GetSecretValue',
+      { application_id: app.id, secret_id: id }, { token });
+
+    // On B (twice: the second call is a cache hit of the token): the first application only.
+    for (let i = 0; i < 2; i += 1) {
+      const got = assertOk(await read(b, first, firstSecret), `first application on B #${i}`);
+      assert.ok(got.result[0].secret_value === 'first-app-value');
+      assertApiError(await read(b, second, secondSecret), 116, 'application_id',
+        `second application on B #${i}`);
+    }
+    const listed = assertOk(await api(b, 'GetApplications', {}, { token }), 'GetApplications on B');
+    assert.deepEqual(listed.result.map((x) => x.application_id), [first.id]);
+
+    // Moved to the second application on A: B's very next request follows.
+    assertOk(await api(a, 'UpdateKey', { key_id: key.key_id, application_ids: second.id }),
+      'UpdateKey on A');
+    assertApiError(await read(b, first, firstSecret), 116, 'application_id',
+      'first application on B after the change');
+    assert.ok(assertOk(await read(b, second, secondSecret), 'second application on B')
+      .result[0].secret_value === 'second-app-value');
+
+    // Its last application deleted on A: refused on B at once, with the reason.
+    assertOk(await api(a, 'DelApplication', { application_id: second.id }), 'DelApplication on A');
+    const refused = assertApiError(await api(b, 'GetApplications', {}, { token }), 104, undefined,
+      'a key left without applications on B');
+    assert.match(refused.msg, /^Forbidden command: every application this key was limited to/);
+    // Given an application again (on B), it works on A.
+    assertOk(await api(b, 'UpdateKey', { key_id: key.key_id, application_ids: first.id }),
+      'UpdateKey on B');
+    assertOk(await read(a, first, firstSecret), 'first application on A again');
+  });
+
+test('secret versions made on one node are read and restored on the other', { skip }, async () => {
+  const app = await createApplication(a);
+  const id = await addSecret(a, app, uniqueName('S'), 'version one');
+  assertOk(await api(b, 'SetSecretInfo',
+    { application_id: app.id, secret_id: id, secret_value: 'version two' }), 'SetSecretInfo on B');
+  const versions = assertOk(await api(a, 'GetSecretVersions',
+    { application_id: app.id, secret_id: id }), 'GetSecretVersions on A');
+  assert.deepEqual(versions.result.map((v) => v.version), [2, 1]);
+  assert.deepEqual(assertOk(await api(a, 'RestoreSecretVersion',
+    { application_id: app.id, secret_id: id, version: 1 }), 'Restore on A'),
+  { result: 1, version: 3 });
+  const onB = assertOk(await api(b, 'GetSecretValue', { application_id: app.id, secret_id: id }),
+    'GetSecretValue on B');
+  assert.ok(onB.result[0].secret_value === 'version one');
+  assert.equal(onB.result[0].version, 3);
+});
 
 test('the audit chain verifies after concurrent writes on both nodes', { skip }, async (t) => {
   const app = await createApplication(a);

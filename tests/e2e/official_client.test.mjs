@@ -1,12 +1,14 @@
 // The official Voximplant Node client (@voximplant/apiclient-nodejs 4.11.0, unmodified) against the
 // real voxsecrets server: all five secrets methods and the four application methods, through the
-// client's own API. The client runs in a child process with NODE_EXTRA_CA_CERTS pointing at the
-// server's dev certificate, exactly as a user would trust it.
+// client's own API — with secret versions on (every changed value keeps the previous ones, and
+// GetSecretValue answers an extra `version` member the client must ignore). The client runs in a
+// child process with NODE_EXTRA_CA_CERTS pointing at the server's dev certificate, exactly as a
+// user would trust it.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { DATE_RE, sleep, uniqueName } from './lib/api.mjs';
+import { DATE_RE, api, assertApiError, assertOk, sleep, uniqueName } from './lib/api.mjs';
 import { startOfficialClient } from './lib/client.mjs';
 import { startServer } from './lib/server.mjs';
 
@@ -437,3 +439,47 @@ test('delApplication deletes the application and its secrets', async () => {
   const fresh = await addSecret(reborn, 'doomed', 'v');
   assert.ok(fresh > id, 'secret ids are never reused');
 });
+
+test('secret versions under the client: it reads the current value, every version is kept',
+  async () => {
+    const app = await newApplication('versions');
+    const id = await addSecret(app, 'Rotated', 'first value', { description: 'd' });
+    await ok('Secrets', 'setSecretInfo',
+      { applicationId: app.id, secretId: id, secretValue: 'second value' });
+    // A rename and a description are no new version; an unchanged value neither.
+    await ok('Secrets', 'setSecretInfo', { applicationId: app.id, secretId: id,
+      newSecretName: 'Renamed', description: 'e', secretValue: 'second value' });
+    await ok('Secrets', 'setSecretInfo',
+      { applicationId: app.id, secretName: 'Renamed', secretValue: 'third value' });
+    const current = await readSecret(app, { secretName: 'Renamed' });
+    assert.ok(current.secretValue === 'third value', 'the client reads the current value');
+    assert.equal(current.secretId, id);
+    assert.match(String(current.created), DATE_RE, 'the client parsed the dates');
+
+    // The versions, through the raw API (the client has no such method).
+    const versions = assertOk(await api(server, 'GetSecretVersions',
+      { application_id: app.id, secret_id: id }), 'GetSecretVersions');
+    assert.deepEqual(versions.result.map((v) => [v.version, v.current]),
+      [[3, true], [2, false], [1, false]]);
+    assert.equal(versions.total_count, 3);
+    const first = assertOk(await api(server, 'GetSecretValue',
+      { application_id: app.id, secret_id: id, version: 1 }), 'GetSecretValue version=1');
+    assert.ok(first.result[0].secret_value === 'first value', 'version 1 kept its value');
+    assert.equal(first.result[0].version, 1);
+
+    // A restore is a new version the client reads as the current value.
+    assert.deepEqual(assertOk(await api(server, 'RestoreSecretVersion',
+      { application_id: app.id, secret_name: 'Renamed', version: 1 }), 'Restore'),
+    { result: 1, version: 4 });
+    assert.ok((await readSecret(app, { secretId: id })).secretValue === 'first value');
+    const listed = await listAll(app);
+    assert.deepEqual(listed.result.map((s) => s.secretName), ['Renamed']);
+
+    // DelSecret (through the client) takes every version with it.
+    assert.equal((await ok('Secrets', 'delSecret', { applicationId: app.id, secretId: id }))
+      .result, 1);
+    assertApiError(await api(server, 'GetSecretVersions',
+      { application_id: app.id, secret_id: id }), 341, 'secret_id');
+    assertApiError(await api(server, 'GetSecretValue',
+      { application_id: app.id, secret_id: id, version: 1 }), 341, 'secret_id');
+  });

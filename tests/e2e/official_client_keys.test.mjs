@@ -1,7 +1,9 @@
 // The official Node client (@voximplant/apiclient-nodejs, unmodified) with keys: it creates a key
 // with RoleSystem.createKey, the key it got works in a new client (with exactly its roles), the
 // client's key and role methods and Accounts.getAccountInfo parse our answers, and its `accountId`
-// option acts as a child account made with `voxsecrets account create --parent`.
+// option acts as a child account made with `voxsecrets account create --parent`. A SecretsReader
+// key limited to one application, made through the API, reads there with the client and changes
+// nothing.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -11,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 
 import { createAccount } from './lib/admin_cli.mjs';
-import { api, assertApiError, assertOk, mintToken, uniqueName } from './lib/api.mjs';
+import {
+  addSecret, api, assertApiError, assertOk, createApplication, mintToken, uniqueName,
+} from './lib/api.mjs';
 import { redact, startServer } from './lib/server.mjs';
 
 const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'official_client_calls.mjs');
@@ -75,9 +79,12 @@ test('a key made by RoleSystem.createKey works in the official client', async ()
   assert.match(privateKey, /^-----BEGIN PRIVATE KEY-----\n/);
   const appId = value(app, 'addApplication').applicationId;
   const roleList = value(roles, 'getRoles').result;
-  assert.equal(roleList.length, 16);
+  assert.equal(roleList.length, 17);
   assert.deepEqual(roleList.find((r) => r.roleId === 3),
     { roleName: 'Support', roleId: 3, inherited: true, parentRoleId: [1, 2], guiOnly: false });
+  // voxsecrets' own role (id 17) parses like Voximplant's.
+  assert.deepEqual(roleList.find((r) => r.roleId === 17),
+    { roleName: 'SecretsReader', roleId: 17, inherited: false, guiOnly: false });
   const account = value(info, 'getAccountInfo').result;
   assert.equal(account.accountId, server.credentials.account_id);
   assert.equal(account.active, true);
@@ -164,3 +171,63 @@ test('the client option accountId acts as a child account', async () => {
     { ns: 'Accounts', fn: 'getAccountInfo', args: {} }], stranger.accountId);
   assert.equal(errorCode(refused, 'accountId of a stranger'), 100);
 });
+
+test('a SecretsReader key limited to its application reads with the client and cannot write',
+  async () => {
+    const mine = await createApplication(server);
+    const theirs = await createApplication(server);
+    const mineSecret = await addSecret(server, mine, 'DbPassword', 'reader-can-see-this');
+    await addSecret(server, theirs, 'OtherPassword', 'not-for-the-reader');
+    // The recommended setup (docs/AUTH.md): a reader key per service, limited to its application.
+    const made = assertOk(await api(server, 'CreateKey', { role_name: 'SecretsReader',
+      application_names: mine.shortName, key_name: 'billing-service' }), 'CreateKey');
+    const credentials = made.result[0];
+    const keys = assertOk(await api(server, 'GetKeys',
+      { key_id: credentials.key_id, with_roles: true }), 'GetKeys');
+    assert.deepEqual(keys.result[0].application_ids, [mine.id]);
+    assert.deepEqual(keys.result[0].roles, [{ role_id: 17, role_name: 'SecretsReader',
+      inherited: false }]);
+    const credentialsPath = path.join(server.root, 'reader.json');
+    fs.writeFileSync(credentialsPath, JSON.stringify(credentials), { mode: 0o600 });
+
+    const [read, list, apps, roles, add, set, del, other, addApp, delApp] = await clientCalls(
+      credentialsPath, [
+        { ns: 'Secrets', fn: 'getSecretValue', args: { applicationId: mine.id,
+          secretId: mineSecret } },
+        { ns: 'Secrets', fn: 'getSecrets', args: { applicationName: mine.fullName } },
+        { ns: 'Applications', fn: 'getApplications', args: {} },
+        { ns: 'RoleSystem', fn: 'getRoles', args: {} },
+        { ns: 'Secrets', fn: 'addSecret', args: { applicationId: mine.id, secretName: 'New',
+          secretValue: 'x' } },
+        { ns: 'Secrets', fn: 'setSecretInfo', args: { applicationId: mine.id,
+          secretId: mineSecret, secretValue: 'overwritten' } },
+        { ns: 'Secrets', fn: 'delSecret', args: { applicationId: mine.id, secretId: mineSecret } },
+        { ns: 'Secrets', fn: 'getSecretValue', args: { applicationId: theirs.id,
+          secretName: 'OtherPassword' } },
+        { ns: 'Applications', fn: 'addApplication', args: { applicationName: uniqueName('r')
+          .toLowerCase() } },
+        { ns: 'Applications', fn: 'delApplication', args: { applicationId: mine.id } },
+      ]);
+    assert.ok(value(read, 'getSecretValue').result[0].secretValue === 'reader-can-see-this',
+      'the reader reads its value');
+    assert.equal(value(list, 'getSecrets').totalCount, 1);
+    assert.deepEqual(value(apps, 'getApplications').result.map((a) => a.applicationId), [mine.id]);
+    assert.equal(value(roles, 'getRoles').result.length, 17);
+    assert.equal(errorCode(add, 'addSecret as reader'), 104);
+    assert.equal(errorCode(set, 'setSecretInfo as reader'), 104);
+    assert.equal(errorCode(del, 'delSecret as reader'), 104);
+    assert.equal(errorCode(other, 'another application'), 116);
+    assert.equal(errorCode(addApp, 'addApplication as reader'), 104);
+    assert.equal(errorCode(delApp, 'delApplication as reader'), 104);
+    // Nothing changed.
+    const check = assertOk(await api(server, 'GetSecretValue',
+      { application_id: mine.id, secret_id: mineSecret }), 'GetSecretValue as owner');
+    assert.ok(check.result[0].secret_value === 'reader-can-see-this');
+    assert.equal(check.result[0].version, 1);
+    // Raw calls of the reader: versions are readable, a restore is not.
+    const token = mintToken(credentials);
+    assertOk(await api(server, 'GetSecretVersions',
+      { application_id: mine.id, secret_id: mineSecret }, { token }), 'GetSecretVersions');
+    assertApiError(await api(server, 'RestoreSecretVersion',
+      { application_id: mine.id, secret_id: mineSecret, version: 1 }, { token }), 104);
+  });
