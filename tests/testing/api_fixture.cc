@@ -110,10 +110,14 @@ Result<std::unique_ptr<ApiStack>> ApiStack::Create(ApiStackOptions options) {
   if (mkdtemp(pattern.data()) == nullptr) return InternalError("mkdtemp failed");
   stack->dir_ = pattern;
 
-  store::SqliteOptions sqlite;
-  sqlite.path = stack->dir_ + "/voxsecrets.db";
-  sqlite.vfs = stack->options_.sqlite_vfs;
-  VS_ASSIGN_OR_RETURN(stack->store_, store::OpenSqliteStore(sqlite));
+  if (stack->options_.make_store) {
+    VS_ASSIGN_OR_RETURN(stack->store_, stack->options_.make_store());
+  } else {
+    store::SqliteOptions sqlite;
+    sqlite.path = stack->dir_ + "/voxsecrets.db";
+    sqlite.vfs = stack->options_.sqlite_vfs;
+    VS_ASSIGN_OR_RETURN(stack->store_, store::OpenSqliteStore(sqlite));
+  }
   if (stack->options_.faulty_audit_store) {
     auto faulty = std::make_unique<store::FaultyAuditStore>(std::move(stack->store_));
     stack->faulty_ = faulty.get();

@@ -56,7 +56,10 @@ class ApiStack;
 struct ApiStackOptions {
   std::string application_domain = "voximplant.com";
   int64_t secret_versions = secrets::kDefaultSecretVersions;  // versions kept per secret
-  int64_t now = 1767225600;    // FakeClock start: 2026-01-01 00:00:00 UTC
+  int64_t now = 1767225600;  // FakeClock start: 2026-01-01 00:00:00 UTC
+  // The store under the stack: a fresh, empty, migrated one (e.g. PostgreSQL in a schema of its
+  // own). Unset: SQLite in the stack's temporary directory (database_path()).
+  std::function<Result<store::StorePtr>()> make_store;
   AuditHook* audit = nullptr;  // not owned; must outlive the stack
   // When set, called once the store is ready and before the dispatcher is built; the hook it
   // returns (not owned; must outlive the stack) is used instead of `audit`.
