@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 
-import { createAccount } from './lib/admin_cli.mjs';
+import { createAccount, createKey, runCli } from './lib/admin_cli.mjs';
 import {
   addSecret, api, assertApiError, assertOk, createApplication, mintToken, uniqueName,
 } from './lib/api.mjs';
@@ -231,3 +231,34 @@ test('a SecretsReader key limited to its application reads with the client and c
     assertApiError(await api(server, 'RestoreSecretVersion',
       { application_id: mine.id, secret_id: mineSecret, version: 1 }, { token }), 104);
   });
+
+test('voxsecrets key create --application makes a key limited to those applications', async () => {
+  const mine = await createApplication(server);
+  const theirs = await createApplication(server);
+  const mineSecret = await addSecret(server, mine, 'CliKeyPassword', 'cli-reader-value');
+  const theirsSecret = await addSecret(server, theirs, 'CliKeyOther', 'not-for-this-key');
+  const key = await createKey(server, server.credentials.account_id, ['SecretsReader'],
+    { applications: [mine.fullName] });
+  const token = mintToken(key.credentials);
+  const apps = assertOk(await api(server, 'GetApplications', {}, { token }), 'GetApplications');
+  assert.deepEqual(apps.result.map((a) => a.application_id), [mine.id]);
+  const read = assertOk(await api(server, 'GetSecretValue',
+    { application_id: mine.id, secret_id: mineSecret }, { token }), 'GetSecretValue');
+  assert.ok(read.result[0].secret_value === 'cli-reader-value');
+  assertApiError(await api(server, 'GetSecretValue',
+    { application_id: theirs.id, secret_id: theirsSecret }, { token }), 116, 'application_id');
+  assertApiError(await api(server, 'SetSecretInfo',
+    { application_id: mine.id, secret_id: mineSecret, secret_value: 'x' }, { token }), 104);
+  const keys = assertOk(await api(server, 'GetKeys', { key_id: key.keyId }), 'GetKeys');
+  assert.deepEqual(keys.result[0].application_ids, [mine.id]);
+
+  // An application the account does not have: refused, naming it, and no key is made.
+  const before = assertOk(await api(server, 'GetKeys', {}), 'GetKeys').total_count;
+  const refused = await runCli(['key', 'create', '--data-dir', server.dataDir,
+    ...server.storeArgs(), '--account', String(server.credentials.account_id), '--role',
+    'SecretsReader', '--application', mine.shortName, '--application', 'nosuchapp',
+    '--credentials-out', `${server.root}/refused.json`]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /no application 'nosuchapp'/);
+  assert.equal(assertOk(await api(server, 'GetKeys', {}), 'GetKeys').total_count, before);
+});

@@ -4,7 +4,8 @@
 //   runCli(args)                          -> {code, stdout, stderr} (never throws on exit code)
 //   createAccount(server, {name, email, parent}) -> {accountId, apiKey, keyId, credentialsPath,
 //                                                    credentials}
-//   createKey(server, accountId, roles)   -> {keyId, credentialsPath, credentials}
+//   createKey(server, accountId, roles, {applications}) -> {keyId, credentialsPath, credentials}
+//                                         (applications: `--application` values, optional)
 //
 // Output handed back to tests has api_keys and private keys redacted from `stdout`/`stderr` for
 // messages; the values themselves are returned in their own fields.
@@ -49,11 +50,12 @@ export async function createAccount(server, { name = uniqueName('acct').toLowerC
   return { name, accountId, apiKey, keyId, credentialsPath, credentials };
 }
 
-export async function createKey(server, accountId, roles) {
+export async function createKey(server, accountId, roles, { applications = [] } = {}) {
   const credentialsPath = path.join(server.root, `key-${uniqueName('k')}.json`);
   const args = ['key', 'create', '--data-dir', server.dataDir, ...server.storeArgs(), '--account',
     String(accountId), '--credentials-out', credentialsPath];
   for (const role of roles) args.push('--role', role);
+  for (const application of applications) args.push('--application', String(application));
   const result = await runCli(args);
   if (result.code !== 0) throw new Error(`key create failed: ${describeCli(result)}`);
   const credentials = JSON.parse(fs.readFileSync(credentialsPath, 'utf8'));
