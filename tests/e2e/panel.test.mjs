@@ -3,8 +3,9 @@
 // confirmation, refused actions shown in words (493, 129), keys of lower roles (controls disabled
 // and explained), signing in again without losing typed input, keyboard-only use, sign-out,
 // axe-core on every page in light and dark, screenshots, and — over every request every page
-// made — that the private key never left the browser and nothing went to another origin. Each
-// action is checked through the API too, not only on the screen.
+// made — that the private key never left the browser and nothing went to another origin; the
+// history of a value with restore, and a key limited to one application. Each action is checked
+// through the API too, not only on the screen.
 
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -447,6 +448,96 @@ test('keys: create with roles, credentials.json offered once and working, change
   await del.waitFor({ state: 'detached' });
   assert.equal((await api(server, 'GetKeys', { key_id: credentials.key_id })).json.error.code, 433);
   assert.equal((await api(newKey, 'GetAccountInfo', {})).json.error.code, 100);
+});
+
+test('secrets: the history of a value, an older version revealed (audited) and restored', async () => {
+  const { page } = owner;
+  const app = await createApplication(server);
+  const id = await addSecret(server, app, 'API_TOKEN', 'token-one-9f2c');
+  assertOk(await api(server, 'SetSecretInfo',
+    { application_id: app.id, secret_id: id, secret_value: 'token-two-41ab' }), 'SetSecretInfo');
+  await goTo(page, `#/applications/${app.id}`);
+  const row = page.getByRole('row', { name: /API_TOKEN/ });
+  await row.getByRole('button', { name: 'History of API_TOKEN' }).click();
+  const dialog = page.getByRole('dialog', { name: 'History of API_TOKEN' });
+  await waitForText(dialog, 'Current');
+  assert.equal(await dialog.getByRole('button', { name: /^Restore version/ }).count(), 1,
+    'only the older version offers a restore');
+  assert.ok(!(await page.content()).includes('token-one-9f2c'), 'no value before Reveal');
+  await assertAccessible(page, 'secret history dialog');
+
+  const readsBefore = await auditCount({ filtered_cmd: 'GetSecretValue' });
+  await dialog.getByRole('button', { name: 'Reveal the value of version 1' }).click();
+  await waitForText(dialog, 'token-one-9f2c', { secret: true });
+  assert.equal(await auditCount({ filtered_cmd: 'GetSecretValue' }), readsBefore + 1,
+    'revealing an older version is one audited GetSecretValue');
+
+  await dialog.getByRole('button', { name: 'Restore version 1' }).click();
+  await waitForText(dialog, 'Its value becomes the current one as version 3');
+  await dialog.getByRole('button', { name: 'Yes, restore version 1' }).click();
+  await waitForText(notices(page), 'Secret API_TOKEN restored: its value is now version 3.');
+  const current = assertOk(await getSecretValue(server, app, { secret_id: id }), 'GetSecretValue')
+    .result[0];
+  assert.ok(current.secret_value === 'token-one-9f2c', 'version 1 is the current value again');
+  assert.equal(current.version, 3);
+  const versions = assertOk(await api(server, 'GetSecretVersions',
+    { application_id: app.id, secret_id: id }), 'GetSecretVersions');
+  assert.deepEqual(versions.result.map((v) => v.version), [3, 2, 1]);
+  // The dialog follows: version 3 is current, and the revealed value was hidden again.
+  await dialog.getByRole('button', { name: 'Restore version 2' }).waitFor();
+  assert.equal(await dialog.getByRole('button', { name: /^Restore version/ }).count(), 2);
+  assert.ok(!(await dialog.textContent()).includes('token-one-9f2c'), 'values hidden after it');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.ok(!(await page.content()).includes('token-one-9f2c'), 'no value left in the page');
+});
+
+test('keys: a SecretsReader key limited to one application, made in the panel', async () => {
+  const { page } = owner;
+  const mine = await createApplication(server);
+  const theirs = await createApplication(server);
+  const mineSecret = await addSecret(server, mine, 'SERVICE_PW', 'svc-value-7d1e');
+  const theirsSecret = await addSecret(server, theirs, 'OTHER_PW', 'other-value-0c3a');
+  await page.getByRole('link', { name: 'Keys' }).click();
+  await page.getByRole('heading', { name: 'Keys' }).waitFor();
+  const own = page.getByRole('row', { name: new RegExp(server.credentials.key_id) });
+  await waitForText(own, 'All applications');
+
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create key' });
+  await dialog.getByLabel('Key name').fill('billing-reader');
+  await dialog.getByRole('checkbox', { name: 'SecretsReader' }).check();
+  await dialog.getByRole('radio', { name: 'Only these applications' }).check();
+  await waitForText(dialog, 'Choose at least one application, or every application.');
+  assert.ok(await dialog.getByRole('button', { name: 'Create key' }).isDisabled(),
+    'a limit without applications cannot be sent');
+  await dialog.getByRole('checkbox', { name: mine.shortName, exact: true }).check();
+  await assertAccessible(page, 'create key dialog with applications');
+  await dialog.getByRole('button', { name: 'Create key' }).click();
+  const made = page.getByRole('alertdialog', { name: 'Key created' });
+  const [download] = await Promise.all([page.waitForEvent('download'),
+    made.getByRole('button', { name: 'Download credentials.json' }).click()]);
+  const credentials = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+  privateKeys.add(credentials.private_key);
+  await made.getByRole('button', { name: 'Close' }).click();
+  await made.waitFor({ state: 'detached' });
+
+  const row = page.getByRole('row', { name: /billing-reader/ });
+  await waitForText(row, mine.shortName);
+  await waitForText(row, 'SecretsReader');
+  const listed = assertOk(await api(server, 'GetKeys', { key_id: credentials.key_id }), 'GetKeys')
+    .result[0];
+  assert.deepEqual(listed.application_ids, [mine.id]);
+  // The key reads its application's values, nothing of the other, and changes nothing.
+  const reader = as(credentials);
+  const read = assertOk(await api(reader, 'GetSecretValue',
+    { application_id: mine.id, secret_id: mineSecret }), 'reader reads');
+  assert.ok(read.result[0].secret_value === 'svc-value-7d1e');
+  assert.equal((await api(reader, 'GetSecretValue',
+    { application_id: theirs.id, secret_id: theirsSecret })).json.error.code, 116);
+  assert.equal((await api(reader, 'SetSecretInfo',
+    { application_id: mine.id, secret_id: mineSecret, secret_value: 'x' })).json.error.code, 104);
+  assertOk(await api(server, 'DeleteKey', { key_id: credentials.key_id }), 'DeleteKey');
 });
 
 test('audit log: method, IP and date filters, paging, export of the view as JSON lines', async () => {

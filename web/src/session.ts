@@ -37,3 +37,8 @@ export const roleNames = (roles: RoleView[]): string =>
 export function notAllowed(session: Session, what: string): string {
   return `Your key (${roleNames(session.roles)}) may not ${what}.`;
 }
+
+// notAllowed(session, what) when the key may not call `method`; undefined when it may.
+export function deniedNote(session: Session, method: string, what: string): string | undefined {
+  return session.can(method) ? undefined : notAllowed(session, what);
+}

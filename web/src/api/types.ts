@@ -25,6 +25,14 @@ export interface SecretItem {
 
 export interface SecretWithValue extends SecretItem {
   secret_value: string;
+  version?: number; // voxsecrets: the version of the value answered
+}
+
+// voxsecrets: one kept version of a secret's value (GetSecretVersions; never the value).
+export interface SecretVersion {
+  version: number;
+  created: string; // when this value was set
+  current: boolean;
 }
 
 export interface RoleView {
@@ -40,6 +48,8 @@ export interface KeyItem {
   key_name?: string;
   description?: string;
   roles?: RoleView[];
+  // voxsecrets: the applications a limited key reaches (absent: every application).
+  application_ids?: number[];
 }
 
 export interface CreatedKey {
@@ -57,7 +67,7 @@ export interface AccountInfo {
   // The API method names these credentials may call (Voximplant's AccountInfo member).
   access_entries?: string[];
   // voxsecrets: the calling key and the roles it holds (bearer-token callers only).
-  key?: { key_id: string; key_name?: string; roles: RoleView[] };
+  key?: { key_id: string; key_name?: string; roles: RoleView[]; application_ids?: number[] };
 }
 
 export interface AuditRecord {
@@ -67,5 +77,6 @@ export interface AuditRecord {
   ip: string;
   cmd_name: string;
   cmd_args: string; // JSON text
-  cmd_result: string; // JSON text: {"code","key_id","credential","application_ids","secret_ids"}
+  // JSON text: {"code","key_id","credential","application_ids","secret_ids","secret_versions"}
+  cmd_result: string;
 }

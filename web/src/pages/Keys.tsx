@@ -1,17 +1,19 @@
-// Keys (service accounts): list with roles, create (roles from GetRoles; the new key's
-// credentials.json is offered for download once, with a warning that it cannot be shown again),
-// change roles, delete (warning first when it is the key this tab is signed in with).
+// Keys (service accounts): list with roles and the applications a key is limited to, create
+// (roles from GetRoles, optionally limited to some applications: docs/AUTH.md "Keys limited to
+// applications"; the new key's credentials.json is offered for download once, with a warning that
+// it cannot be shown again), change roles, delete (warning first when it is the key this tab is
+// signed in with).
 import { useState } from 'preact/hooks';
 
 import { ApiError } from '../api/client';
 import { explain } from '../api/errors';
-import type { CreatedKey, KeyItem, Paged, RoleView } from '../api/types';
+import type { Application, CreatedKey, KeyItem, Paged, RoleView } from '../api/types';
 import { Dialog, DialogForm } from '../components/Dialog';
 import { Field } from '../components/Field';
 import { Pager } from '../components/Pager';
 import { ErrorBanner, Explain, Loading } from '../components/Status';
 import { downloadText } from '../lib/download';
-import { formatCount } from '../lib/format';
+import { formatCount, shortAppName } from '../lib/format';
 import { useTitle } from '../lib/router';
 import { usePaging } from '../lib/usePaging';
 import { useQuery } from '../lib/useQuery';
@@ -47,6 +49,16 @@ export function KeysPage() {
   );
   const roles = useQuery(
     () => session.api.call<{ result: RoleView[] }>('GetRoles').then((r) => r.result),
+    [],
+  );
+  // Names for the applications keys are limited to (the account's, up to 1000).
+  const apps = useQuery(
+    () =>
+      session.can('GetApplications')
+        ? session.api
+            .call<Paged<Application>>('GetApplications', { count: 1000 })
+            .then((p) => p.result)
+        : Promise.resolve([] as Application[]),
     [],
   );
   const page = query.data;
@@ -89,6 +101,7 @@ export function KeysPage() {
                   <th scope="col">Key</th>
                   <th scope="col">Description</th>
                   <th scope="col">Roles</th>
+                  <th scope="col">Applications</th>
                   <th scope="col" class="col-actions">
                     <span class="visually-hidden">Actions</span>
                   </th>
@@ -109,6 +122,9 @@ export function KeysPage() {
                     </td>
                     <td data-label="Roles">
                       <RoleChips roles={key.roles ?? []} />
+                    </td>
+                    <td data-label="Applications">
+                      <ScopeText ids={key.application_ids} apps={apps.data} />
                     </td>
                     <td class="col-actions">
                       <div class="row-actions">
@@ -147,6 +163,7 @@ export function KeysPage() {
       {creating && roles.data !== undefined && (
         <CreateKeyDialog
           roles={roles.data}
+          applications={apps.data ?? []}
           onClose={() => setCreating(false)}
           onCreated={() => query.reload()}
         />
@@ -187,6 +204,76 @@ export function KeysPage() {
 }
 
 const label = (key: KeyItem): string => key.key_name ?? key.key_id;
+
+// What a key reaches: every application, or the names of those it is limited to.
+function ScopeText(props: { ids: number[] | undefined; apps: Application[] | undefined }) {
+  if (props.ids === undefined) return <span class="muted">All applications</span>;
+  if (props.ids.length === 0) {
+    return <span class="muted">None left (its applications were deleted)</span>;
+  }
+  const names = new Map((props.apps ?? []).map((a) => [a.application_id, a.application_name]));
+  return (
+    <span class="mono small">
+      {props.ids.map((id) => shortAppName(names.get(id) ?? `#${id}`)).join(', ')}
+    </span>
+  );
+}
+
+// Every application (the default) or only the chosen ones.
+function ScopePicker(props: {
+  applications: Application[];
+  limited: boolean;
+  chosen: ReadonlySet<number>;
+  onChange: (limited: boolean, chosen: ReadonlySet<number>) => void;
+}) {
+  return (
+    <fieldset class="roles">
+      <legend>Applications</legend>
+      <label class="check">
+        <input
+          type="radio"
+          name="key-scope"
+          checked={!props.limited}
+          onChange={() => props.onChange(false, props.chosen)}
+        />
+        Every application of the account
+      </label>
+      <label class="check">
+        <input
+          type="radio"
+          name="key-scope"
+          checked={props.limited}
+          disabled={props.applications.length === 0}
+          onChange={() => props.onChange(true, props.chosen)}
+        />
+        Only these applications
+      </label>
+      {props.limited && (
+        <div class="roles__grid">
+          {props.applications.map((app) => (
+            <label key={app.application_id} class="check">
+              <input
+                type="checkbox"
+                checked={props.chosen.has(app.application_id)}
+                onChange={(event) => {
+                  const next = new Set(props.chosen);
+                  if ((event.target as HTMLInputElement).checked) next.add(app.application_id);
+                  else next.delete(app.application_id);
+                  props.onChange(true, next);
+                }}
+              />
+              {shortAppName(app.application_name)}
+            </label>
+          ))}
+        </div>
+      )}
+      <p class="field__hint">
+        A limited key sees only its applications; the others answer as if they did not exist. For
+        a service, a SecretsReader key limited to its application is the safest choice.
+      </p>
+    </fieldset>
+  );
+}
 
 function RoleChips(props: { roles: RoleView[] }) {
   if (props.roles.length === 0) return <span class="muted">No roles</span>;
@@ -249,31 +336,41 @@ function RolePicker(props: {
         </p>
       )}
       <p class="field__hint">
-        Secrets need Owner, Admin or Developer (Support may list them without values); keys and the
-        audit log need Owner or Admin.
+        Secrets need Owner, Admin or Developer (Support may list them without values; SecretsReader
+        reads values and changes nothing); keys and the audit log need Owner or Admin.
       </p>
     </fieldset>
   );
 }
 
-function CreateKeyDialog(props: { roles: RoleView[]; onClose: () => void; onCreated: () => void }) {
+function CreateKeyDialog(props: {
+  roles: RoleView[];
+  applications: Application[];
+  onClose: () => void;
+  onCreated: () => void;
+}) {
   const session = useSession();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [chosen, setChosen] = useState<ReadonlySet<number>>(new Set());
+  const [limited, setLimited] = useState(false);
+  const [apps, setApps] = useState<ReadonlySet<number>>(new Set());
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string | undefined>(undefined);
   const [created, setCreated] = useState<CreatedKey | null>(null);
   const [downloaded, setDownloaded] = useState(false);
   const [askLeave, setAskLeave] = useState(false);
-  const dirty = created === null && (name !== '' || description !== '' || chosen.size > 0);
+  const dirty =
+    created === null && (name !== '' || description !== '' || chosen.size > 0 || limited);
   useUnsaved(dirty || (created !== null && !downloaded));
 
   const nameProblem = keyNameProblem(name);
   const descProblem = descriptionProblem(description);
+  const scopeProblem =
+    limited && apps.size === 0 ? 'Choose at least one application, or every application.' : undefined;
 
   const submit = async () => {
-    if (nameProblem !== undefined || descProblem !== undefined) return;
+    if (nameProblem !== undefined || descProblem !== undefined || scopeProblem !== undefined) return;
     setBusy(true);
     setFormError(undefined);
     try {
@@ -281,6 +378,7 @@ function CreateKeyDialog(props: { roles: RoleView[]; onClose: () => void; onCrea
         key_name: name || undefined,
         description: description || undefined,
         role_id: chosen.size > 0 ? [...chosen].sort((a, b) => a - b).join(';') : undefined,
+        application_ids: limited ? [...apps].sort((a, b) => a - b).join(';') : undefined,
       });
       const key = answer.result[0];
       if (key === undefined) throw new Error('The server sent no key.');
@@ -354,7 +452,9 @@ function CreateKeyDialog(props: { roles: RoleView[]; onClose: () => void; onCrea
         error={formError}
         onCancel={props.onClose}
         onSubmit={() => void submit()}
-        submitDisabled={nameProblem !== undefined || descProblem !== undefined}
+        submitDisabled={
+          nameProblem !== undefined || descProblem !== undefined || scopeProblem !== undefined
+        }
       >
         <Field
           label="Key name"
@@ -389,6 +489,20 @@ function CreateKeyDialog(props: { roles: RoleView[]; onClose: () => void; onCrea
           )}
         </Field>
         <RolePicker roles={props.roles} chosen={chosen} onChange={setChosen} />
+        <ScopePicker
+          applications={props.applications}
+          limited={limited}
+          chosen={apps}
+          onChange={(nextLimited, nextApps) => {
+            setLimited(nextLimited);
+            setApps(nextApps);
+          }}
+        />
+        {scopeProblem !== undefined && (
+          <p class="field__hint" role="status">
+            {scopeProblem}
+          </p>
+        )}
       </DialogForm>
     </Dialog>
   );

@@ -1,8 +1,9 @@
 // The secrets of one application — the heart of the panel. A table of name, description,
 // created and modified (values are never part of the list); search by name part and paging on
 // the server, so thousands of secrets stay fast; "Add secret", edit, per-row Reveal/Hide/Copy
-// (each a GetSecretValue call, so every look at a value is in the audit log); Delete per row and
-// for a selection (shift-click selects a range), each confirmed in a dialog naming the secrets.
+// (each a GetSecretValue call, so every look at a value is in the audit log); History per row
+// (the kept versions of the value, with restore: SecretHistory.tsx); Delete per row and for a
+// selection (shift-click selects a range), each confirmed in a dialog naming the secrets.
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import type { Application, Paged, SecretItem, SecretWithValue } from '../api/types';
@@ -12,11 +13,13 @@ import { Pager } from '../components/Pager';
 import { SearchBox } from '../components/SearchBox';
 import { ErrorBanner, Explain, Loading } from '../components/Status';
 import { formatCount, plural, shortAppName, shortTime } from '../lib/format';
+import { withEntry } from '../lib/maps';
 import { hrefFor, useTitle } from '../lib/router';
 import { usePaging } from '../lib/usePaging';
 import { useQuery } from '../lib/useQuery';
-import { notAllowed, useSession } from '../session';
+import { deniedNote, notAllowed, useSession } from '../session';
 import { SecretDialog } from './SecretDialog';
+import { SecretHistoryDialog } from './SecretHistory';
 
 const MASK = '••••••••••••'; // fixed length: says nothing about the value's length
 
@@ -35,6 +38,7 @@ export function SecretsPage(props: { applicationId: number }) {
   const [selected, setSelected] = useState<ReadonlyMap<number, string>>(new Map());
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<SecretItem | null>(null);
+  const [history, setHistory] = useState<SecretItem | null>(null);
   const [deleting, setDeleting] = useState<ReadonlyMap<number, string> | null>(null);
   const [viewing, setViewing] = useState<{ name: string; value: string } | null>(null);
   const lastClicked = useRef<number | null>(null);
@@ -70,17 +74,19 @@ export function SecretsPage(props: { applicationId: number }) {
   const writeNote = session.can('AddSecret')
     ? undefined
     : notAllowed(session, 'add, edit or delete secrets (needs Owner, Admin or Developer)');
-  const readNote = session.can('GetSecretValue')
-    ? undefined
-    : notAllowed(session, 'see secret values (needs Owner, Admin or Developer)');
+  const readNote = deniedNote(
+    session,
+    'GetSecretValue',
+    'see secret values (needs Owner, Admin, Developer or SecretsReader)',
+  );
+  const historyNote = deniedNote(
+    session,
+    'GetSecretVersions',
+    'see the history of a value (needs Owner, Admin, Developer, Support or SecretsReader)',
+  );
 
   const setValue = (id: number, state: ValueState | undefined) =>
-    setValues((old) => {
-      const next = new Map(old);
-      if (state === undefined) next.delete(id);
-      else next.set(id, state);
-      return next;
-    });
+    setValues((old) => withEntry(old, id, state));
 
   const fetchValue = async (secret: SecretItem): Promise<string> => {
     const answer = await session.api.call<{ result: SecretWithValue[] }>('GetSecretValue', {
@@ -298,6 +304,15 @@ export function SecretsPage(props: { applicationId: number }) {
                         </button>
                         <button
                           type="button"
+                          onClick={() => setHistory(secret)}
+                          disabled={historyNote !== undefined}
+                          title={historyNote}
+                          aria-label={`History of ${secret.secret_name}`}
+                        >
+                          History
+                        </button>
+                        <button
+                          type="button"
                           class="danger-quiet"
                           onClick={() =>
                             setDeleting(new Map([[secret.secret_id, secret.secret_name]]))
@@ -350,6 +365,18 @@ export function SecretsPage(props: { applicationId: number }) {
             if (valueChanged || name !== editing.secret_name) setValue(editing.secret_id, undefined);
             setEditing(null);
             session.notify(`Secret ${name} saved.`);
+            query.reload();
+          }}
+        />
+      )}
+      {history !== null && (
+        <SecretHistoryDialog
+          applicationId={applicationId}
+          secret={history}
+          onClose={() => setHistory(null)}
+          onRestored={(version) => {
+            setValue(history.secret_id, undefined);
+            session.notify(`Secret ${history.secret_name} restored: its value is now version ${version}.`);
             query.reload();
           }}
         />
