@@ -34,12 +34,14 @@ int MigrateCommand::Run() {
   std::printf("migrated %s to %s in %.1f s:\n", report->source.c_str(), report->target.c_str(),
               report->seconds);
   std::printf(
-      "  %lld account(s), %lld key(s), %lld application(s), %lld secret(s), "
-      "%lld data key(s), %lld meta entries, %lld audit chain(s), %lld audit record(s)\n",
+      "  %lld account(s), %lld key(s), %lld application(s), %lld secret(s) with %lld older "
+      "version(s), %lld data key(s), %lld meta entries, %lld audit chain(s), %lld audit "
+      "record(s)\n",
       static_cast<long long>(n.accounts), static_cast<long long>(n.keys),
       static_cast<long long>(n.applications), static_cast<long long>(n.secrets),
-      static_cast<long long>(n.data_keys), static_cast<long long>(n.meta),
-      static_cast<long long>(n.audit_chains), static_cast<long long>(n.audit_records));
+      static_cast<long long>(n.secret_versions), static_cast<long long>(n.data_keys),
+      static_cast<long long>(n.meta), static_cast<long long>(n.audit_chains),
+      static_cast<long long>(n.audit_records));
   const store::IdWatermarks& m = report->watermarks;
   std::printf(
       "  new ids start above: account %lld, application %lld, secret %lld, audit record "

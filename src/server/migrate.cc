@@ -50,7 +50,9 @@ Status CopyAll(store::Store& source, store::Tx& out, const CopyProgress& progres
   }
   report("accounts", n.accounts);
 
-  // Keys (with their roles) and applications, account by account.
+  // Keys (with their roles and the applications they are limited to) and applications, account
+  // by account; the keys go in after the applications their lists name.
+  std::vector<store::KeyRecord> keys;
   std::vector<store::ApplicationRecord> applications;
   for (const auto& account : accounts) {
     for (int64_t offset = 0;; offset += kBatch) {
@@ -58,10 +60,7 @@ Status CopyAll(store::Store& source, store::Tx& out, const CopyProgress& progres
           auto page, ReadFrom<store::Page<store::KeyRecord>>(source, [&](store::Tx& tx) {
             return tx.keys().ListByAccount(account.id, std::nullopt, kBatch, offset);
           }));
-      for (const auto& key : page.items) {
-        VS_RETURN_IF_ERROR(out.keys().Insert(key));
-        ++n.keys;
-      }
+      for (auto& key : page.items) keys.push_back(std::move(key));
       if (static_cast<int64_t>(page.items.size()) < kBatch) break;
     }
     for (int64_t offset = 0;; offset += kBatch) {
@@ -76,12 +75,16 @@ Status CopyAll(store::Store& source, store::Tx& out, const CopyProgress& progres
       if (static_cast<int64_t>(page.items.size()) < kBatch) break;
     }
   }
-  report("keys", n.keys);
   for (const auto& app : applications) {
     VS_RETURN_IF_ERROR(out.copy().InsertApplication(app));
     ++n.applications;
   }
   report("applications", n.applications);
+  for (const auto& key : keys) {
+    VS_RETURN_IF_ERROR(out.keys().Insert(key));
+    ++n.keys;
+  }
+  report("keys", n.keys);
 
   // Secrets, sealed as they are (bound to these very ids), and the data keys that open them.
   int64_t reported = 0;
@@ -93,8 +96,18 @@ Status CopyAll(store::Store& source, store::Tx& out, const CopyProgress& progres
       VS_RETURN_IF_ERROR(out.copy().InsertSecret(secret));
       if (++n.secrets - reported >= kBatch) report("secrets", reported = n.secrets);
     }
+    // The older versions of their values, sealed as they are (bound to their version too).
+    VS_ASSIGN_OR_RETURN(auto versions, ReadFrom<std::vector<store::SecretVersionRecord>>(
+                                           source, [&](store::Tx& tx) {
+                                             return tx.secret_versions().ListSealed(app.id);
+                                           }));
+    for (const auto& version : versions) {
+      VS_RETURN_IF_ERROR(out.secret_versions().Insert(app.id, version));
+      ++n.secret_versions;
+    }
   }
   report("secrets", n.secrets);
+  report("secret versions", n.secret_versions);
   VS_ASSIGN_OR_RETURN(auto data_keys,
                       ReadFrom<std::vector<store::DataKeyRecord>>(
                           source, [](store::Tx& tx) { return tx.data_keys().ListAll(); }));
@@ -165,6 +178,8 @@ Result<CopyCounts> CountRows(store::Store& store) {
         secrets.count = 1;
         VS_ASSIGN_OR_RETURN(auto page, tx.secrets().List(app.id, secrets));
         n.secrets += page.total_count;
+        VS_ASSIGN_OR_RETURN(auto versions, tx.secret_versions().ListSealed(app.id));
+        n.secret_versions += static_cast<int64_t>(versions.size());
       }
     }
     VS_ASSIGN_OR_RETURN(auto data_keys, tx.data_keys().ListAll());

@@ -33,6 +33,7 @@ struct CopyCounts {
   int64_t keys = 0;
   int64_t applications = 0;
   int64_t secrets = 0;
+  int64_t secret_versions = 0;  // older versions of secrets' values
   int64_t data_keys = 0;
   int64_t meta = 0;
   int64_t audit_chains = 0;

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <tuple>
 
 #include "audit/audit_log.h"
@@ -25,14 +26,17 @@ auto Fields(const store::AccountRecord& a) {
 }
 auto Fields(const store::KeyRecord& k) {
   return std::tie(k.key_id, k.account_id, k.public_key_pem, k.name, k.description, k.role_ids,
-                  k.created);
+                  k.application_ids, k.created);
 }
 auto Fields(const store::ApplicationRecord& a) {
   return std::tie(a.id, a.account_id, a.name, a.secure_record_storage, a.created, a.modified);
 }
 auto Fields(const store::SecretRecord& s) {
   return std::tie(s.info.id, s.info.application_id, s.info.name, s.info.description, s.info.created,
-                  s.info.modified, s.value);
+                  s.info.modified, s.info.version, s.info.version_created, s.value);
+}
+auto Fields(const store::SecretVersionRecord& v) {
+  return std::tie(v.info.secret_id, v.info.version, v.info.created, v.value);
 }
 auto Fields(const store::DataKeyRecord& d) {
   return std::tie(d.application_id, d.version, d.wrapped_key, d.master_key_version, d.encryptions,
@@ -61,6 +65,7 @@ struct Dump {
   std::vector<store::KeyRecord> keys;
   std::vector<store::ApplicationRecord> applications;
   std::vector<store::SecretRecord> secrets;
+  std::vector<store::SecretVersionRecord> versions;
   std::vector<store::DataKeyRecord> data_keys;
   std::vector<std::pair<std::string, std::string>> meta;
   std::vector<store::AuditChainRecord> chains;
@@ -82,6 +87,8 @@ Dump DumpOf(store::Store& s) {
                      d.applications.push_back(app);
                      VS_ASSIGN_OR_RETURN(auto secrets, tx.secrets().ListSealed(app.id));
                      for (auto& secret : secrets) d.secrets.push_back(secret);
+                     VS_ASSIGN_OR_RETURN(auto versions, tx.secret_versions().ListSealed(app.id));
+                     for (auto& version : versions) d.versions.push_back(version);
                    }
                  }
                  VS_ASSIGN_OR_RETURN(d.data_keys, tx.data_keys().ListAll());
@@ -120,6 +127,7 @@ class CopyStoreTest : public ::testing::Test {
                                                    .name = "n",
                                                    .description = "d",
                                                    .role_ids = {3, 1},
+                                                   .application_ids = std::nullopt,
                                                    .created = kNow}));
               for (int a = 0; a < 2; ++a) {
                 store::ApplicationRecord app{.account_id = a == 0 ? parent_ : child_id,
@@ -141,7 +149,28 @@ class CopyStoreTest : public ::testing::Test {
                   if (i == 4) {
                     VS_RETURN_IF_ERROR(tx.secrets().Delete(app_id, {id}).status());
                   }
+                  if (i == 0) {
+                    // Two older versions of S0's value (the current one is version 3).
+                    for (int64_t v = 1; v <= 2; ++v) {
+                      VS_RETURN_IF_ERROR(tx.secret_versions().Insert(
+                          app_id, {{id, v, kNow + v}, SealedValue{"old" + std::to_string(v), 2}}));
+                    }
+                    store::SecretUpdate update;
+                    update.value = SealedValue{"current", 2};
+                    update.version = 3;
+                    VS_RETURN_IF_ERROR(tx.secrets().Update(app_id, id, update, kNow + 3).status());
+                  }
                 }
+                // A key limited to this application (its list must follow the application).
+                VS_RETURN_IF_ERROR(
+                    tx.keys().Insert({.key_id = "limited-" + std::to_string(a),
+                                      .account_id = app.account_id,
+                                      .public_key_pem = "PEM",
+                                      .name = "",
+                                      .description = "",
+                                      .role_ids = {17},
+                                      .application_ids = std::vector<int64_t>{app_id},
+                                      .created = kNow}));
               }
               return tx.meta().Put("master_key.check.1", "abc");
             })
@@ -180,9 +209,10 @@ TEST_F(CopyStoreTest, EveryRowArrivesAsItWasAndTheAuditLogVerifies) {
       &marks);
   ASSERT_TRUE(copied.ok()) << copied.status().message();
   EXPECT_EQ(copied->accounts, 2);
-  EXPECT_EQ(copied->keys, 1);
+  EXPECT_EQ(copied->keys, 3);
   EXPECT_EQ(copied->applications, 2);
   EXPECT_EQ(copied->secrets, 8);
+  EXPECT_EQ(copied->secret_versions, 4);
   EXPECT_EQ(copied->data_keys, 4);
   EXPECT_EQ(copied->audit_chains, 2);
   EXPECT_EQ(copied->audit_records, 10);
@@ -194,6 +224,12 @@ TEST_F(CopyStoreTest, EveryRowArrivesAsItWasAndTheAuditLogVerifies) {
   EXPECT_TRUE(SameRows(from.keys, to.keys));
   EXPECT_TRUE(SameRows(from.applications, to.applications));
   EXPECT_TRUE(SameRows(from.secrets, to.secrets));
+  EXPECT_EQ(from.versions.size(), 4u);
+  EXPECT_TRUE(SameRows(from.versions, to.versions));
+  ASSERT_EQ(to.keys.size(), 3u);
+  EXPECT_EQ(std::count_if(to.keys.begin(), to.keys.end(),
+                          [](const store::KeyRecord& k) { return k.application_ids.has_value(); }),
+            2);
   EXPECT_TRUE(SameRows(from.data_keys, to.data_keys));
   EXPECT_EQ(from.meta, to.meta);
   EXPECT_TRUE(SameRows(from.chains, to.chains));

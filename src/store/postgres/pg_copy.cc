@@ -14,7 +14,8 @@ constexpr std::string_view kIsEmpty =
     "SELECT NOT (EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM api_keys) OR "
     "EXISTS (SELECT 1 FROM applications) OR EXISTS (SELECT 1 FROM secrets) OR "
     "EXISTS (SELECT 1 FROM data_keys) OR EXISTS (SELECT 1 FROM meta) OR "
-    "EXISTS (SELECT 1 FROM audit_chains) OR EXISTS (SELECT 1 FROM audit_log))";
+    "EXISTS (SELECT 1 FROM audit_chains) OR EXISTS (SELECT 1 FROM audit_log) OR "
+    "EXISTS (SELECT 1 FROM secret_versions))";
 constexpr std::string_view kInsertAccount =
     "INSERT INTO accounts (id, name, email, parent_id, api_key_hash, created) "
     "VALUES ($1, $2, $3, $4, $5, $6)";
@@ -23,7 +24,7 @@ constexpr std::string_view kInsertApplication =
     "VALUES ($1, $2, $3, $4, $5, $6)";
 constexpr std::string_view kInsertSecret =
     "INSERT INTO secrets (id, application_id, name, description, value, key_version, created, "
-    "modified) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    "modified, version, version_created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 constexpr std::string_view kListMeta = "SELECT key, value FROM meta ORDER BY key COLLATE \"C\"";
 // The highest id handed out: the sequence's last value (NULL until nextval was called), or the
 // highest present (ids inserted explicitly).
@@ -88,7 +89,9 @@ Status PgCopyRepository::InsertSecret(const SecretRecord& secret) {
                                 .Bytes(secret.value.blob)
                                 .Int64(secret.value.key_version)
                                 .Int64(secret.info.created)
-                                .Int64(secret.info.modified))
+                                .Int64(secret.info.modified)
+                                .Int64(secret.info.version)
+                                .Int64(secret.info.version_created))
       .status();
 }
 

@@ -12,7 +12,8 @@ constexpr std::string_view kIsEmpty =
     "SELECT NOT (EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM api_keys) OR "
     "EXISTS (SELECT 1 FROM applications) OR EXISTS (SELECT 1 FROM secrets) OR "
     "EXISTS (SELECT 1 FROM data_keys) OR EXISTS (SELECT 1 FROM meta) OR "
-    "EXISTS (SELECT 1 FROM audit_chains) OR EXISTS (SELECT 1 FROM audit_log))";
+    "EXISTS (SELECT 1 FROM audit_chains) OR EXISTS (SELECT 1 FROM audit_log) OR "
+    "EXISTS (SELECT 1 FROM secret_versions))";
 constexpr std::string_view kInsertAccount =
     "INSERT INTO accounts (id, name, email, parent_id, api_key_hash, created) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -21,7 +22,7 @@ constexpr std::string_view kInsertApplication =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 constexpr std::string_view kInsertSecret =
     "INSERT INTO secrets (id, application_id, name, description, value, key_version, created, "
-    "modified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "modified, version, version_created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 constexpr std::string_view kListMeta = "SELECT key, value FROM meta ORDER BY key";
 // The highest id handed out: sqlite_sequence's (it keeps deleted ids' high mark), or the highest
 // present when sqlite_sequence has no row for the table yet.
@@ -86,6 +87,8 @@ Status SqliteCopyRepository::InsertSecret(const SecretRecord& secret) {
   stmt->BindInt64(6, secret.value.key_version);
   stmt->BindInt64(7, secret.info.created);
   stmt->BindInt64(8, secret.info.modified);
+  stmt->BindInt64(9, secret.info.version);
+  stmt->BindInt64(10, secret.info.version_created);
   return stmt->Run();
 }
 
