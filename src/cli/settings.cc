@@ -12,7 +12,9 @@ std::string LongName(const CLI::Option* option) {
 
 ConfigType TypeOf(const CLI::Option* option) {
   if (option->get_expected_max() == 0) return ConfigType::kBoolean;  // a flag
-  const std::string type = option->get_type_name();
+  // "INT", or "INT:INT in [1 - 1000]" once a validator such as CLI::Range is attached.
+  const std::string full = option->get_type_name();
+  const std::string type = full.substr(0, full.find(':'));
   if (type == "INT" || type == "UINT") return ConfigType::kInteger;
   return ConfigType::kString;
 }

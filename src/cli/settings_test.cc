@@ -21,6 +21,7 @@ class SettingsTest : public ::testing::Test {
     serve_->add_option("--data-dir", serve_dir_)->required();
     serve_->add_option("--listen", listen_);
     serve_->add_option("--threads", threads_);
+    serve_->add_option("--secret-versions", versions_)->check(CLI::Range(1, 1000));
     serve_->add_flag("--plain-http", plain_http_);
     serve_->add_option("--store", serve_store_);
     auto* account = app_.add_subcommand("account");
@@ -31,9 +32,9 @@ class SettingsTest : public ::testing::Test {
     app_.add_subcommand("token")->add_option("--credentials", credentials_);
     settings_.Attach(app_, serve_);
     std::snprintf(path_, sizeof(path_), "/tmp/voxsecrets-settings-test-%d.toml", ::getpid());
-    for (const char* var :
-         {"VOXSECRETS_DATA_DIR", "VOXSECRETS_LISTEN", "VOXSECRETS_THREADS", "VOXSECRETS_PLAIN_HTTP",
-          "VOXSECRETS_STORE", "VOXSECRETS_CONFIG", "VOXSECRETS_NAME"}) {
+    for (const char* var : {"VOXSECRETS_DATA_DIR", "VOXSECRETS_LISTEN", "VOXSECRETS_THREADS",
+                            "VOXSECRETS_PLAIN_HTTP", "VOXSECRETS_STORE", "VOXSECRETS_CONFIG",
+                            "VOXSECRETS_NAME", "VOXSECRETS_SECRET_VERSIONS"}) {
       ::unsetenv(var);
     }
   }
@@ -59,6 +60,7 @@ class SettingsTest : public ::testing::Test {
   char path_[128];
   std::string serve_dir_, listen_ = "127.0.0.1:8443", serve_store_;
   int threads_ = 0;
+  int versions_ = 10;
   bool plain_http_ = false;
   std::string admin_dir_, admin_store_, name_, credentials_;
 };
@@ -69,16 +71,18 @@ TEST_F(SettingsTest, KnownKeysAreServesOptionsWithTheirTypes) {
   EXPECT_EQ(keys, (std::map<std::string, ConfigType>{{"data-dir", ConfigType::kString},
                                                      {"listen", ConfigType::kString},
                                                      {"threads", ConfigType::kInteger},
+                                                     {"secret-versions", ConfigType::kInteger},
                                                      {"plain-http", ConfigType::kBoolean},
                                                      {"store", ConfigType::kString}}));
   EXPECT_EQ(EnvironmentName("master-key-command"), "VOXSECRETS_MASTER_KEY_COMMAND");
 }
 
 TEST_F(SettingsTest, FileFillsWhatTheCommandLineLeavesAndDefaultsStay) {
-  WriteConfig("data-dir = \"/from/file\"\nthreads = 3\nplain-http = true\n");
+  WriteConfig("data-dir = \"/from/file\"\nthreads = 3\nplain-http = true\nsecret-versions = 4\n");
   ASSERT_TRUE(Run({"vs", "serve", "--config", path_}).ok());
   EXPECT_EQ(serve_dir_, "/from/file");
   EXPECT_EQ(threads_, 3);
+  EXPECT_EQ(versions_, 4);  // an integer with a range check is an integer key too
   EXPECT_TRUE(plain_http_);
   EXPECT_EQ(listen_, "127.0.0.1:8443");  // default
 }
