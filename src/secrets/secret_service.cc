@@ -51,7 +51,7 @@ Status ApplyUpdate(store::Tx& tx, int64_t application_id, int64_t secret_id,
 }  // namespace
 
 SecretService::SecretService(crypto::ValueSealer& sealer, const Clock& clock,
-                             SecretsOptions options)
+                             const SecretsOptions& options)
     : sealer_(sealer),
       clock_(clock),
       versions_kept_(std::clamp<int64_t>(options.secret_versions, 1, kMaxSecretVersions)) {}

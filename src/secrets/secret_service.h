@@ -94,7 +94,8 @@ struct VersionQuery {
 
 class SecretService {
  public:
-  SecretService(crypto::ValueSealer& sealer, const Clock& clock, SecretsOptions options = {});
+  SecretService(crypto::ValueSealer& sealer, const Clock& clock,
+                const SecretsOptions& options = {});
 
   // Adds a secret and returns its id. Checks, in order: secret_name (missing kMissingArgument,
   // ill-formed kInvalidArgument, taken kAlreadyExists), secret_value (CheckSecretValue), then
