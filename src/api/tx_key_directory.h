@@ -10,8 +10,9 @@
 // admin CLI beside a SQLite server). A call reads the counter in its own transaction (one indexed
 // row) and uses an entry only when it was read at that very counter: then the rows are the ones
 // its snapshot holds. A deleted key, a changed role or a changed application scope is therefore
-// refused or applied at the next request, on every node, with no invalidation message to lose. Only read transactions fill the cache (what a
-// write transaction reads may still be rolled back); write transactions may use it.
+// refused or applied at the next request, on every node, with no invalidation message to lose.
+// Only read transactions fill the cache (what a write transaction reads may still be rolled
+// back); write transactions may use it.
 //
 // Thread-safety: IamCache may be shared by all threads (a shared lock for lookups). A
 // TxKeyDirectory belongs to the call (the thread running its transaction callback).

@@ -20,7 +20,7 @@ constexpr std::string_view kSecretByName = "SELECT " VS_SECRET_INFO_COLUMNS
                                            ", value, key_version FROM secrets "
                                            "WHERE application_id = $1 AND name = $2";
 // The same with the data key that sealed the secret (read transactions: ReadAhead).
-#define VS_WITH_DATA_KEY                                                                   \
+#define VS_WITH_DATA_KEY                                                                     \
   "SELECT s.id, s.application_id, s.name, s.description, s.created, s.modified, s.version, " \
   "s.version_created, s.value, s.key_version, d.application_id, d.version, d.wrapped_key, "  \
   "d.master_key_version, d.encryptions, d.created FROM secrets s LEFT JOIN data_keys d ON "  \
