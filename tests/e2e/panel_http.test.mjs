@@ -111,14 +111,14 @@ test('GetAccountInfo tells any key its roles and the methods it may call', async
   const owner = assertOk(await api(server, 'GetAccountInfo', {}), 'owner').result;
   assert.equal(owner.key.key_id, server.credentials.key_id);
   assert.deepEqual(owner.key.roles, [{ role_id: 1, role_name: 'Owner', inherited: false }]);
-  assert.equal(owner.access_entries.length, 19);
+  assert.equal(owner.access_entries.length, 21);
 
   const support = server.createKey({ account: server.credentials.account_id, roles: ['Support'] });
   const info = assertOk(await api({ ...server, credentials: support }, 'GetAccountInfo', {}),
     'support').result;
   assert.deepEqual(info.key.roles, [{ role_id: 3, role_name: 'Support', inherited: false }]);
   assert.deepEqual(info.access_entries,
-    ['GetAccountInfo', 'GetApplications', 'GetRoles', 'GetSecrets']);
+    ['GetAccountInfo', 'GetApplications', 'GetRoles', 'GetSecretVersions', 'GetSecrets']);
   // The list is the server's own rule: what it leaves out is refused.
   const refused = await api({ ...server, credentials: support }, 'AddApplication',
     { application_name: 'nope' });
