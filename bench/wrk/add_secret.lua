@@ -3,21 +3,20 @@
 -- bearer token) and VOXSECRETS_BENCH_APP_ID (the application id); VOXSECRETS_BENCH_NAME_PREFIX
 -- (default "w") keeps the names of parallel wrk runs apart. Usage: wrk ... -s add_secret.lua URL
 -- Counts failed answers like count_errors.lua and prints "errors: non200=N api_errors=N".
-local threads = {}
+local errors = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "error_counter.lua")
 local next_id = 0
 
 function setup(thread)
   next_id = next_id + 1
   thread:set("thread_id", next_id)
-  table.insert(threads, thread)
+  errors.track(thread)
 end
 
 function init(args)
   application_id = os.getenv("VOXSECRETS_BENCH_APP_ID") or "1"
   name_prefix = os.getenv("VOXSECRETS_BENCH_NAME_PREFIX") or "w"
   counter = 0
-  non200 = 0
-  api_errors = 0
+  errors.reset()
   headers = {}
   for name, value in pairs(wrk.headers) do
     headers[name] = value
@@ -36,21 +35,4 @@ function request()
     "&secret_value=benchmark+value+" .. counter .. "+%E2%9C%93" ..
     "&description=wrk"
   return wrk.format("POST", "/platform_api/AddSecret", headers, body)
-end
-
-function response(status, headers, body)
-  if status ~= 200 then
-    non200 = non200 + 1
-  elseif body and string.find(body, '"error"', 1, true) then
-    api_errors = api_errors + 1
-  end
-end
-
-function done(summary, latency, requests)
-  local n, e = 0, 0
-  for _, thread in ipairs(threads) do
-    n = n + thread:get("non200")
-    e = e + thread:get("api_errors")
-  end
-  io.write(string.format("errors: non200=%d api_errors=%d\n", n, e))
 end

@@ -9,13 +9,13 @@
 -- same comparison without that limit. Environment: VOXSECRETS_BENCH_TOKENS_FILE (the file),
 -- VOXSECRETS_BENCH_APP_ID, VOXSECRETS_BENCH_SECRET_NAME. Each wrk thread starts at another
 -- offset and wraps around at the end of the file. Prints "errors: non200=N api_errors=N".
-local threads = {}
+local errors = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "error_counter.lua")
 local next_id = 0
 
 function setup(thread)
   next_id = next_id + 1
   thread:set("thread_id", next_id)
-  table.insert(threads, thread)
+  errors.track(thread)
 end
 
 function init(args)
@@ -27,28 +27,10 @@ function init(args)
   path = "/platform_api/GetSecretValue?application_id=" ..
     (os.getenv("VOXSECRETS_BENCH_APP_ID") or "1") .. "&secret_name=" ..
     (os.getenv("VOXSECRETS_BENCH_SECRET_NAME") or "Token")
-  non200 = 0
-  api_errors = 0
+  errors.reset()
 end
 
 function request()
   index = index % #tokens + 1
   return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. tokens[index] })
-end
-
-function response(status, headers, body)
-  if status ~= 200 then
-    non200 = non200 + 1
-  elseif string.find(body, '"error"', 1, true) then
-    api_errors = api_errors + 1
-  end
-end
-
-function done(summary, latency, requests)
-  local n, e = 0, 0
-  for _, thread in ipairs(threads) do
-    n = n + thread:get("non200")
-    e = e + thread:get("api_errors")
-  end
-  io.write(string.format("errors: non200=%d api_errors=%d\n", n, e))
 end

@@ -6,13 +6,13 @@
 -- secret of that application), VOXSECRETS_BENCH_LIST_APP_ID and VOXSECRETS_BENCH_NAME_PART (the
 -- listing and search), VOXSECRETS_BENCH_NAME_PREFIX (default "m"). Prints
 -- "errors: non200=N api_errors=N" like count_errors.lua.
-local threads = {}
+local errors = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "error_counter.lua")
 local next_id = 0
 
 function setup(thread)
   next_id = next_id + 1
   thread:set("thread_id", next_id)
-  table.insert(threads, thread)
+  errors.track(thread)
 end
 
 function init(args)
@@ -27,8 +27,7 @@ function init(args)
   search_path = list_path .. "&secret_name_part=" .. part
   counter = 0
   step = 0
-  non200 = 0
-  api_errors = 0
+  errors.reset()
   headers = {}
   local token = os.getenv("VOXSECRETS_BENCH_TOKEN")
   if token and token ~= "" then headers["Authorization"] = "Bearer " .. token end
@@ -49,21 +48,4 @@ function request()
     return wrk.format("GET", search_path, headers)
   end
   return wrk.format("GET", get_path, headers)
-end
-
-function response(status, headers, body)
-  if status ~= 200 then
-    non200 = non200 + 1
-  elseif body and string.find(body, '"error"', 1, true) then
-    api_errors = api_errors + 1
-  end
-end
-
-function done(summary, latency, requests)
-  local n, e = 0, 0
-  for _, thread in ipairs(threads) do
-    n = n + thread:get("non200")
-    e = e + thread:get("api_errors")
-  end
-  io.write(string.format("errors: non200=%d api_errors=%d\n", n, e))
 end
