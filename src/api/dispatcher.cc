@@ -13,6 +13,7 @@
 #include "api/error_codes.h"
 #include "api/json_body.h"
 #include "api/params.h"
+#include "api/read_hint.h"
 #include "common/secure_bytes.h"
 #include "iam/scope.h"
 
@@ -149,6 +150,10 @@ Status Dispatcher::Execute(Call& call, store::Tx& tx, bool write, bool audit_in_
   SecureWipe(call.body.data(), call.body.size());
   call.body.clear();
   try {
+    if (!write) {
+      VS_RETURN_IF_ERROR(
+          tx.Prefetch(ReadHintFor(call.spec->prefetch, call.request, authenticator_)));
+    }
     TxKeyDirectory directory(tx, iam_cache_.get(), /*fill=*/!write);
     Result<auth::Principal> authenticated = Authenticate(call.request, directory);
     if (!authenticated.ok()) return authenticated.status();

@@ -6,7 +6,8 @@
 //     role rule is written;
 //   - `reach`: what a key limited to some applications may do with it (iam::Reach: only in its
 //     applications, not at all (104), or freely) — the only place that rule is written;
-//   - `handler`.
+//   - `handler`;
+//   - `prefetch`: what a read method looks up first (a hint for the store, api/read_hint.h).
 // The dispatcher answers 103 for a name not in the table and 104 when `roles` does not allow the
 // caller or `reach` does not allow its key's scope; the role, scope and audit tests iterate over
 // the table, and docs/API.md's method table is checked against it (api/method_registry_test.cc
@@ -46,6 +47,14 @@ enum class Access {
 
 using MethodHandler = std::function<Result<nlohmann::json>(CallContext& call, store::Tx& tx)>;
 
+// What a read method looks up first besides its caller's identity, so that the store may fetch it
+// with the caller's authentication in one round trip (store::Tx::Prefetch, api/read_hint.h).
+enum class Prefetch {
+  kNothing,
+  kApplication,  // the application its application_id or application_name parameter names
+  kSecret,       // that application and the secret its secret_id or secret_name parameter names
+};
+
 struct MethodSpec {
   std::string name;
   Access access = Access::kRead;
@@ -54,6 +63,8 @@ struct MethodSpec {
   // through the services, which answer other applications as missing.
   iam::Reach reach = iam::Reach::kAccount;
   MethodHandler handler;
+  // Only a hint (answers are the same without it); only for kRead methods.
+  Prefetch prefetch = Prefetch::kNothing;
 };
 
 class MethodTable {

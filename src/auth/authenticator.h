@@ -81,7 +81,9 @@ class Authenticator {
                                        KeyDirectory& directory) const;
   Result<Principal> AuthenticateLegacy(int64_t account_id, std::string_view api_key) const;
 
-  // nullptr when the cache is off. For tests and metrics.
+  // nullptr when the cache is off. For tests, metrics, and the prefetch hint of a call
+  // (api/read_hint.h: the `iss` of a cached token names the account a call will act as; a hint
+  // only, it proves nothing).
   const VerifiedTokenCache* token_cache() const { return tokens_.get(); }
 
  private:

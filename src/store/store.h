@@ -335,6 +335,18 @@ class CopyRepository {
   virtual Status RaiseWatermarks(const IdWatermarks& marks) = 0;
 };
 
+// What a read transaction is about to look up (Tx::Prefetch): an application of an account and a
+// secret in it, by id or by name.
+struct ReadHint {
+  int64_t account_id = 0;  // the account the application is looked up in; 0 = none (no hint)
+  // The application: by id when set, else by its short name; neither = none (no hint).
+  std::optional<int64_t> application_id;
+  std::string application_name;
+  // The secret in that application: by id when set, else by name; neither = none.
+  std::optional<int64_t> secret_id;
+  std::string secret_name;
+};
+
 // One transaction. Repositories are valid only during the callback that received the Tx.
 class Tx {
  public:
@@ -359,6 +371,19 @@ class Tx {
   virtual Status Savepoint() = 0;
   virtual Status ReleaseSavepoint() = 0;
   virtual Status RollbackToSavepoint() = 0;
+
+  // A hint given before a read transaction's first lookup: it is about to read the identity
+  // change counter (MetaRepository::IamVersion), the application `hint` names and the secret in
+  // it with the data key that sealed it. A backend may fetch them together (PostgreSQL: one
+  // statement, so that a call's authentication and its method cost one round trip) and answer
+  // the repository calls that ask for exactly those rows (same arguments) from what it fetched;
+  // the rows come from the transaction's snapshot, so every answer is the same as without the
+  // hint. Any other call, and every call of a write transaction, reads as usual. A non-OK Status
+  // is the store's, as from a repository call. The default does nothing.
+  virtual Status Prefetch(const ReadHint& hint) {
+    static_cast<void>(hint);
+    return Status::Ok();
+  }
 };
 
 using TxFn = std::function<Status(Tx&)>;

@@ -116,6 +116,7 @@ class FaultyAuditStore final : public Store {
     Status Savepoint() override { return inner_.Savepoint(); }
     Status ReleaseSavepoint() override { return inner_.ReleaseSavepoint(); }
     Status RollbackToSavepoint() override { return inner_.RollbackToSavepoint(); }
+    Status Prefetch(const ReadHint& hint) override { return inner_.Prefetch(hint); }
 
    private:
     Tx& inner_;

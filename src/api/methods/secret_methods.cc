@@ -194,11 +194,14 @@ void RegisterSecretMethods(MethodTable& table, const Services& s) {
   // Every secrets method works in the application it names.
   constexpr iam::Reach in_app = iam::Reach::kApplications;
   table.Add({"AddSecret", Access::kWrite, writers, in_app, Bind(s, AddSecret)});
-  table.Add({"GetSecretValue", Access::kRead, value_readers, in_app, Bind(s, GetSecretValue)});
-  table.Add({"GetSecrets", Access::kRead, listers, in_app, Bind(s, GetSecrets)});
+  table.Add({"GetSecretValue", Access::kRead, value_readers, in_app, Bind(s, GetSecretValue),
+             Prefetch::kSecret});
+  table.Add(
+      {"GetSecrets", Access::kRead, listers, in_app, Bind(s, GetSecrets), Prefetch::kApplication});
   table.Add({"SetSecretInfo", Access::kWrite, writers, in_app, Bind(s, SetSecretInfo)});
   table.Add({"DelSecret", Access::kWrite, writers, in_app, Bind(s, DelSecret)});
-  table.Add({"GetSecretVersions", Access::kRead, listers, in_app, Bind(s, GetSecretVersions)});
+  table.Add({"GetSecretVersions", Access::kRead, listers, in_app, Bind(s, GetSecretVersions),
+             Prefetch::kSecret});
   table.Add(
       {"RestoreSecretVersion", Access::kWrite, writers, in_app, Bind(s, RestoreSecretVersion)});
 }

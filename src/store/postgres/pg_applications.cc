@@ -1,5 +1,8 @@
 // PgApplicationRepository.
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "store/postgres/pg_repositories.h"
 #include "store/store_error.h"
@@ -35,19 +38,27 @@ constexpr std::string_view kDeleteApp =
 #undef VS_APP_COLUMNS
 
 ApplicationRecord ReadApp(const Rows& rows, int row) {
-  ApplicationRecord app;
-  app.id = rows.Int64(row, 0);
-  app.account_id = rows.Int64(row, 1);
-  app.name = rows.Text(row, 2);
-  app.secure_record_storage = rows.Bool(row, 3);
-  app.created = rows.Int64(row, 4);
-  app.modified = rows.Int64(row, 5);
-  return app;
+  return ReadApplicationColumns(rows, row, 0);
 }
 
 std::optional<ApplicationRecord> FirstApp(const Rows& rows) {
   if (rows.size() == 0) return std::nullopt;
   return ReadApp(rows, 0);
+}
+
+// The prefetched application when `ahead` holds the lookup (account_id, id) or (account_id, name)
+// (taken out of it); an empty optional otherwise.
+std::optional<std::optional<ApplicationRecord>> TakeAhead(ReadAhead* ahead, int64_t account_id,
+                                                          std::optional<int64_t> id,
+                                                          std::string_view name) {
+  if (ahead == nullptr || !ahead->application.has_value()) return std::nullopt;
+  const ReadAhead::Application& fetched = *ahead->application;
+  if (fetched.account_id != account_id || fetched.id != id || (!id && fetched.name != name)) {
+    return std::nullopt;
+  }
+  std::optional<ApplicationRecord> found = std::move(ahead->application->found);
+  ahead->application.reset();
+  return found;
 }
 
 Params ListFilter(int64_t account_id, const ApplicationFilter& filter) {
@@ -62,6 +73,17 @@ Params ListFilter(int64_t account_id, const ApplicationFilter& filter) {
 }
 
 }  // namespace
+
+ApplicationRecord ReadApplicationColumns(const Rows& rows, int row, int first) {
+  ApplicationRecord app;
+  app.id = rows.Int64(row, first);
+  app.account_id = rows.Int64(row, first + 1);
+  app.name = rows.Text(row, first + 2);
+  app.secure_record_storage = rows.Bool(row, first + 3);
+  app.created = rows.Int64(row, first + 4);
+  app.modified = rows.Int64(row, first + 5);
+  return app;
+}
 
 Result<int64_t> PgApplicationRepository::Insert(const ApplicationRecord& app) {
   VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kInsertApp, Params()
@@ -78,12 +100,14 @@ Result<int64_t> PgApplicationRepository::Insert(const ApplicationRecord& app) {
 
 Result<std::optional<ApplicationRecord>> PgApplicationRepository::FindById(int64_t account_id,
                                                                            int64_t id) {
+  if (auto ahead = TakeAhead(ahead_, account_id, id, {})) return *std::move(ahead);
   VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kAppById, Params().Int64(account_id).Int64(id)));
   return FirstApp(rows);
 }
 
 Result<std::optional<ApplicationRecord>> PgApplicationRepository::FindByName(
     int64_t account_id, std::string_view name) {
+  if (auto ahead = TakeAhead(ahead_, account_id, std::nullopt, name)) return *std::move(ahead);
   VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kAppByName, Params().Int64(account_id).Text(name)));
   return FirstApp(rows);
 }

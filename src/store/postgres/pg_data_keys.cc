@@ -39,16 +39,7 @@ constexpr std::string_view kIamVersion = "SELECT version FROM change_counters WH
 
 #undef VS_DATA_KEY_COLUMNS
 
-DataKeyRecord ReadDataKey(const Rows& rows, int row) {
-  DataKeyRecord key;
-  key.application_id = rows.Int64(row, 0);
-  key.version = static_cast<uint32_t>(rows.Int64(row, 1));
-  key.wrapped_key = rows.Bytes(row, 2);
-  key.master_key_version = static_cast<uint32_t>(rows.Int64(row, 3));
-  key.encryptions = rows.Int64(row, 4);
-  key.created = rows.Int64(row, 5);
-  return key;
-}
+DataKeyRecord ReadDataKey(const Rows& rows, int row) { return ReadDataKeyColumns(rows, row, 0); }
 
 std::optional<DataKeyRecord> FirstDataKey(const Rows& rows) {
   if (rows.size() == 0) return std::nullopt;
@@ -56,6 +47,17 @@ std::optional<DataKeyRecord> FirstDataKey(const Rows& rows) {
 }
 
 }  // namespace
+
+DataKeyRecord ReadDataKeyColumns(const Rows& rows, int row, int first) {
+  DataKeyRecord key;
+  key.application_id = rows.Int64(row, first);
+  key.version = static_cast<uint32_t>(rows.Int64(row, first + 1));
+  key.wrapped_key = rows.Bytes(row, first + 2);
+  key.master_key_version = static_cast<uint32_t>(rows.Int64(row, first + 3));
+  key.encryptions = rows.Int64(row, first + 4);
+  key.created = rows.Int64(row, first + 5);
+  return key;
+}
 
 // ---- PgDataKeyRepository -----------------------------------------------------------------------
 
@@ -136,10 +138,13 @@ Status PgMetaRepository::Put(std::string_view key, std::string_view value) {
 }
 
 Result<int64_t> PgMetaRepository::IamVersion() {
+  // A read transaction's snapshot holds one value: a prefetched one is as good as a new read.
+  if (ahead_ != nullptr && ahead_->iam_version.has_value()) return *ahead_->iam_version;
   VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kIamVersion, Params()));
   if (rows.size() != 1) {
     return StoreError(StatusCode::kInternal, "postgresql: the change counter 'iam' is missing");
   }
+  if (ahead_ != nullptr) ahead_->iam_version = rows.Int64(0, 0);
   return rows.Int64(0, 0);
 }
 

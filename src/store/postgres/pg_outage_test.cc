@@ -144,6 +144,63 @@ TEST_F(PgStoreTest, SilentDatabaseIsUnavailableWithinTheDeadline) {
   EXPECT_EQ(*value, std::optional<std::string>("v1"));
 }
 
+// Tx::Prefetch: a read's first lookups (the identity change counter, an application, a secret in
+// it, its data key) travel as one statement with BEGIN; after it the transaction needs the
+// database no more, as a silent server shows.
+TEST_F(PgStoreTest, PrefetchedLookupsNeedNoFurtherRoundTrip) {
+  Result<std::unique_ptr<TcpProxy>> proxy = TcpProxy::Start(schema().host(), schema().port());
+  ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
+  PgOptions options = Options();
+  options.url = schema().StoreUrl("voxsecrets-test", "127.0.0.1", (*proxy)->port());
+  options.connect_timeout_s = 1;
+  options.statement_timeout_ms = 100;  // a statement sent after all fails soon
+  options.pool_size = 1;
+  Store* store = OpenNode(options);
+  ASSERT_NE(store, nullptr);
+  int64_t account = 0;
+  int64_t app = 0;
+  int64_t secret = 0;
+  VS_ASSERT_OK(store->Write([&](Tx& tx) -> Status {
+    AccountRecord a;
+    a.name = "a";
+    VS_ASSIGN_OR_RETURN(account, tx.accounts().Insert(a));
+    ApplicationRecord record;
+    record.account_id = account;
+    record.name = "app";
+    VS_ASSIGN_OR_RETURN(app, tx.applications().Insert(record));
+    VS_RETURN_IF_ERROR(tx.data_keys().Insert(DataKeyRecord{app, 1, "wk", 1, 0, 1}));
+    VS_ASSIGN_OR_RETURN(secret, tx.secrets().Insert(app, "Db", "", SealedValue{"sealed", 1}, 1));
+    return Status::Ok();
+  }));
+
+  Status status = store->Read([&](Tx& tx) -> Status {
+    ReadHint hint;
+    hint.account_id = account;
+    hint.application_name = "app";
+    hint.secret_name = "Db";
+    VS_RETURN_IF_ERROR(tx.Prefetch(hint));
+    (*proxy)->SetMode(TcpProxy::Mode::kBlackhole);
+    VS_ASSIGN_OR_RETURN(int64_t version, tx.meta().IamVersion());
+    EXPECT_GT(version, 0);
+    VS_ASSIGN_OR_RETURN(std::optional<ApplicationRecord> found_app,
+                        tx.applications().FindByName(account, "app"));
+    EXPECT_TRUE(found_app.has_value() && found_app->id == app);
+    VS_ASSIGN_OR_RETURN(std::optional<SecretRecord> found_secret,
+                        tx.secrets().FindByName(app, "Db"));
+    EXPECT_TRUE(found_secret.has_value() && found_secret->info.id == secret &&
+                found_secret->value.blob == "sealed");
+    VS_ASSIGN_OR_RETURN(std::optional<DataKeyRecord> key, tx.data_keys().Find(app, 1));
+    EXPECT_TRUE(key.has_value() && key->wrapped_key == "wk");
+    return Status::Ok();
+  });
+  EXPECT_TRUE(status.ok()) << status.ToString();
+
+  // The session held meanwhile is replaced; the store goes on.
+  (*proxy)->SetMode(TcpProxy::Mode::kForward);
+  VS_EXPECT_OK(store->Read(
+      [&](Tx& tx) -> Status { return tx.applications().FindById(account, app).status(); }));
+}
+
 // ---- retries -----------------------------------------------------------------------------------
 
 TEST_F(PgStoreTest, SerializationFailureReRunsTheCallback) {

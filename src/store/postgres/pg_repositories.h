@@ -57,9 +57,47 @@ class PgKeyRepository final : public KeyRepository {
   Connection& conn_;
 };
 
+// Rows a read transaction fetched along with others, so that it needs no statement for them. A
+// lookup is answered from here only when its arguments are exactly those of the fetch; it then
+// takes the row (a second identical lookup reads the database). Only in read transactions: a
+// write may change a row after reading it.
+//  - data_key: the data key that sealed a secret comes with the secret (GetSecretValue: one round
+//    trip less);
+//  - iam_version, application, secret (and data_key): Tx::Prefetch's statement (PrefetchReadHint).
+struct ReadAhead {
+  std::optional<int64_t> iam_version;
+  struct Application {
+    int64_t account_id = 0;
+    std::optional<int64_t> id;  // looked up by id when set, else by name
+    std::string name;
+    std::optional<ApplicationRecord> found;  // nullopt: no such application
+  };
+  std::optional<Application> application;
+  struct Secret {
+    int64_t application_id = 0;
+    std::optional<int64_t> id;  // looked up by id when set, else by name
+    std::string name;
+    std::optional<SecretRecord> found;  // nullopt: no such secret
+  };
+  std::optional<Secret> secret;
+  std::optional<DataKeyRecord> data_key;  // fetched with the last secret read
+};
+
+// Tx::Prefetch on PostgreSQL: one statement (prepared) reads the identity change counter, the
+// application `hint` names and the secret in it with its data key, into `ahead`. Does nothing for
+// a hint without an account or application, and leaves out a name PostgreSQL could not take as
+// text (invalid UTF-8, a NUL byte): the lookup of such a name is left to the repository call.
+Status PrefetchReadHint(Connection& conn, const ReadHint& hint, ReadAhead& ahead);
+
+// The record whose columns start at column `first` of `row` (statements that join tables).
+ApplicationRecord ReadApplicationColumns(const Rows& rows, int row, int first);
+SecretRecord ReadSecretColumns(const Rows& rows, int row, int first);
+DataKeyRecord ReadDataKeyColumns(const Rows& rows, int row, int first);
+
 class PgApplicationRepository final : public ApplicationRepository {
  public:
-  explicit PgApplicationRepository(Connection& conn) : conn_(conn) {}
+  // `ahead`: the transaction's read-ahead, or nullptr (a write transaction).
+  PgApplicationRepository(Connection& conn, ReadAhead* ahead) : conn_(conn), ahead_(ahead) {}
   // ApplicationRepository
   Result<int64_t> Insert(const ApplicationRecord& app) override;
   Result<std::optional<ApplicationRecord>> FindById(int64_t account_id, int64_t id) override;
@@ -73,13 +111,7 @@ class PgApplicationRepository final : public ApplicationRepository {
 
  private:
   Connection& conn_;
-};
-
-// Rows a read transaction fetched along with others, so that it needs no statement for them: the
-// data key that sealed a secret comes with the secret (GetSecretValue: one round trip less). Only
-// in read transactions: a write may change a data key after reading a secret.
-struct ReadAhead {
-  std::optional<DataKeyRecord> data_key;  // fetched with the last secret read
+  ReadAhead* const ahead_;
 };
 
 class PgSecretRepository final : public SecretRepository {
@@ -148,7 +180,8 @@ class PgDataKeyRepository final : public DataKeyRepository {
 
 class PgMetaRepository final : public MetaRepository {
  public:
-  explicit PgMetaRepository(Connection& conn) : conn_(conn) {}
+  // `ahead`: the transaction's read-ahead, or nullptr (a write transaction).
+  PgMetaRepository(Connection& conn, ReadAhead* ahead) : conn_(conn), ahead_(ahead) {}
   // MetaRepository
   Result<std::optional<std::string>> Get(std::string_view key) override;
   Status Put(std::string_view key, std::string_view value) override;
@@ -156,6 +189,7 @@ class PgMetaRepository final : public MetaRepository {
 
  private:
   Connection& conn_;
+  ReadAhead* const ahead_;
 };
 
 class PgAuditRepository final : public AuditRepository {

@@ -1,5 +1,8 @@
 // PgSecretRepository.
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "store/postgres/pg_repositories.h"
 #include "store/store_error.h"
@@ -74,6 +77,22 @@ constexpr std::string_view kReplaceSealed =
 #undef VS_PAGE_OF
 #undef VS_SECRET_INFO_COLUMNS
 
+// The prefetched secret when `ahead` holds the lookup (application_id, id) or
+// (application_id, name) (taken out of it); an empty optional otherwise.
+std::optional<std::optional<SecretRecord>> TakeAhead(ReadAhead* ahead, int64_t application_id,
+                                                     std::optional<int64_t> id,
+                                                     std::string_view name) {
+  if (ahead == nullptr || !ahead->secret.has_value()) return std::nullopt;
+  const ReadAhead::Secret& fetched = *ahead->secret;
+  if (fetched.application_id != application_id || fetched.id != id ||
+      (!id && fetched.name != name)) {
+    return std::nullopt;
+  }
+  std::optional<SecretRecord> found = std::move(ahead->secret->found);
+  ahead->secret.reset();
+  return found;
+}
+
 // The secret's listing columns, starting at column `first`.
 SecretInfo ReadInfo(const Rows& rows, int row, int first = 0) {
   SecretInfo info;
@@ -102,13 +121,7 @@ std::string LikeSubstringPattern(std::string_view part) {
   return out;
 }
 
-SecretRecord ReadRecord(const Rows& rows, int row) {
-  SecretRecord record;
-  record.info = ReadInfo(rows, row);
-  record.value.blob = rows.Bytes(row, 8);
-  record.value.key_version = static_cast<uint32_t>(rows.Int64(row, 9));
-  return record;
-}
+SecretRecord ReadRecord(const Rows& rows, int row) { return ReadSecretColumns(rows, row, 0); }
 
 std::optional<SecretRecord> FirstSecret(const Rows& rows) {
   if (rows.size() == 0) return std::nullopt;
@@ -116,6 +129,14 @@ std::optional<SecretRecord> FirstSecret(const Rows& rows) {
 }
 
 }  // namespace
+
+SecretRecord ReadSecretColumns(const Rows& rows, int row, int first) {
+  SecretRecord record;
+  record.info = ReadInfo(rows, row, first);
+  record.value.blob = rows.Bytes(row, first + 8);
+  record.value.key_version = static_cast<uint32_t>(rows.Int64(row, first + 9));
+  return record;
+}
 
 Result<int64_t> PgSecretRepository::Insert(int64_t application_id, std::string_view name,
                                            std::string_view description, const SealedValue& value,
@@ -141,26 +162,21 @@ Result<std::optional<SecretRecord>> PgSecretRepository::FindOne(std::string_view
     return FirstSecret(rows);
   }
   VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(with_key, params));
-  if (rows.size() > 0 && !rows.IsNull(0, 10)) {
-    DataKeyRecord key;
-    key.application_id = rows.Int64(0, 10);
-    key.version = static_cast<uint32_t>(rows.Int64(0, 11));
-    key.wrapped_key = rows.Bytes(0, 12);
-    key.master_key_version = static_cast<uint32_t>(rows.Int64(0, 13));
-    key.encryptions = rows.Int64(0, 14);
-    key.created = rows.Int64(0, 15);
-    ahead_->data_key = std::move(key);
-  }
+  if (rows.size() > 0 && !rows.IsNull(0, 10)) ahead_->data_key = ReadDataKeyColumns(rows, 0, 10);
   return FirstSecret(rows);
 }
 
 Result<std::optional<SecretRecord>> PgSecretRepository::FindById(int64_t application_id,
                                                                  int64_t id) {
+  if (auto ahead = TakeAhead(ahead_, application_id, id, {})) return *std::move(ahead);
   return FindOne(kSecretById, kSecretByIdWithKey, Params().Int64(application_id).Int64(id));
 }
 
 Result<std::optional<SecretRecord>> PgSecretRepository::FindByName(int64_t application_id,
                                                                    std::string_view name) {
+  if (auto ahead = TakeAhead(ahead_, application_id, std::nullopt, name)) {
+    return *std::move(ahead);
+  }
   return FindOne(kSecretByName, kSecretByNameWithKey, Params().Int64(application_id).Text(name));
 }
 

@@ -48,13 +48,14 @@ class PgTx final : public Tx {
       : conn_(conn),
         accounts_(conn),
         keys_(conn),
-        applications_(conn),
+        applications_(conn, read_only ? &ahead_ : nullptr),
         secrets_(conn, read_only ? &ahead_ : nullptr),
         secret_versions_(conn),
         data_keys_(conn, read_only ? &ahead_ : nullptr),
-        meta_(conn),
+        meta_(conn, read_only ? &ahead_ : nullptr),
         audit_(conn),
-        copy_(conn) {}
+        copy_(conn),
+        read_only_(read_only) {}
 
   // Tx
   AccountRepository& accounts() override { return accounts_; }
@@ -82,6 +83,9 @@ class PgTx final : public Tx {
     conn_.ClearErrors();
     return Status::Ok();
   }
+  Status Prefetch(const ReadHint& hint) override {
+    return read_only_ ? pg::PrefetchReadHint(conn_, hint, ahead_) : Status::Ok();
+  }
 
  private:
   Connection& conn_;
@@ -95,6 +99,7 @@ class PgTx final : public Tx {
   pg::PgMetaRepository meta_;
   pg::PgAuditRepository audit_;
   pg::PgCopyRepository copy_;
+  const bool read_only_;
 };
 
 enum class Mode { kRead, kWrite };

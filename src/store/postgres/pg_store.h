@@ -28,7 +28,9 @@
 // Round trips: BEGIN travels with the transaction's first statement and a read's COMMIT is
 // answered while the session waits for its next transaction (libpq pipeline mode): a read of k
 // statements costs k round trips; a read transaction gets the data key of a secret it reads
-// with that secret (no statement of its own).
+// with that secret (no statement of its own), and Tx::Prefetch reads the identity change counter,
+// an application and a secret with its data key in one statement (a GetSecretValue whose caller
+// is in the identity cache: one round trip for the whole transaction).
 //
 // Availability: sessions are pooled (pool_size at most, opened lazily; see postgres/pg_pool.h).
 // When the database is unreachable, calls fail with kUnavailable within about connect_timeout_s;

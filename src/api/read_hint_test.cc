@@ -1,0 +1,203 @@
+// ReadHintFor and the dispatcher's use of it: a read call hints its application and secret to the
+// store (store::Tx::Prefetch) under the account it will act as, and only then.
+#include "api/read_hint.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "iam/roles.h"
+#include "store/sqlite/sqlite_store.h"
+#include "tests/testing/api_fixture.h"
+
+namespace voxsecrets::api {
+namespace {
+
+// A store that notes every hint its transactions are given (then passes it on).
+class HintRecordingStore final : public store::Store {
+ public:
+  explicit HintRecordingStore(store::StorePtr inner) : inner_(std::move(inner)) {}
+
+  std::vector<store::ReadHint> hints() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return hints_;
+  }
+  void Clear() {
+    std::lock_guard<std::mutex> lock(mu_);
+    hints_.clear();
+  }
+
+  // Store
+  Status Read(const store::TxFn& fn) override {
+    return inner_->Read([&](store::Tx& tx) -> Status {
+      RecordingTx recording(tx, *this);
+      return fn(recording);
+    });
+  }
+  Status Write(const store::TxFn& fn) override {
+    return inner_->Write([&](store::Tx& tx) -> Status {
+      RecordingTx recording(tx, *this);
+      return fn(recording);
+    });
+  }
+  Result<int> SchemaVersion() override { return inner_->SchemaVersion(); }
+  std::string_view BackendName() const override { return inner_->BackendName(); }
+
+ private:
+  class RecordingTx final : public store::Tx {
+   public:
+    RecordingTx(store::Tx& inner, HintRecordingStore& owner) : inner_(inner), owner_(owner) {}
+    store::AccountRepository& accounts() override { return inner_.accounts(); }
+    store::KeyRepository& keys() override { return inner_.keys(); }
+    store::ApplicationRepository& applications() override { return inner_.applications(); }
+    store::SecretRepository& secrets() override { return inner_.secrets(); }
+    store::SecretVersionRepository& secret_versions() override { return inner_.secret_versions(); }
+    store::DataKeyRepository& data_keys() override { return inner_.data_keys(); }
+    store::MetaRepository& meta() override { return inner_.meta(); }
+    store::AuditRepository& audit() override { return inner_.audit(); }
+    store::CopyRepository& copy() override { return inner_.copy(); }
+    Status Savepoint() override { return inner_.Savepoint(); }
+    Status ReleaseSavepoint() override { return inner_.ReleaseSavepoint(); }
+    Status RollbackToSavepoint() override { return inner_.RollbackToSavepoint(); }
+    Status Prefetch(const store::ReadHint& hint) override {
+      {
+        std::lock_guard<std::mutex> lock(owner_.mu_);
+        owner_.hints_.push_back(hint);
+      }
+      return inner_.Prefetch(hint);
+    }
+
+   private:
+    store::Tx& inner_;
+    HintRecordingStore& owner_;
+  };
+
+  store::StorePtr inner_;
+  std::mutex mu_;
+  std::vector<store::ReadHint> hints_;
+};
+
+class ReadHintTest : public ApiTest {
+ protected:
+  ApiStackOptions StackOptions() override {
+    ApiStackOptions options;
+    options.make_store = [this]() -> Result<store::StorePtr> {
+      char dir[] = "/tmp/voxsecrets-hint-XXXXXX";
+      if (mkdtemp(dir) == nullptr) return InternalError("mkdtemp failed");
+      dir_ = dir;
+      store::SqliteOptions sqlite;
+      sqlite.path = dir_ + "/voxsecrets.db";
+      VS_ASSIGN_OR_RETURN(store::StorePtr inner, store::OpenSqliteStore(sqlite));
+      auto recording = std::make_unique<HintRecordingStore>(std::move(inner));
+      recording_ = recording.get();
+      return store::StorePtr(std::move(recording));
+    };
+    return options;
+  }
+  void TearDown() override {
+    ApiTest::TearDown();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  HintRecordingStore* recording_ = nullptr;
+  std::string dir_;
+};
+
+TEST_F(ReadHintTest, ReadCallsHintTheirApplicationAndSecretUnderTheCallersAccount) {
+  Result<ApiStack::Account> acme = stack().CreateAccount("acme");
+  ASSERT_TRUE(acme.ok()) << acme.status().ToString();
+  Result<int64_t> app = stack().CreateApplication(acme->id, "myapp");
+  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  Result<ApiStack::Key> key = stack().CreateKey(acme->id, {iam::kRoleOwner});
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  Result<std::string> token = stack().Token(*key);
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  ASSERT_EQ(stack()
+                .Call("AddSecret",
+                      {{"application_name", "myapp"}, {"secret_name", "db"}, {"secret_value", "v"}},
+                      *token)
+                .error_code,
+            0);
+  EXPECT_TRUE(recording_->hints().empty());  // AddSecret is a write: it gives no hint
+
+  // The token is verified (AddSecret did): its issuer names the account.
+  ASSERT_EQ(
+      stack()
+          .Call("GetSecretValue", {{"application_name", "myapp"}, {"secret_name", "db"}}, *token)
+          .error_code,
+      0);
+  std::vector<store::ReadHint> hints = recording_->hints();
+  ASSERT_EQ(hints.size(), 1u);
+  EXPECT_EQ(hints[0].account_id, acme->id);
+  EXPECT_FALSE(hints[0].application_id.has_value());
+  EXPECT_EQ(hints[0].application_name, "myapp");
+  EXPECT_EQ(hints[0].secret_name, "db");
+
+  recording_->Clear();
+  ASSERT_EQ(
+      stack().Call("GetSecrets", {{"application_id", std::to_string(*app)}}, *token).error_code, 0);
+  hints = recording_->hints();
+  ASSERT_EQ(hints.size(), 1u);
+  EXPECT_EQ(hints[0].account_id, acme->id);
+  EXPECT_EQ(hints[0].application_id, std::optional<int64_t>(*app));
+  EXPECT_TRUE(hints[0].secret_name.empty());  // a listing: no secret
+  EXPECT_FALSE(hints[0].secret_id.has_value());
+
+  // Legacy credentials name their account themselves.
+  recording_->Clear();
+  ASSERT_EQ(stack()
+                .Call("GetSecretValue", {{"account_id", std::to_string(acme->id)},
+                                         {"api_key", acme->api_key},
+                                         {"application_id", std::to_string(*app)},
+                                         {"secret_name", "db"}})
+                .error_code,
+            0);
+  hints = recording_->hints();
+  ASSERT_EQ(hints.size(), 1u);
+  EXPECT_EQ(hints[0].account_id, acme->id);
+  EXPECT_EQ(hints[0].secret_name, "db");
+
+  // Methods that look nothing up first hint nothing (an empty hint).
+  recording_->Clear();
+  ASSERT_EQ(stack().Call("GetApplications", {}, *token).error_code, 0);
+  hints = recording_->hints();
+  ASSERT_EQ(hints.size(), 1u);
+  EXPECT_EQ(hints[0].account_id, 0);
+}
+
+TEST_F(ReadHintTest, AnUnverifiedTokenOrAFullApplicationNameGivesNoHint) {
+  Result<ApiStack::Account> acme = stack().CreateAccount("acme");
+  ASSERT_TRUE(acme.ok()) << acme.status().ToString();
+  Result<ApiStack::Key> key = stack().CreateKey(acme->id, {iam::kRoleOwner});
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  Result<std::string> token = stack().Token(*key);
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+
+  ApiRequest request;
+  request.method = "GetSecretValue";
+  request.bearer_token = *token;
+  request.params.Set("application_name", "myapp");
+  request.params.Set("secret_name", "db");
+  // Never verified: its claims are not read.
+  EXPECT_EQ(ReadHintFor(Prefetch::kSecret, request, stack().authenticator()).account_id, 0);
+  ASSERT_EQ(stack().Call("GetAccountInfo", {}, *token).error_code, 0);  // now verified
+  store::ReadHint hint = ReadHintFor(Prefetch::kSecret, request, stack().authenticator());
+  EXPECT_EQ(hint.account_id, acme->id);
+  EXPECT_EQ(ReadHintFor(Prefetch::kNothing, request, stack().authenticator()).account_id, 0);
+  // A full name is looked up by its short part: nothing to hint as it is.
+  request.params.Set("application_name", "myapp.acme.voximplant.com");
+  EXPECT_EQ(ReadHintFor(Prefetch::kSecret, request, stack().authenticator()).account_id, 0);
+  // A malformed id: nothing.
+  request.params.Set("application_id", "12x");
+  EXPECT_EQ(ReadHintFor(Prefetch::kSecret, request, stack().authenticator()).account_id, 0);
+}
+
+}  // namespace
+}  // namespace voxsecrets::api
