@@ -13,8 +13,8 @@
 //  - Record: AuditLog::AppendDurable (group commit), OK once durable; RecordAsync: the same
 //    through AuditLog::Submit, without waiting.
 //  - SubmitWrite: the write call and its record as one job of AuditLog::Submit, when
-//    `batch_writes` (the store keeps one writer, as SQLite does: concurrent writes then share one
-//    durable commit); otherwise false and the dispatcher writes with InTransaction.
+//    `batch_writes` (concurrent writes then share one durable commit: `serve` sets it on every
+//    store); otherwise false and the dispatcher writes with InTransaction.
 //
 // Thread-safety: as AuditLog (fully concurrent).
 // Lifetimes: `log` and `clock` must outlive the recorder.
