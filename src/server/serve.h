@@ -64,7 +64,7 @@ struct ServeOptions {
 
 // Handler threads on PostgreSQL by default: as many as the default session pool (PgOptions::
 // pool_size), so that every session can be busy (docs/BENCHMARKS.md, "Pool size").
-inline constexpr int kPgHandlerThreads = 8;
+inline constexpr int kPgHandlerThreads = 4;
 
 // Runs the server; returns the process exit code (0 after a clean shutdown).
 int RunServe(const ServeOptions& options);

@@ -9,7 +9,7 @@
 //                                   sslmode or options=-csearch_path%3Dvoxsecrets)
 //
 // voxsecrets' own pool settings may be added to a PostgreSQL URL as query parameters; they are
-// taken out before the URL reaches libpq: `pool_size` (sessions per node, default 8),
+// taken out before the URL reaches libpq: `pool_size` (sessions per node, default 4),
 // `statement_timeout_ms` (default 10000), `acquire_timeout_ms` (default 10000) and
 // `connect_timeout` (seconds, libpq's name; default 5). See store/postgres/pg_store.h.
 //
@@ -35,7 +35,7 @@ struct StoreLocation {
   StoreKind kind = StoreKind::kSqlite;
   std::string sqlite_path;  // kSqlite: the database file
   std::string pg_url;       // kPostgres: the URL for libpq (voxsecrets' parameters removed)
-  int pg_pool_size = 8;
+  int pg_pool_size = 4;
   int pg_statement_timeout_ms = 10000;
   int pg_acquire_timeout_ms = 10000;
   int pg_connect_timeout_s = 5;

@@ -46,7 +46,7 @@ TEST(StoreUrlTest, PostgresUrlsKeepLibpqParametersAndTakeOutOurs) {
   ASSERT_TRUE(plain.ok());
   EXPECT_EQ(plain->kind, StoreKind::kPostgres);
   EXPECT_EQ(plain->pg_url, "postgresql://vs@db:5432/vs");
-  EXPECT_EQ(plain->pg_pool_size, 8);
+  EXPECT_EQ(plain->pg_pool_size, 4);
 
   auto tuned = ParseStoreUrl(
       "postgres://vs@db/vs?sslmode=require&pool_size=16&statement_timeout_ms=2500"

@@ -61,8 +61,9 @@ struct PgOptions {
   // Empty = libpq's defaults and the PG* environment variables. Never logged (it may hold a
   // password).
   std::string url;
-  // Most sessions open at once. Values below 1 are treated as 1.
-  int pool_size = 8;
+  // Most sessions open at once. Values below 1 are treated as 1. The default is measured
+  // (docs/BENCHMARKS.md, "Pool size"): about twice the cores that run the database work.
+  int pool_size = 4;
   // Seconds to wait while connecting (below 1 -> 1; libpq waits at least 2).
   int connect_timeout_s = 5;
   // Server-side statement_timeout of every session, in ms (0 = none, and no client deadline).
