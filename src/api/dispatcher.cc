@@ -150,7 +150,7 @@ Status Dispatcher::Execute(Call& call, store::Tx& tx, bool write, bool audit_in_
   SecureWipe(call.body.data(), call.body.size());
   call.body.clear();
   try {
-    if (!write) {
+    if (!write && tx.UsesReadHints()) {
       VS_RETURN_IF_ERROR(
           tx.Prefetch(ReadHintFor(call.spec->prefetch, call.request, authenticator_)));
     }

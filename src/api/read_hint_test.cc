@@ -73,6 +73,7 @@ class HintRecordingStore final : public store::Store {
       }
       return inner_.Prefetch(hint);
     }
+    bool UsesReadHints() const override { return true; }  // to see them
 
    private:
     store::Tx& inner_;

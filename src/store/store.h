@@ -384,6 +384,9 @@ class Tx {
     static_cast<void>(hint);
     return Status::Ok();
   }
+  // Whether Prefetch does anything in this transaction, so that a caller may skip working out a
+  // hint (it costs a lookup of the caller's token). Default false.
+  virtual bool UsesReadHints() const { return false; }
 };
 
 using TxFn = std::function<Status(Tx&)>;

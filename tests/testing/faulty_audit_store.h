@@ -117,6 +117,7 @@ class FaultyAuditStore final : public Store {
     Status ReleaseSavepoint() override { return inner_.ReleaseSavepoint(); }
     Status RollbackToSavepoint() override { return inner_.RollbackToSavepoint(); }
     Status Prefetch(const ReadHint& hint) override { return inner_.Prefetch(hint); }
+    bool UsesReadHints() const override { return inner_.UsesReadHints(); }
 
    private:
     Tx& inner_;

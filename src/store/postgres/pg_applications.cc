@@ -52,7 +52,7 @@ std::optional<std::optional<ApplicationRecord>> TakeAhead(ReadAhead* ahead, int6
                                                           std::optional<int64_t> id,
                                                           std::string_view name) {
   if (ahead == nullptr || !ahead->application.has_value()) return std::nullopt;
-  const ReadAhead::Application& fetched = *ahead->application;
+  const AheadApplication& fetched = *ahead->application;
   if (fetched.account_id != account_id || fetched.id != id || (!id && fetched.name != name)) {
     return std::nullopt;
   }

@@ -64,22 +64,22 @@ class PgKeyRepository final : public KeyRepository {
 //  - data_key: the data key that sealed a secret comes with the secret (GetSecretValue: one round
 //    trip less);
 //  - iam_version, application, secret (and data_key): Tx::Prefetch's statement (PrefetchReadHint).
+struct AheadApplication {
+  int64_t account_id = 0;
+  std::optional<int64_t> id;  // looked up by id when set, else by name
+  std::string name;
+  std::optional<ApplicationRecord> found;  // nullopt: no such application
+};
+struct AheadSecret {
+  int64_t application_id = 0;
+  std::optional<int64_t> id;  // looked up by id when set, else by name
+  std::string name;
+  std::optional<SecretRecord> found;  // nullopt: no such secret
+};
 struct ReadAhead {
   std::optional<int64_t> iam_version;
-  struct Application {
-    int64_t account_id = 0;
-    std::optional<int64_t> id;  // looked up by id when set, else by name
-    std::string name;
-    std::optional<ApplicationRecord> found;  // nullopt: no such application
-  };
-  std::optional<Application> application;
-  struct Secret {
-    int64_t application_id = 0;
-    std::optional<int64_t> id;  // looked up by id when set, else by name
-    std::string name;
-    std::optional<SecretRecord> found;  // nullopt: no such secret
-  };
-  std::optional<Secret> secret;
+  std::optional<AheadApplication> application;
+  std::optional<AheadSecret> secret;
   std::optional<DataKeyRecord> data_key;  // fetched with the last secret read
 };
 

@@ -83,7 +83,7 @@ std::optional<std::optional<SecretRecord>> TakeAhead(ReadAhead* ahead, int64_t a
                                                      std::optional<int64_t> id,
                                                      std::string_view name) {
   if (ahead == nullptr || !ahead->secret.has_value()) return std::nullopt;
-  const ReadAhead::Secret& fetched = *ahead->secret;
+  const AheadSecret& fetched = *ahead->secret;
   if (fetched.application_id != application_id || fetched.id != id ||
       (!id && fetched.name != name)) {
     return std::nullopt;

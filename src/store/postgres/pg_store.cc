@@ -86,6 +86,7 @@ class PgTx final : public Tx {
   Status Prefetch(const ReadHint& hint) override {
     return read_only_ ? pg::PrefetchReadHint(conn_, hint, ahead_) : Status::Ok();
   }
+  bool UsesReadHints() const override { return read_only_; }
 
  private:
   Connection& conn_;
