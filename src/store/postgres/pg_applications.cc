@@ -46,21 +46,6 @@ std::optional<ApplicationRecord> FirstApp(const Rows& rows) {
   return ReadApp(rows, 0);
 }
 
-// The prefetched application when `ahead` holds the lookup (account_id, id) or (account_id, name)
-// (taken out of it); an empty optional otherwise.
-std::optional<std::optional<ApplicationRecord>> TakeAhead(ReadAhead* ahead, int64_t account_id,
-                                                          std::optional<int64_t> id,
-                                                          std::string_view name) {
-  if (ahead == nullptr || !ahead->application.has_value()) return std::nullopt;
-  const AheadApplication& fetched = *ahead->application;
-  if (fetched.account_id != account_id || fetched.id != id || (!id && fetched.name != name)) {
-    return std::nullopt;
-  }
-  std::optional<ApplicationRecord> found = std::move(ahead->application->found);
-  ahead->application.reset();
-  return found;
-}
-
 Params ListFilter(int64_t account_id, const ApplicationFilter& filter) {
   Params params;
   params.Int64(account_id).OptionalInt64(filter.id).Text(filter.name_part);
@@ -100,14 +85,18 @@ Result<int64_t> PgApplicationRepository::Insert(const ApplicationRecord& app) {
 
 Result<std::optional<ApplicationRecord>> PgApplicationRepository::FindById(int64_t account_id,
                                                                            int64_t id) {
-  if (auto ahead = TakeAhead(ahead_, account_id, id, {})) return *std::move(ahead);
+  if (auto ahead = AheadRow<ApplicationRecord>::Take(Ahead(), account_id, id, {})) {
+    return *std::move(ahead);
+  }
   VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kAppById, Params().Int64(account_id).Int64(id)));
   return FirstApp(rows);
 }
 
 Result<std::optional<ApplicationRecord>> PgApplicationRepository::FindByName(
     int64_t account_id, std::string_view name) {
-  if (auto ahead = TakeAhead(ahead_, account_id, std::nullopt, name)) return *std::move(ahead);
+  if (auto ahead = AheadRow<ApplicationRecord>::Take(Ahead(), account_id, std::nullopt, name)) {
+    return *std::move(ahead);
+  }
   VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kAppByName, Params().Int64(account_id).Text(name)));
   return FirstApp(rows);
 }

@@ -75,15 +75,15 @@ Status PrefetchReadHint(Connection& conn, const ReadHint& hint, ReadAhead& ahead
     return StoreError(StatusCode::kInternal, "postgresql: the change counter 'iam' is missing");
   }
   ahead.iam_version = rows.Int64(0, 0);
-  AheadApplication& app = ahead.application.emplace();
-  app.account_id = hint.account_id;
+  AheadRow<ApplicationRecord>& app = ahead.application.emplace();
+  app.scope_id = hint.account_id;
   app.id = hint.application_id;
   if (!app_by_id) app.name = hint.application_name;
   if (rows.IsNull(0, kAppColumn)) return Status::Ok();  // no such application: nor a secret in it
   app.found = ReadApplicationColumns(rows, 0, kAppColumn);
   if (secret_by == 0) return Status::Ok();
-  AheadSecret& secret = ahead.secret.emplace();
-  secret.application_id = app.found->id;
+  AheadRow<SecretRecord>& secret = ahead.secret.emplace();
+  secret.scope_id = app.found->id;
   secret.id = hint.secret_id;
   if (secret_by == 2) secret.name = hint.secret_name;
   if (rows.IsNull(0, kSecretColumn)) return Status::Ok();

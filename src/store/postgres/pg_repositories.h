@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/postgres/pg_connection.h"
@@ -64,22 +65,34 @@ class PgKeyRepository final : public KeyRepository {
 //  - data_key: the data key that sealed a secret comes with the secret (GetSecretValue: one round
 //    trip less);
 //  - iam_version, application, secret (and data_key): Tx::Prefetch's statement (PrefetchReadHint).
-struct AheadApplication {
-  int64_t account_id = 0;
+// One prefetched lookup: a row found by (scope, id) or (scope, name) — an application in its
+// account, a secret in its application — or found missing.
+template <typename Record>
+struct AheadRow {
+  int64_t scope_id = 0;       // the account (application) or application (secret)
   std::optional<int64_t> id;  // looked up by id when set, else by name
   std::string name;
-  std::optional<ApplicationRecord> found;  // nullopt: no such application
-};
-struct AheadSecret {
-  int64_t application_id = 0;
-  std::optional<int64_t> id;  // looked up by id when set, else by name
-  std::string name;
-  std::optional<SecretRecord> found;  // nullopt: no such secret
+  std::optional<Record> found;  // nullopt: no such row
+
+  // The row when `ahead` holds exactly this lookup, taken out of it (nullopt inside: found
+  // missing); an empty optional when it holds another lookup or none.
+  static std::optional<std::optional<Record>> Take(std::optional<AheadRow>* ahead, int64_t scope_id,
+                                                   std::optional<int64_t> id,
+                                                   std::string_view name) {
+    if (ahead == nullptr || !ahead->has_value()) return std::nullopt;
+    const AheadRow& fetched = **ahead;
+    if (fetched.scope_id != scope_id || fetched.id != id || (!id && fetched.name != name)) {
+      return std::nullopt;
+    }
+    std::optional<Record> found = std::move((*ahead)->found);
+    ahead->reset();
+    return found;
+  }
 };
 struct ReadAhead {
   std::optional<int64_t> iam_version;
-  std::optional<AheadApplication> application;
-  std::optional<AheadSecret> secret;
+  std::optional<AheadRow<ApplicationRecord>> application;
+  std::optional<AheadRow<SecretRecord>> secret;
   std::optional<DataKeyRecord> data_key;  // fetched with the last secret read
 };
 
@@ -110,6 +123,9 @@ class PgApplicationRepository final : public ApplicationRepository {
   Result<bool> Delete(int64_t account_id, int64_t id) override;
 
  private:
+  std::optional<AheadRow<ApplicationRecord>>* Ahead() {
+    return ahead_ != nullptr ? &ahead_->application : nullptr;
+  }
   Connection& conn_;
   ReadAhead* const ahead_;
 };
@@ -137,6 +153,9 @@ class PgSecretRepository final : public SecretRepository {
   // FindById / FindByName: one row and, with a read-ahead, its data key.
   Result<std::optional<SecretRecord>> FindOne(std::string_view plain, std::string_view with_key,
                                               const Params& params);
+  std::optional<AheadRow<SecretRecord>>* Ahead() {
+    return ahead_ != nullptr ? &ahead_->secret : nullptr;
+  }
   Connection& conn_;
   ReadAhead* const ahead_;
 };

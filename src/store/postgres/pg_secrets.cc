@@ -77,22 +77,6 @@ constexpr std::string_view kReplaceSealed =
 #undef VS_PAGE_OF
 #undef VS_SECRET_INFO_COLUMNS
 
-// The prefetched secret when `ahead` holds the lookup (application_id, id) or
-// (application_id, name) (taken out of it); an empty optional otherwise.
-std::optional<std::optional<SecretRecord>> TakeAhead(ReadAhead* ahead, int64_t application_id,
-                                                     std::optional<int64_t> id,
-                                                     std::string_view name) {
-  if (ahead == nullptr || !ahead->secret.has_value()) return std::nullopt;
-  const AheadSecret& fetched = *ahead->secret;
-  if (fetched.application_id != application_id || fetched.id != id ||
-      (!id && fetched.name != name)) {
-    return std::nullopt;
-  }
-  std::optional<SecretRecord> found = std::move(ahead->secret->found);
-  ahead->secret.reset();
-  return found;
-}
-
 // The secret's listing columns, starting at column `first`.
 SecretInfo ReadInfo(const Rows& rows, int row, int first = 0) {
   SecretInfo info;
@@ -168,13 +152,15 @@ Result<std::optional<SecretRecord>> PgSecretRepository::FindOne(std::string_view
 
 Result<std::optional<SecretRecord>> PgSecretRepository::FindById(int64_t application_id,
                                                                  int64_t id) {
-  if (auto ahead = TakeAhead(ahead_, application_id, id, {})) return *std::move(ahead);
+  if (auto ahead = AheadRow<SecretRecord>::Take(Ahead(), application_id, id, {})) {
+    return *std::move(ahead);
+  }
   return FindOne(kSecretById, kSecretByIdWithKey, Params().Int64(application_id).Int64(id));
 }
 
 Result<std::optional<SecretRecord>> PgSecretRepository::FindByName(int64_t application_id,
                                                                    std::string_view name) {
-  if (auto ahead = TakeAhead(ahead_, application_id, std::nullopt, name)) {
+  if (auto ahead = AheadRow<SecretRecord>::Take(Ahead(), application_id, std::nullopt, name)) {
     return *std::move(ahead);
   }
   return FindOne(kSecretByName, kSecretByNameWithKey, Params().Int64(application_id).Text(name));
