@@ -100,6 +100,51 @@ class ApiAuditTest : public ApiCallTest {
     return bytes;
   }
 
+  // Group commit tests (api_group_commit_test.cc on SQLite, server/group_commit_pg_test.cc on
+  // PostgreSQL): the calls queued behind a first batch ("first") in a batch that is made to fail —
+  // five AddSecret "lost0".."lost4", a GetSecretValue of "readme" (stored beforehand) and one of
+  // "nope" (fails anyway, 341).
+  static void FailingBatchCalls(std::vector<ParamList>* next, std::vector<std::string>* methods) {
+    for (int i = 0; i < 5; ++i) {
+      next->push_back({{"secret_name", "lost" + std::to_string(i)}, {"secret_value", "v"}});
+      methods->push_back("AddSecret");
+    }
+    next->push_back({{"secret_name", "readme"}});
+    methods->push_back("GetSecretValue");
+    next->push_back({{"secret_name", "nope"}});  // fails anyway (341): keeps its own error
+    methods->push_back("GetSecretValue");
+  }
+  // The answers to "first" and FailingBatchCalls when the second batch failed: error 4 to exactly
+  // its calls, none of them stored or recorded, the first batch kept, and the store going on.
+  void ExpectOnlyTheFailedBatchLost(const std::vector<nlohmann::json>& answers,
+                                    size_t records_before) {
+    auto exists = [&](const std::string& name) {
+      return CallApp("GetSecretValue", {{"secret_name", name}}).contains("result");
+    };
+    ASSERT_EQ(answers.size(), 8u);
+    EXPECT_TRUE(answers[0].contains("result")) << answers[0].dump();  // the batch before
+    for (size_t i = 1; i <= 6; ++i) {
+      EXPECT_EQ(ErrorOf(answers[i]), Err(4)) << i << " " << answers[i].dump();
+    }
+    EXPECT_EQ(ErrorOf(answers[7])["code"], 341) << answers[7].dump();
+    EXPECT_EQ(answers[6].dump().find("the value"), std::string::npos);  // no value without record
+    EXPECT_TRUE(exists("first"));
+    for (int i = 0; i < 5; ++i) EXPECT_FALSE(exists("lost" + std::to_string(i))) << i;
+    // The first call's record is there; none of the failed batch's.
+    const std::vector<store::AuditRecord> records = Records();
+    for (size_t i = records_before; i < records.size(); ++i) {
+      if (records[i].method == "AddSecret") {
+        EXPECT_EQ(records[i].result_code, 0);
+        EXPECT_NE(records[i].args_json.find("\"first\""), std::string::npos)
+            << records[i].args_json;
+      }
+    }
+    // The store goes on: the next calls commit.
+    EXPECT_GT(AddSecret("after", "v"), 0);
+    EXPECT_TRUE(exists("readme"));
+    ExpectChainVerifies();
+  }
+
   void ExpectChainVerifies() {
     Result<audit::VerifyReport> report = audit::VerifyAuditChain(stack().store());
     ASSERT_TRUE(report.ok()) << report.status().ToString();

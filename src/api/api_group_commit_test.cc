@@ -9,7 +9,6 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -111,39 +110,10 @@ TEST_F(GroupCommitTest, AFailedFsyncFailsExactlyTheCallsOfItsBatch) {
   const size_t records_before = RecordCount();
   std::vector<ParamList> next;
   std::vector<std::string> methods;
-  for (int i = 0; i < 5; ++i) {
-    next.push_back({{"secret_name", "lost" + std::to_string(i)}, {"secret_value", "v"}});
-    methods.push_back("AddSecret");
-  }
-  next.push_back({{"secret_name", "readme"}});
-  methods.push_back("GetSecretValue");
-  next.push_back({{"secret_name", "nope"}});  // fails anyway (341): keeps its own error
-  methods.push_back("GetSecretValue");
-
+  FailingBatchCalls(&next, &methods);
   const std::vector<json> answers = LineUp(next, methods, /*failing=*/2);
-  EXPECT_TRUE(answers[0].contains("result")) << answers[0].dump();  // the batch before
-  for (size_t i = 1; i <= 6; ++i) {
-    EXPECT_EQ(ErrorOf(answers[i]), Err(4)) << i << " " << answers[i].dump();
-  }
-  EXPECT_EQ(ErrorOf(answers[7])["code"], 341) << answers[7].dump();
-  EXPECT_EQ(answers[6].dump().find("the value"), std::string::npos);  // no value without record
   EXPECT_EQ(vfs().failed_wal_syncs() > 0, true);
-
-  EXPECT_TRUE(SecretExists("first"));
-  for (int i = 0; i < 5; ++i) EXPECT_FALSE(SecretExists("lost" + std::to_string(i))) << i;
-  // The first call's record is there; none of the failed batch's.
-  const std::vector<store::AuditRecord> records = Records();
-  std::set<std::string> methods_recorded;
-  for (size_t i = records_before; i < records.size(); ++i) {
-    if (records[i].method == "AddSecret") {
-      EXPECT_EQ(records[i].result_code, 0);
-      EXPECT_NE(records[i].args_json.find("\"first\""), std::string::npos) << records[i].args_json;
-    }
-  }
-  // The store goes on: the next calls commit.
-  EXPECT_GT(AddSecret("after", "v"), 0);
-  EXPECT_TRUE(CallApp("GetSecretValue", {{"secret_name", "readme"}}).contains("result"));
-  ExpectChainVerifies();
+  ExpectOnlyTheFailedBatchLost(answers, records_before);
 }
 
 TEST_F(GroupCommitTest, AFailedFsyncOfTheFirstBatchSparesTheNextOne) {

@@ -127,37 +127,8 @@ TEST_F(PgGroupCommitTest, AFailedCommitFailsExactlyTheCallsOfItsBatch) {
   const size_t records_before = RecordCount();
   std::vector<ParamList> next;
   std::vector<std::string> methods;
-  for (int i = 0; i < 5; ++i) {
-    next.push_back({{"secret_name", "lost" + std::to_string(i)}, {"secret_value", "v"}});
-    methods.push_back("AddSecret");
-  }
-  next.push_back({{"secret_name", "readme"}});
-  methods.push_back("GetSecretValue");
-  next.push_back({{"secret_name", "nope"}});  // fails anyway (341): keeps its own error
-  methods.push_back("GetSecretValue");
-
-  const std::vector<json> answers = LineUp(next, methods);
-  EXPECT_TRUE(answers[0].contains("result")) << answers[0].dump();  // the batch before
-  for (size_t i = 1; i <= 6; ++i) {
-    EXPECT_EQ(ErrorOf(answers[i]), Err(4)) << i << " " << answers[i].dump();
-  }
-  EXPECT_EQ(ErrorOf(answers[7])["code"], 341) << answers[7].dump();
-  EXPECT_EQ(answers[6].dump().find("the value"), std::string::npos);  // no value without record
-
-  EXPECT_TRUE(SecretExists("first"));
-  for (int i = 0; i < 5; ++i) EXPECT_FALSE(SecretExists("lost" + std::to_string(i))) << i;
-  // The first call's record is there; none of the failed batch's.
-  const std::vector<store::AuditRecord> records = Records();
-  for (size_t i = records_before; i < records.size(); ++i) {
-    if (records[i].method == "AddSecret") {
-      EXPECT_EQ(records[i].result_code, 0);
-      EXPECT_NE(records[i].args_json.find("\"first\""), std::string::npos) << records[i].args_json;
-    }
-  }
-  // The store goes on: the next calls commit.
-  EXPECT_GT(AddSecret("after", "v"), 0);
-  EXPECT_TRUE(CallApp("GetSecretValue", {{"secret_name", "readme"}}).contains("result"));
-  ExpectChainVerifies();
+  FailingBatchCalls(&next, &methods);
+  ExpectOnlyTheFailedBatchLost(LineUp(next, methods), records_before);
 }
 
 }  // namespace
