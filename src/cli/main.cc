@@ -101,9 +101,10 @@ int main(int argc, char** argv) {
                       "Keep core dumps enabled (they may contain keys)");
   serve_cmd->add_option("--audit-export", serve.audit_export,
                         "Append every audit record as a JSON line to this file ('-' = stdout)");
-  serve_cmd->add_option("--handler-threads", serve.handler_threads,
-                        "Threads running API calls (0 = on the I/O threads; -1 = 0 on SQLite, "
-                        "8 on PostgreSQL)")
+  serve_cmd
+      ->add_option("--handler-threads", serve.handler_threads,
+                   "Threads running API calls (0 = on the I/O threads; -1 = 0 on SQLite, " +
+                       std::to_string(server::kPgHandlerThreads) + " on PostgreSQL)")
       ->capture_default_str();
 #ifdef VOXSECRETS_BENCH_SWITCHES
   serve_cmd->add_flag("--bench-without-audit", serve.bench.without_audit,
