@@ -98,17 +98,30 @@ Result<std::string> Dispatcher::Process(const ApiRequest& request) const {
   }
   CallContext call{
       request.method, principal, request.params, clock_, request.client_ip, &methods_, {}, {}};
-  return Run(*spec, call);
+  if (!spec->prepare) return Run(*spec, spec->handler, call);
+  // Slow work before the transaction (MethodSpec::prepare); its failure is recorded like a
+  // handler's.
+  Result<MethodHandler> prepared = spec->prepare(call);
+  if (!prepared.ok()) {
+    if (audit_ != nullptr) {
+      const AuditCall audited{call.method, call.params, call.client_ip, &call.principal,
+                              &call.audit};
+      (void)audit_->Record(audited, prepared.status());
+    }
+    return prepared.status();
+  }
+  return Run(*spec, *prepared, call);
 }
 
-Result<std::string> Dispatcher::Run(const MethodSpec& spec, CallContext& call) const {
+Result<std::string> Dispatcher::Run(const MethodSpec& spec, const MethodHandler& handler,
+                                    CallContext& call) const {
   const bool write = spec.access == Access::kWrite;
   std::string body;
   const store::TxFn fn = [&](store::Tx& tx) -> Status {
     call.ResetForAttempt();
     body.clear();
     try {
-      Result<nlohmann::json> response = spec.handler(call, tx);
+      Result<nlohmann::json> response = handler(call, tx);
       if (!response.ok()) return response.status();
       Result<std::string> encoded = EncodeBody(*response);
       WipeJsonStrings(*response);

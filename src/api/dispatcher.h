@@ -7,7 +7,8 @@
 //      parameters are then ignored: the Java client sends account_id with every call); else
 //      legacy `account_id` + `api_key` -> AuthenticateLegacy; else 100;
 //   4. role: the method's MethodSpec::roles must allow the principal's roles -> else 104;
-//   5. the handler, inside Store::Write (Access::kWrite) or Store::Read (Access::kRead). The
+//   5. MethodSpec::prepare, when the method has one (outside any transaction), then the handler,
+//      inside Store::Write (Access::kWrite) or Store::Read (Access::kRead). The
 //      response body is encoded inside the transaction, so a write commits only when its answer
 //      could be produced. After a commit, CallContext::after_commit runs.
 //   6. audit (when an AuditHook is given; audit_hook.h): every call leaves exactly one record. A
@@ -51,7 +52,9 @@ class Dispatcher final : public ApiHandler {
   Result<auth::Principal> Authenticate(const ApiRequest& request) const;
   // Steps 1-5; the body on success.
   Result<std::string> Process(const ApiRequest& request) const;
-  Result<std::string> Run(const MethodSpec& spec, CallContext& call) const;
+  // Runs `handler` (the spec's, or the one its prepare step made) in the spec's transaction.
+  Result<std::string> Run(const MethodSpec& spec, const MethodHandler& handler,
+                          CallContext& call) const;
 
   store::Store& store_;
   const auth::Authenticator& authenticator_;

@@ -50,6 +50,7 @@ class DispatcherTest : public ApiCallTest {
         MethodSpec copy = *spec;
         if (copy.name == "GetAccountInfo" || copy.name == "CreateKey") {
           copy.handler = [this](CallContext& call, store::Tx& tx) { return probe_(call, tx); };
+          copy.prepare = nullptr;
         }
         probed.Add(std::move(copy));
       }

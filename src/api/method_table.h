@@ -4,7 +4,7 @@
 //   - `access`: the kind of transaction the handler runs in;
 //   - `roles`: who may call it (iam::RoleSet; anyone else gets 104) — the only place a method's
 //     role rule is written;
-//   - `handler`.
+//   - `handler`, or `prepare` for a method with slow work to do before its transaction.
 // The dispatcher answers 103 for a name not in the table and 104 when `roles` does not allow the
 // caller; the role-matrix and audit tests iterate over the table, and docs/API.md's method table
 // is checked against it (api/method_registry_test.cc prints it: MethodsMarkdown).
@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "api/call_context.h"
@@ -41,17 +42,33 @@ enum class Access {
 
 using MethodHandler = std::function<Result<nlohmann::json>(CallContext& call, store::Tx& tx)>;
 
+// Work a method must do before its transaction because it is too slow to do while a write
+// transaction holds the store's writer (CreateKey's RSA key generation): it runs after the role
+// check, outside any transaction, and returns the handler that then runs inside it (which may
+// capture what was prepared, and must allow being run again for a retried transaction). A
+// failure is the call's answer; no transaction is opened.
+using MethodPreparer = std::function<Result<MethodHandler>(CallContext& call)>;
+
 struct MethodSpec {
+  MethodSpec(std::string name_, Access access_, iam::RoleSet roles_, MethodHandler handler_,
+             MethodPreparer prepare_ = {})
+      : name(std::move(name_)),
+        access(access_),
+        roles(std::move(roles_)),
+        handler(std::move(handler_)),
+        prepare(std::move(prepare_)) {}
+
   std::string name;
   Access access = Access::kRead;
   iam::RoleSet roles;
-  MethodHandler handler;
+  MethodHandler handler;   // empty when `prepare` makes it per call
+  MethodPreparer prepare;  // optional
 };
 
 class MethodTable {
  public:
   // REQUIRES: `spec.name` is not in the table yet and is a CamelCase identifier; `spec.handler`
-  // is callable.
+  // or `spec.prepare` is callable.
   void Add(MethodSpec spec);
   // nullptr when unknown. Exact, case-sensitive match.
   const MethodSpec* Find(std::string_view name) const;

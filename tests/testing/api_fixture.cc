@@ -134,8 +134,9 @@ Result<std::unique_ptr<ApiStack>> ApiStack::Create(ApiStackOptions options) {
       std::make_unique<secrets::ApplicationService>(stack->clock_, secrets_options);
   stack->secrets_ = std::make_unique<secrets::SecretService>(*stack->keyring_, stack->clock_);
 
-  stack->keys_ =
-      std::make_unique<iam::KeyService>(stack->key_pairs_, *stack->random_, stack->clock_);
+  const iam::KeyPairSource& key_pairs =
+      stack->options_.key_pairs != nullptr ? *stack->options_.key_pairs : stack->key_pairs_;
+  stack->keys_ = std::make_unique<iam::KeyService>(key_pairs, *stack->random_, stack->clock_);
   Services services{*stack->applications_, *stack->secrets_, *stack->keys_, *stack->keyring_};
   MethodTable table = BuildMethodTable(services);
   if (stack->options_.register_methods) stack->options_.register_methods(table, *stack);

@@ -61,6 +61,9 @@ struct ApiStackOptions {
   std::function<AuditHook*(ApiStack&)> make_audit;
   // Wrap the store in a store::FaultyAuditStore (failure injection: see faulty_audit_store()).
   bool faulty_audit_store = false;
+  // Where CreateKey's key pairs come from (not owned; must outlive the stack); null = RSA-2048
+  // from OpenSSL (auth::RsaKeyPairSource).
+  const iam::KeyPairSource* key_pairs = nullptr;
   // Called after the secrets and applications methods are registered, to add more methods
   // (the stack's services, store and keyring are ready when it runs).
   std::function<void(MethodTable&, ApiStack&)> register_methods;

@@ -4,9 +4,11 @@
 // here the parameters are read in the order the rules check them: `key_id`, then `role_id` /
 // `role_name`, then the rest.
 //
-// CreateKey generates the RSA-2048 pair inside its write transaction (tens of milliseconds);
-// the private key leaves the server only in the response (whose JSON strings the dispatcher wipes)
-// and is never stored.
+// CreateKey generates the RSA-2048 pair (tens of milliseconds) in its prepare step, before its
+// write transaction opens (MethodSpec::prepare), so that no write waits for it; the private key
+// leaves the server only in the response (whose JSON strings the dispatcher wipes) and is never
+// stored.
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
@@ -66,25 +68,31 @@ json CatalogueRoleJson(const iam::Role& role) {
   return item;
 }
 
-Result<json> CreateKey(const Services& s, CallContext& call, store::Tx& tx) {
+// The parameters, the key rules and the key pair, outside the transaction; the handler it returns
+// checks the limit and stores the key inside it.
+Result<MethodHandler> PrepareCreateKey(const Services& s, CallContext& call) {
   VS_ASSIGN_OR_RETURN(std::optional<std::vector<int>> roles, ReadRoleSet(call.params));
   iam::NewKey request;
   request.role_ids = roles.value_or(std::vector<int>{});
   request.name = ReadString(call.params, "key_name");
   request.description = ReadString(call.params, "description");
-  VS_ASSIGN_OR_RETURN(iam::CreatedKey created, s.keys.Create(tx, CallerOf(call), request));
-
-  // The same four members as credentials.json (auth::BuildCredentialsJson), so that the item can
-  // be saved as the key's credentials file.
-  json item = json::object();
-  item["account_email"] = created.account_email;
-  item["account_id"] = created.key.account_id;
-  item["key_id"] = created.key.key_id;
-  item["private_key"] = std::string(created.private_key_pem.view());
-  json body = json::object();
-  body["result"] = json::array();
-  body["result"].push_back(std::move(item));
-  return body;
+  VS_ASSIGN_OR_RETURN(iam::PreparedKey prepared, s.keys.Prepare(CallerOf(call), request));
+  // std::function needs a copyable callable; the private key stays in this one place.
+  auto key = std::make_shared<const iam::PreparedKey>(std::move(prepared));
+  return MethodHandler([keys = &s.keys, key](CallContext& in_tx, store::Tx& tx) -> Result<json> {
+    VS_ASSIGN_OR_RETURN(iam::CreatedKey created, keys->Create(tx, CallerOf(in_tx), *key));
+    // The same four members as credentials.json (auth::BuildCredentialsJson), so that the item
+    // can be saved as the key's credentials file.
+    json item = json::object();
+    item["account_email"] = created.account_email;
+    item["account_id"] = created.key.account_id;
+    item["key_id"] = created.key.key_id;
+    item["private_key"] = std::string(key->pair.private_key_pem.view());
+    json body = json::object();
+    body["result"] = json::array();
+    body["result"].push_back(std::move(item));
+    return body;
+  });
 }
 
 Result<json> GetKeys(const Services& s, CallContext& call, store::Tx& tx) {
@@ -181,7 +189,9 @@ Result<json> GetRoles(const Services&, CallContext&, store::Tx&) {
 void RegisterKeyMethods(MethodTable& table, const Services& s) {
   using enum iam::RoleId;
   const iam::RoleSet owner_admin = {kRoleOwner, kRoleAdmin};
-  table.Add({"CreateKey", Access::kWrite, owner_admin, Bind(s, CreateKey)});
+  table.Add({"CreateKey", Access::kWrite, owner_admin, {}, [s](CallContext& call) {
+               return PrepareCreateKey(s, call);
+             }});
   table.Add({"GetKeys", Access::kRead, owner_admin, Bind(s, GetKeys)});
   table.Add({"UpdateKey", Access::kWrite, owner_admin, Bind(s, UpdateKey)});
   table.Add({"DeleteKey", Access::kWrite, owner_admin, Bind(s, DeleteKey)});
