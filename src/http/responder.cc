@@ -170,7 +170,7 @@ HttpReply Responder::RespondApi(const HttpRequestView& request) const {
                               .content_type = request.content_type,
                               .body = request.body},
                    &api_request);
-  api_request.bearer_token = std::string(BearerToken(request.authorization));
+  api_request.bearer_token = WipingString(BearerToken(request.authorization));
   api_request.client_ip = ClientIp(request.peer_ip, request.forwarded_for, trust_forwarded_for_);
   HttpReply reply;
   // The handler reports failures in its body; an exception escaping it is a bug below us. Answer

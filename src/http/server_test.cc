@@ -40,7 +40,7 @@ class EchoHandler final : public api::ApiHandler {
     for (const auto& [name, value] : request.params.all()) params[name] = value;
     {
       MutexLock lock(mu_);
-      last_token_ = request.bearer_token;
+      last_token_ = std::string(request.bearer_token);
     }
     return api::ApiResponse{nlohmann::json{{"method", request.method},
                                            {"params", params},

@@ -208,7 +208,7 @@ ApiResponse ApiStack::Call(std::string_view method,
   ApiRequest request;
   request.method = std::string(method);
   for (const auto& [name, value] : params) request.params.Set(name, value);
-  request.bearer_token = std::string(bearer_token);
+  request.bearer_token = WipingString(bearer_token);
   request.client_ip = "127.0.0.1";
   return dispatcher_->Handle(request);
 }
