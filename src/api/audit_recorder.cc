@@ -1,6 +1,8 @@
 #include "api/audit_recorder.h"
 
 #include <algorithm>
+#include <optional>
+#include <string_view>
 #include <utility>
 
 #include "api/error_codes.h"
@@ -8,15 +10,31 @@
 
 namespace voxsecrets::api {
 
+namespace {
+
+audit::AuditCredential CredentialOf(const auth::Principal& principal) {
+  return principal.kind == auth::CredentialKind::kLegacyApiKey
+             ? audit::AuditCredential::kLegacyApiKey
+             : audit::AuditCredential::kServiceKey;
+}
+
+bool AllDigits(std::string_view s) {
+  if (s.empty() || s.size() > 20) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 audit::AuditEntry AuditRecorder::BuildEntry(const AuditCall& call, const Status& outcome) const {
   audit::AuditEntry entry;
   entry.time_ms = clock_.NowMillis();
   if (call.principal != nullptr) {
     entry.account_id = call.principal->account_id;
     entry.key_id = call.principal->key_id;
-    entry.credential = call.principal->kind == auth::CredentialKind::kLegacyApiKey
-                           ? audit::AuditCredential::kLegacyApiKey
-                           : audit::AuditCredential::kServiceKey;
+    entry.credential = CredentialOf(*call.principal);
   }
   entry.ip = std::string(call.client_ip);
   entry.method = std::string(call.method);
@@ -38,14 +56,49 @@ audit::AuditEntry AuditRecorder::BuildEntry(const AuditCall& call, const Status&
 }
 
 Status AuditRecorder::InTransaction(CallContext& call, store::Tx& tx) {
-  const AuditCall audited{call.method, call.params, call.client_ip, &call.principal, &call.audit};
+  const AuditCall audited{call.method, call.params, call.client_ip, &call.principal, &call.audit,
+                          true};
   VS_ASSIGN_OR_RETURN(store::AuditRecord record,
                       log_.AppendInTransaction(tx, BuildEntry(audited, Status::Ok())));
   call.after_commit.push_back([this, committed = std::move(record)] { log_.Committed(committed); });
   return Status::Ok();
 }
 
+bool AuditRecorder::IsRefusal(const AuditCall& call, const Status& outcome) {
+  return call.facts == nullptr &&
+         (call.principal == nullptr || outcome.code() == StatusCode::kRateLimited);
+}
+
+audit::RefusedCall AuditRecorder::BuildRefusal(const AuditCall& call,
+                                               const Status& outcome) const {
+  audit::RefusedCall refused;
+  refused.time_ms = clock_.NowMillis();
+  if (call.principal != nullptr) {
+    refused.account_id = call.principal->account_id;
+    refused.key_id = call.principal->key_id;
+    refused.credential = CredentialOf(*call.principal);
+  }
+  refused.ip = std::string(call.client_ip);
+  if (call.method_known) refused.method = std::string(call.method);
+  refused.result_code = ErrorCodeOf(outcome.code()).code;
+  refused.params = call.params.size();
+  for (const auto& [name, value] : call.params.all()) {
+    refused.param_bytes += name.size() + value.size();
+  }
+  refused.digest = audit::RefusalDigest(call.method, call.params.all());
+  if (const std::optional<std::string_view> claimed = call.params.Get("account_id");
+      claimed.has_value() && AllDigits(*claimed)) {
+    refused.claimed_account_id = std::string(*claimed);
+  }
+  return refused;
+}
+
 Status AuditRecorder::Record(const AuditCall& call, const Status& outcome) {
+  if (IsRefusal(call, outcome)) {
+    const audit::RefusedCall refused = BuildRefusal(call, outcome);
+    if (refusals_ != nullptr) return refusals_->Record(refused);
+    return log_.AppendDurable(audit::RefusalEntry(refused));
+  }
   return log_.AppendDurable(BuildEntry(call, outcome));
 }
 

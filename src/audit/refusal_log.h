@@ -1,0 +1,137 @@
+// Refused calls in the audit trail: the evidence, not the payload (docs/AUDIT.md "Refused calls").
+//
+// A call refused before any handler ran without valid credentials (no or unknown method,
+// malformed body, failed authentication) or refused for its rate (340) leaves a compact record:
+// the method if it is a known one, the code, the address, the key and account if the caller was
+// authenticated, the number and size of its parameters, a SHA-256 of the method and parameters,
+// and the `account_id` a legacy call claimed. Never a parameter value: the record is at most
+// kMaxRefusalArgsBytes of `args` (RefusalArgsJson), whatever was sent, so an anonymous flood
+// cannot grow the audit log faster than a small fixed size per call.
+//
+// Bursts are aggregated. RefusalLog keeps one open *burst* per (address, method, code, account,
+// key): the first refusal of a burst is written at once and durably (AuditLog::AppendDurable; the
+// caller waits, exactly like any refused call without aggregation), the next ones within `window`
+// are only counted, and one record with their count is written when the window ends. Fail-closed
+// bound: a crash loses at most the counted refusals of the open bursts — those answered within
+// the last `window` (default 1 s) after the first of their burst — plus those of aggregate records
+// whose commit was under way; every first refusal of a burst is on disk before it is answered.
+// Memory: at most `max_open_bursts` bursts (a new one beyond that writes out the oldest first).
+//
+// Threads: a flusher thread writes the aggregates of bursts whose window ended (checked every
+// window / 4). Thread-safety: Record() and Flush() may be called from any thread.
+// Lifetimes: `log` and `clock` must outlive the RefusalLog; its destructor writes every open
+// burst, then stops the flusher.
+#ifndef VOXSECRETS_AUDIT_REFUSAL_LOG_H_
+#define VOXSECRETS_AUDIT_REFUSAL_LOG_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "audit/audit_entry.h"
+#include "audit/audit_log.h"
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace voxsecrets::audit {
+
+// The longest `args` a refusal record can have (checked by RefusalArgsJson's test).
+inline constexpr size_t kMaxRefusalArgsBytes = 320;
+
+struct RefusedCall {
+  int64_t time_ms = 0;
+  std::optional<int64_t> account_id;  // when authenticated (a rate-limited call)
+  std::string key_id;
+  AuditCredential credential = AuditCredential::kNone;
+  std::string ip;
+  std::string method;  // a known method's name; empty for a missing or unknown one
+  int64_t result_code = 0;
+  uint64_t params = 0;       // how many parameters were sent
+  uint64_t param_bytes = 0;  // the bytes of their names and values
+  std::string digest;        // RefusalDigest(): 64 hex digits
+  std::string claimed_account_id;  // the `account_id` parameter when it is 1-20 digits
+};
+
+// SHA-256 (lowercase hex) of the method as sent and the parameters (names sorted; each length-
+// prefixed). A parameter that audit_masking.h masks enters only as its name and length, so the
+// digest never lets anyone confirm a guessed secret value; everything else enters whole.
+std::string RefusalDigest(std::string_view method,
+                          const std::map<std::string, std::string, std::less<>>& params);
+
+// The `args` of a refusal record: {"refused":{"count":N,"params":P,"bytes":B,"sha256":"...",
+// ["account_id":"...",]"until_ms":T}}. For an aggregate, `count` refusals, `params` the most any
+// had, `bytes` their total, `sha256` the first one's, `until_ms` the last one's time.
+std::string RefusalArgsJson(const RefusedCall& first, uint64_t count, uint64_t max_params,
+                            uint64_t total_bytes, int64_t until_ms);
+
+// The audit entry of one refused call (count 1).
+AuditEntry RefusalEntry(const RefusedCall& call);
+
+struct RefusalLogOptions {
+  std::chrono::milliseconds window{1000};
+  size_t max_open_bursts = 4096;
+};
+
+struct RefusalLogStats {
+  int64_t bursts = 0;       // first refusals written at once
+  int64_t aggregated = 0;   // refusals counted into an aggregate record
+  int64_t aggregates = 0;   // aggregate records written
+  int64_t failures = 0;     // aggregate records that could not be written
+};
+
+class RefusalLog {
+ public:
+  RefusalLog(AuditLog& log, const Clock& clock, RefusalLogOptions options = {});
+  ~RefusalLog();
+  RefusalLog(const RefusalLog&) = delete;
+  RefusalLog& operator=(const RefusalLog&) = delete;
+
+  // Records `call`: the first of a burst durably (its Status), a later one by counting it (OK).
+  Status Record(const RefusedCall& call);
+  // Writes the aggregates of bursts whose window has ended by the clock (the flusher calls it).
+  void FlushExpired();
+  // Writes every open burst's aggregate now.
+  void Flush();
+
+  RefusalLogStats stats() const;
+
+ private:
+  struct Burst {
+    int64_t opened_ms = 0;  // by the clock
+    RefusedCall first_counted;  // the first refusal counted after the burst's first
+    uint64_t count = 0;
+    uint64_t max_params = 0;
+    uint64_t total_bytes = 0;
+    int64_t last_ms = 0;
+  };
+
+  static std::string KeyOf(const RefusedCall& call);
+  // Writes the aggregate of `burst` if it counted anything.
+  void WriteAggregate(const Burst& burst);
+  void RunFlusher();
+
+  AuditLog& log_;
+  const Clock& clock_;
+  const RefusalLogOptions options_;
+
+  std::mutex flush_mu_;  // held by FlushExpired and Flush for their whole run (before mu_)
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::unordered_map<std::string, Burst> bursts_;  // guarded by mu_
+  bool stopping_ = false;                          // guarded by mu_
+  RefusalLogStats stats_;                          // guarded by mu_
+  std::thread flusher_;                            // started last, joined first
+};
+
+}  // namespace voxsecrets::audit
+
+#endif  // VOXSECRETS_AUDIT_REFUSAL_LOG_H_
