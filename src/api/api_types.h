@@ -102,6 +102,9 @@ struct ApiRequest {
 struct ApiResponse {
   std::string body;    // a JSON object, UTF-8
   int error_code = 0;  // 0 on success, else the Voximplant error code the body carries
+  // The server is saturated (a bounded queue is full): the transport answers HTTP 429 with
+  // Retry-After instead of 200; the body is still the API's error envelope (error 340).
+  bool overloaded = false;
 };
 
 // What http/ calls for every API request.

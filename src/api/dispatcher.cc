@@ -32,6 +32,10 @@ std::string MethodNameForMessage(std::string_view name) {
   return out;
 }
 
+Status RateLimited() {
+  return Status(StatusCode::kRateLimited, "The request rate limit is exceeded.");
+}
+
 Status UnknownMethod(std::string_view name) {
   return Status(StatusCode::kUnknownMethod,
                 "Unknown command '" + MethodNameForMessage(name) + "'.");
@@ -40,12 +44,14 @@ Status UnknownMethod(std::string_view name) {
 }  // namespace
 
 Dispatcher::Dispatcher(store::Store& store, const auth::Authenticator& authenticator,
-                       const Clock& clock, MethodTable methods, AuditHook* audit)
+                       const Clock& clock, MethodTable methods, AuditHook* audit,
+                       CallLimits limits)
     : store_(store),
       authenticator_(authenticator),
       clock_(clock),
       methods_(std::move(methods)),
-      audit_(audit) {}
+      audit_(audit),
+      limits_(limits) {}
 
 ApiResponse Dispatcher::Handle(const ApiRequest& request) {
   Result<std::string> body = InternalError("not processed");
@@ -57,7 +63,9 @@ ApiResponse Dispatcher::Handle(const ApiRequest& request) {
     body = InternalError("unknown exception at the API boundary");
   }
   if (!body.ok()) {
-    return ApiResponse{EncodeError(body.status()), ErrorCodeOf(body.status().code()).code};
+    ApiResponse response{EncodeError(body.status()), ErrorCodeOf(body.status().code()).code};
+    response.overloaded = body.status().code() == StatusCode::kOverloaded;
+    return response;
   }
   return ApiResponse{std::move(body).value()};
 }
@@ -75,17 +83,23 @@ Result<auth::Principal> Dispatcher::Authenticate(const ApiRequest& request) cons
 Result<std::string> Dispatcher::Process(const ApiRequest& request) const {
   // A call refused before a handler ran is recorded here (its answer is the refusal whatever the
   // audit log says); a call that reached a handler is recorded by Run.
+  const MethodSpec* spec = nullptr;
   const auto refuse = [&](Status refusal, const auth::Principal* principal) -> Status {
     if (audit_ != nullptr) {
-      const AuditCall call{request.method, request.params, request.client_ip, principal, nullptr};
+      const AuditCall call{request.method, request.params, request.client_ip, principal, nullptr,
+                           spec != nullptr};
       (void)audit_->Record(call, refusal);
     }
     return refusal;
   };
+  if (limits_.per_address != nullptr && !limits_.per_address->Allow(request.client_ip)) {
+    spec = methods_.Find(request.method);
+    return refuse(RateLimited(), nullptr);
+  }
   if (request.method.empty()) {
     return refuse(Status(StatusCode::kMissingMethod, "Missing 'cmd'."), nullptr);
   }
-  const MethodSpec* spec = methods_.Find(request.method);
+  spec = methods_.Find(request.method);
   if (spec == nullptr) {
     return refuse(UnknownMethod(request.method), nullptr);
   }
@@ -93,6 +107,12 @@ Result<std::string> Dispatcher::Process(const ApiRequest& request) const {
   Result<auth::Principal> authenticated = Authenticate(request);
   if (!authenticated.ok()) return refuse(authenticated.status(), nullptr);
   const auth::Principal& principal = *authenticated;
+  if (limits_.per_key != nullptr &&
+      !limits_.per_key->Allow(principal.kind == auth::CredentialKind::kLegacyApiKey
+                                  ? "account:" + std::to_string(principal.account_id)
+                                  : "key:" + principal.key_id)) {
+    return refuse(RateLimited(), &principal);
+  }
   if (!spec->roles.Allows(principal.role_ids)) {
     return refuse(Status(StatusCode::kPermissionDenied, "Forbidden command."), &principal);
   }
@@ -105,7 +125,7 @@ Result<std::string> Dispatcher::Process(const ApiRequest& request) const {
   if (!prepared.ok()) {
     if (audit_ != nullptr) {
       const AuditCall audited{call.method, call.params, call.client_ip, &call.principal,
-                              &call.audit};
+                              &call.audit, true};
       (void)audit_->Record(audited, prepared.status());
     }
     return prepared.status();
@@ -148,7 +168,8 @@ Result<std::string> Dispatcher::Run(const MethodSpec& spec, const MethodHandler&
   // Everything but a committed write is recorded now (the write's record committed with it).
   // A read's answer leaves only once its record is durable.
   if (audit_ != nullptr && !(status.ok() && write)) {
-    const AuditCall audited{call.method, call.params, call.client_ip, &call.principal, &call.audit};
+    const AuditCall audited{call.method, call.params, call.client_ip, &call.principal, &call.audit,
+                            true};
     Status recorded = audit_->Record(audited, status);
     if (status.ok() && !recorded.ok()) status = recorded;
   }

@@ -123,6 +123,10 @@ Status AuditLog::AppendDurable(const AuditEntry& entry) {
   {
     MutexLock lock(mu_);
     if (stopping_) return Unavailable("audit: the audit log is shutting down");
+    if (queue_.size() >= options_.max_queue) {
+      ++stats_.overloaded;
+      return Status(StatusCode::kOverloaded, "audit: the writer's queue is full");
+    }
     queue_.push_back(Pending{entry, std::promise<Status>()});
     done = queue_.back().done.get_future();
   }

@@ -13,9 +13,10 @@
 // mutations and batches interleave safely, and other processes (nodes) write their own chains.
 //
 // Failure: any error of the store fails the append, and the caller must fail the call (no value
-// without a record). A batch that fails fails every entry in it. A waiter that times out gets
-// kUnavailable although its record may still commit later (the record then overstates: it says
-// the call was answered while the caller got an error; it never understates).
+// without a record); so does a full queue (AuditLogOptions::max_queue: kOverloaded). A batch
+// that fails fails every entry in it. A waiter that times out gets kUnavailable although its
+// record may still commit later (the record then overstates: it says the call was answered while
+// the caller got an error; it never understates).
 //
 // Thread-safety: every method may be called concurrently.
 // Ownership: `store`, and the exporter and logger in the options, must outlive the AuditLog.
@@ -57,6 +58,10 @@ struct AuditLogOptions {
   bool sync_every_batch = false;
   // Entries per batch at most. Default 256.
   size_t max_batch = 256;
+  // Entries waiting for the committer at most: AppendDurable beyond that fails at once with
+  // kOverloaded (the server is saturated; the API answers 429 / error 340 and, for a read, no
+  // value) instead of queueing without bound. Default 4096.
+  size_t max_queue = 4096;
   // How long AppendDurable waits for its batch. Default 10 s.
   std::chrono::milliseconds durable_timeout{10000};
   // Receives records after they committed; nullptr = no export. Not owned.
@@ -74,6 +79,7 @@ struct AuditLogStats {
   int64_t failures = 0;         // appends that failed
   int64_t export_failures = 0;  // export calls that failed
   int64_t queued = 0;           // AppendDurable entries waiting for the committer right now
+  int64_t overloaded = 0;       // AppendDurable calls refused: the queue was full
 };
 
 class AuditLog {

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdio>
 #include <set>
 #include <string>
@@ -249,6 +252,64 @@ TEST(AuditLogGroupCommitTest, ConcurrentDurableAppendsAllCommitInBatches) {
   }
   EXPECT_EQ(ok.load(), 40);
   EXPECT_EQ(AllRecords(*store.db).size(), 40u);
+}
+
+// Waits (bounded by a hang guard, not a timing assertion) until `done()`.
+template <typename Fn>
+bool WaitUntil(Fn done) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+TEST(AuditLogGroupCommitTest, AFullQueueRefusesAtOnceInsteadOfGrowing) {
+  AuditTestStore store;
+  AuditLogOptions options;
+  options.max_queue = 2;
+  auto log = AuditLog::Open(*store.db, options);
+  ASSERT_TRUE(log.ok());
+  // Hold the store's writer: the committer takes the first entry and waits for it.
+  std::mutex gate_mu;
+  std::condition_variable gate_cv;
+  bool writer_held = false;
+  bool release = false;
+  std::thread holder([&] {
+    (void)store.db->Write([&](store::Tx&) -> Status {
+      std::unique_lock lock(gate_mu);
+      writer_held = true;
+      gate_cv.notify_all();
+      gate_cv.wait(lock, [&] { return release; });
+      return Status::Ok();
+    });
+  });
+  {
+    std::unique_lock lock(gate_mu);
+    gate_cv.wait(lock, [&] { return writer_held; });
+  }
+  std::atomic<int> ok{0};
+  std::vector<std::thread> appenders;
+  appenders.emplace_back([&] { ok += (*log)->AppendDurable(TestEntry(1)).ok() ? 1 : 0; });
+  ASSERT_TRUE(WaitUntil([&] { return (*log)->queued() == 0; }));  // taken by the committer
+  for (int n : {2, 3}) {
+    appenders.emplace_back([&, n] { ok += (*log)->AppendDurable(TestEntry(n)).ok() ? 1 : 0; });
+  }
+  ASSERT_TRUE(WaitUntil([&] { return (*log)->queued() == 2; }));
+  const Status refused = (*log)->AppendDurable(TestEntry(4));
+  EXPECT_EQ(refused.code(), StatusCode::kOverloaded);
+  EXPECT_EQ((*log)->stats().overloaded, 1);
+  {
+    std::lock_guard lock(gate_mu);
+    release = true;
+  }
+  gate_cv.notify_all();
+  holder.join();
+  for (auto& t : appenders) t.join();
+  EXPECT_EQ(ok.load(), 3);
+  EXPECT_EQ(AllRecords(*store.db).size(), 3u);
+  ExpectChainVerifies(*store.db);
 }
 
 }  // namespace

@@ -62,6 +62,16 @@ HttpReply TransportErrorReply(unsigned status, std::string_view message) {
   return reply;
 }
 
+HttpReply OverloadedReply(std::string body) {
+  HttpReply reply;
+  reply.status = 429;
+  reply.retry_after_seconds = 1;
+  reply.body = body.empty() ? R"({"error":{"code":340,"msg":"Too many requests: the server is )"
+                              R"(busy. Retry later."}})"
+                            : std::move(body);
+  return reply;
+}
+
 std::string_view BearerToken(std::string_view authorization) {
   const std::string_view value = Trim(authorization);
   const size_t space = value.find_first_of(kBlanks);
@@ -176,7 +186,9 @@ HttpReply Responder::RespondApi(const HttpRequestView& request) const {
   // The handler reports failures in its body; an exception escaping it is a bug below us. Answer
   // 500 rather than dropping the connection, and say nothing about it to the client.
   try {
-    reply.body = api_.Handle(api_request).body;
+    api::ApiResponse response = api_.Handle(api_request);
+    if (response.overloaded) return OverloadedReply(std::move(response.body));
+    reply.body = std::move(response.body);
   } catch (...) {
     return TransportErrorReply(500, "Internal server error.");
   }
