@@ -46,6 +46,16 @@ struct ServeOptions {
   // Threads that run API calls (reads wait for their audit record's group commit); 0 = on the
   // I/O threads. Default 32.
   int handler_threads = 32;
+  // Limits (docs/SECURITY.md "Limits and their defaults"; http::ServerOptions has the details).
+  size_t max_connections = 4096;
+  size_t max_connections_per_ip = 256;
+  int head_timeout_seconds = 10;
+  int read_timeout_seconds = 30;
+  size_t max_queued_calls = 1024;
+  int max_queue_wait_ms = 2000;
+  // Token buckets (api/rate_limiter.h): calls per second, 0 = off.
+  double rate_limit_ip = 0;
+  double rate_limit_key = 0;
 };
 
 // Runs the server; returns the process exit code (0 after a clean shutdown).
