@@ -4,14 +4,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <cstdio>
+#include <future>
 #include <set>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "audit/audit_exporter.h"
 #include "audit/audit_hash.h"
 #include "audit/audit_test_util.h"
 #include "audit/audit_verify.h"
@@ -254,58 +255,53 @@ TEST(AuditLogGroupCommitTest, ConcurrentDurableAppendsAllCommitInBatches) {
   EXPECT_EQ(AllRecords(*store.db).size(), 40u);
 }
 
-// Waits (bounded by a hang guard, not a timing assertion) until `done()`.
-template <typename Fn>
-bool WaitUntil(Fn done) {
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+// Holds the committer inside its first export until released, and says when it got there: the
+// committer has then taken its batch and takes nothing more meanwhile.
+class GateExporter final : public AuditExporter {
+ public:
+  Status Export(std::span<const store::AuditRecord> /*records*/) override {
+    if (!first_.exchange(false)) return Status::Ok();
+    entered_.set_value();
+    release_.wait();
+    return Status::Ok();
   }
-  return true;
-}
+  void WaitEntered() { entered_future_.wait(); }
+  void Release() { open_.set_value(); }
+
+ private:
+  std::atomic<bool> first_{true};
+  std::promise<void> entered_;
+  std::future<void> entered_future_ = entered_.get_future();
+  std::promise<void> open_;
+  std::shared_future<void> release_ = open_.get_future().share();
+};
 
 TEST(AuditLogGroupCommitTest, AFullQueueRefusesAtOnceInsteadOfGrowing) {
   AuditTestStore store;
+  GateExporter gate;
   AuditLogOptions options;
   options.max_queue = 2;
+  options.exporter = &gate;
   auto log = AuditLog::Open(*store.db, options);
   ASSERT_TRUE(log.ok());
-  // Hold the store's writer: the committer takes the first entry and waits for it.
-  std::mutex gate_mu;
-  std::condition_variable gate_cv;
-  bool writer_held = false;
-  bool release = false;
-  std::thread holder([&] {
-    (void)store.db->Write([&](store::Tx&) -> Status {
-      std::unique_lock lock(gate_mu);
-      writer_held = true;
-      gate_cv.notify_all();
-      gate_cv.wait(lock, [&] { return release; });
-      return Status::Ok();
-    });
-  });
-  {
-    std::unique_lock lock(gate_mu);
-    gate_cv.wait(lock, [&] { return writer_held; });
-  }
   std::atomic<int> ok{0};
   std::vector<std::thread> appenders;
   appenders.emplace_back([&] { ok += (*log)->AppendDurable(TestEntry(1)).ok() ? 1 : 0; });
-  ASSERT_TRUE(WaitUntil([&] { return (*log)->queued() == 0; }));  // taken by the committer
+  gate.WaitEntered();  // the committer holds entry 1 and is stuck exporting it
+  EXPECT_EQ((*log)->queued(), 0u);
   for (int n : {2, 3}) {
     appenders.emplace_back([&, n] { ok += (*log)->AppendDurable(TestEntry(n)).ok() ? 1 : 0; });
   }
-  ASSERT_TRUE(WaitUntil([&] { return (*log)->queued() == 2; }));
+  // Hang guard only: both are queued once their threads have run.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while ((*log)->queued() < 2 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_EQ((*log)->queued(), 2u);
   const Status refused = (*log)->AppendDurable(TestEntry(4));
   EXPECT_EQ(refused.code(), StatusCode::kOverloaded);
   EXPECT_EQ((*log)->stats().overloaded, 1);
-  {
-    std::lock_guard lock(gate_mu);
-    release = true;
-  }
-  gate_cv.notify_all();
-  holder.join();
+  gate.Release();
   for (auto& t : appenders) t.join();
   EXPECT_EQ(ok.load(), 3);
   EXPECT_EQ(AllRecords(*store.db).size(), 3u);
