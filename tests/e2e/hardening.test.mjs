@@ -87,13 +87,19 @@ describe('slow and idle connections from one address', () => {
       const fillDeadline = Date.now() + 30000;
       while (attacker.latest.opened < 1500 && Date.now() < fillDeadline) await sleep(200);
       assert.ok(attacker.latest.opened >= 1500, `attacker opened ${attacker.latest.opened}`);
-      const latencies = await normalClient(server, 20, 100);
+      // The normal client keeps going until the attacker has made thousands of connections.
+      const latencies = [];
+      const clientDeadline = Date.now() + 60000;
+      while ((latencies.length < 40 || attacker.latest.opened < 3000) &&
+        Date.now() < clientDeadline) {
+        latencies.push(...await normalClient(server, 1, 100));
+      }
       const worst = Math.max(...latencies);
       const sorted = [...latencies].sort((a, b) => a - b);
       console.log(`attacker ${JSON.stringify(attacker.latest)}; normal client: ` +
         `${latencies.length} requests, median ${sorted[sorted.length >> 1].toFixed(0)} ms, ` +
         `worst ${worst.toFixed(0)} ms`);
-      assert.ok(attacker.latest.opened >= 2500,
+      assert.ok(attacker.latest.opened >= 3000,
         `the attacker kept opening connections (${attacker.latest.opened})`);
       assert.ok(attacker.latest.closed >= 1000,
         `the server closed the slow and idle ones to make room (${attacker.latest.closed})`);
@@ -296,7 +302,9 @@ describe('plain HTTP, the certificate, the export', () => {
     assert.doesNotMatch(text, /Certificate Sign/);
   });
 
-  test('audit export refuses a symbolic link and leaves its target alone', () => {
+  test('audit export refuses a symbolic link and leaves its target alone', async () => {
+    // A record to export.
+    assert.ok((await api(server, 'GetApplications', {})).json?.result);
     const target = path.join(server.root, 'elsewhere.txt');
     fs.writeFileSync(target, 'keep\n');
     const link = path.join(server.root, 'audit.jsonl');
