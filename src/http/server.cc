@@ -119,7 +119,10 @@ class ServerCore final : public SessionHost {
   void MarkEvictable(uint64_t id) override;
   void MarkBusy(uint64_t id) override;
   bool BeginApiCall() override;
-  void EndApiCall() override { pending_calls_.fetch_sub(1, std::memory_order_acq_rel); }
+  void EndApiCall() override {
+    pending_calls_.fetch_sub(1, std::memory_order_acq_rel);
+    pending_gauge_.Decrement();
+  }
   void CountOverloaded(std::string_view reason) override {
     overloaded_.WithLabels({reason}).Increment();
   }
@@ -153,6 +156,7 @@ class ServerCore final : public SessionHost {
   Gauge& open_connections_;
   std::array<Gauge*, kConnectionStates> connections_{};
   Gauge& in_flight_;
+  Gauge& pending_gauge_;
   Counter& rejected_connections_;
   CounterFamily& evicted_connections_;
   CounterFamily& overloaded_;
@@ -206,6 +210,10 @@ internal::ServerCore::ServerCore(const ServerOptions& options, api::ApiHandler& 
           metrics
               .AddGauge("voxsecrets_http_in_flight_requests", "Requests being handled or answered.")
               .Get()),
+      pending_gauge_(metrics
+                         .AddGauge("voxsecrets_http_pending_api_calls",
+                                   "API calls waiting for or running on a handler thread.")
+                         .Get()),
       rejected_connections_(
           metrics
               .AddCounter("voxsecrets_http_rejected_connections_total",
@@ -367,6 +375,7 @@ bool internal::ServerCore::BeginApiCall() {
   do {
     if (pending >= max_pending_calls_) return false;
   } while (!pending_calls_.compare_exchange_weak(pending, pending + 1, std::memory_order_acq_rel));
+  pending_gauge_.Increment();
   return true;
 }
 

@@ -133,6 +133,8 @@ struct ServerOptions {
 //       "reading" (a request is arriving), "handling" (the API call runs), "writing" (the answer
 //       is being sent), "closing"
 //   voxsecrets_http_in_flight_requests                    gauge
+//   voxsecrets_http_pending_api_calls                     gauge: API calls admitted (waiting for or
+//       running on a handler thread), at most handler threads + max_queued_calls
 //   voxsecrets_http_rejected_connections_total            counter (over a limit, none evictable)
 //   voxsecrets_http_evicted_connections_total{reason}     counter: closed to make room, reason
 //       "per_address", "total" or "descriptors" (the process ran out of file descriptors)

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -572,6 +573,79 @@ TEST_F(HttpServerTest, SlowConnectionsOfOneAddressMakeRoomForAPromptClient) {
     ASSERT_TRUE(again.has_value());
     EXPECT_EQ(again->status, 200);
   }
+}
+
+// Waits (hang guard only) until `gauge` shows `want`.
+int64_t WaitForGauge(Gauge& gauge, int64_t want) {
+  const auto give_up = std::chrono::steady_clock::now() + testing::kHangGuard;
+  while (gauge.value() != want && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return gauge.value();
+}
+
+void ExpectOverloaded(const TestResponse& r) {
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.Header("Retry-After"), "1");
+  ExpectCommonHeaders(r);
+  EXPECT_EQ(BodyJson(r)["error"]["code"], 340) << r.body;
+}
+
+TEST_F(HttpServerTest, ApiCallsBeyondTheBoundedQueueAreAnswered429AtOnce) {
+  ServerOptions o = Options();
+  o.handler_threads = 1;
+  o.max_queued_calls = 1;
+  Start(o);
+  Gauge& pending = metrics_.AddGauge("voxsecrets_http_pending_api_calls", "").Get();
+  auto running = Connect();
+  ASSERT_TRUE(running->Send(GetRequest("/platform_api/Slow")));
+  handler_.WaitForSlowCalls(1);  // holds the one handler thread
+  auto queued = Connect();
+  ASSERT_TRUE(queued->Send(GetRequest("/platform_api/Slow")));
+  ASSERT_EQ(WaitForGauge(pending, 2), 2);  // waiting for the thread: the queue is full
+  ExpectOverloaded(Fetch(GetRequest("/platform_api/Other")));
+  EXPECT_EQ(handler_.calls(), 1);  // the refused call never reached the handler
+  // Health and metrics do not queue behind API calls.
+  EXPECT_EQ(Fetch(GetRequest("/healthz")).status, 200);
+  handler_.Release();
+  for (auto* c : {running.get(), queued.get()}) {
+    const auto r = c->ReadResponse();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 200);
+  }
+  EXPECT_EQ(WaitForGauge(pending, 0), 0);
+  EXPECT_EQ(Fetch(GetRequest("/platform_api/Other")).status, 200);  // recovered
+  EXPECT_EQ(metrics_.AddCounter("voxsecrets_http_overloaded_total", "", {"reason"})
+                .WithLabels({"queue_full"})
+                .value(),
+            1u);
+}
+
+TEST_F(HttpServerTest, AnApiCallThatWaitedPastItsDeadlineIsAnswered429WithoutRunning) {
+  ServerOptions o = Options();
+  o.handler_threads = 1;
+  // Long enough for the first call to reach the idle handler thread however loaded the machine.
+  o.max_queue_wait = std::chrono::milliseconds(500);
+  Start(o);
+  Gauge& pending = metrics_.AddGauge("voxsecrets_http_pending_api_calls", "").Get();
+  auto running = Connect();
+  ASSERT_TRUE(running->Send(GetRequest("/platform_api/Slow")));
+  handler_.WaitForSlowCalls(1);
+  auto late = Connect();
+  ASSERT_TRUE(late->Send(GetRequest("/platform_api/Late")));
+  ASSERT_EQ(WaitForGauge(pending, 2), 2);
+  // Past its deadline by construction: it cannot start before the handler thread is free.
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  handler_.Release();
+  ASSERT_TRUE(running->ReadResponse().has_value());
+  const auto r = late->ReadResponse();
+  ASSERT_TRUE(r.has_value());
+  ExpectOverloaded(*r);
+  EXPECT_EQ(handler_.calls(), 1);
+  EXPECT_EQ(metrics_.AddCounter("voxsecrets_http_overloaded_total", "", {"reason"})
+                .WithLabels({"queue_wait"})
+                .value(),
+            1u);
 }
 
 TEST_F(HttpServerTest, ForwardedForIsUsedOnlyWhenTrusted) {
