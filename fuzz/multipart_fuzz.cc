@@ -2,7 +2,7 @@
 // is the Content-Type header value (its boundary parameter is taken with HeaderParam, as the
 // request decoder does), the rest is the body. Besides "never crash, never hang" (the decoder is
 // linear in the body times the boundary length, which is capped), it checks:
-//   * a failure is kMalformedRequest with a short message that does not echo the body;
+//   * a failure is kMalformedRequest with a short message of printable ASCII (no body bytes);
 //   * a success has no parameter with an empty name or value, no more parameters than parts, and
 //     its parameters, encoded again as a multipart body with a fresh boundary, decode to the same
 //     parameters.
@@ -77,7 +77,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!status.ok()) {
     Check(status.code() == StatusCode::kMalformedRequest);
     Check(!status.message().empty() && status.message().size() < 200);
-    if (body.size() >= 8) Check(status.message().find(body) == std::string::npos);
+    // Fixed texts: printable ASCII (an echo of the body would soon bring in other bytes).
+    for (char c : status.message()) Check(c >= 0x20 && c < 0x7f);
     return 0;
   }
   Check(!boundary.empty() && boundary.size() <= kMaxBoundaryLength);
