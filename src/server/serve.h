@@ -53,9 +53,9 @@ struct ServeOptions {
   int read_timeout_seconds = 30;
   size_t max_queued_calls = 1024;
   int max_queue_wait_ms = 2000;
-  // Token buckets (api/rate_limiter.h): calls per second, 0 = off.
-  double rate_limit_ip = 0;
-  double rate_limit_key = 0;
+  // Token buckets (api/rate_limiter.h): whole calls per second, 0 = off.
+  int rate_limit_ip = 0;
+  int rate_limit_key = 0;
 };
 
 // Runs the server; returns the process exit code (0 after a clean shutdown).
