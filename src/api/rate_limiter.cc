@@ -13,7 +13,7 @@ RateLimiter::RateLimiter(RateLimit limit, const Clock& clock)
 bool RateLimiter::Allow(std::string_view key) {
   if (!enabled()) return true;
   const int64_t now = clock_.NowMillis();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = buckets_.find(std::string(key));
   if (it == buckets_.end()) {
     if (buckets_.size() >= max_keys_) {
@@ -37,7 +37,7 @@ bool RateLimiter::Allow(std::string_view key) {
 }
 
 size_t RateLimiter::tracked() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return buckets_.size();
 }
 

@@ -16,12 +16,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <list>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 
 namespace voxsecrets::api {
 
@@ -39,8 +39,8 @@ class RateLimiter {
 
   bool enabled() const { return per_ms_ > 0; }
   // Takes a token from `key`'s bucket: false when it is empty. Always true when disabled.
-  bool Allow(std::string_view key);
-  size_t tracked() const;
+  bool Allow(std::string_view key) EXCLUDES(mu_);
+  size_t tracked() const EXCLUDES(mu_);
 
  private:
   struct Bucket {
@@ -53,9 +53,9 @@ class RateLimiter {
   const double burst_;
   const size_t max_keys_;
   const Clock& clock_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;  // guarded by mu_
-  std::list<std::string> lru_;                       // guarded by mu_; least recent first
+  mutable Mutex mu_;
+  std::unordered_map<std::string, Bucket> buckets_ GUARDED_BY(mu_);
+  std::list<std::string> lru_ GUARDED_BY(mu_);  // least recent first
 };
 
 }  // namespace voxsecrets::api

@@ -288,16 +288,16 @@ TEST(AuditLogGroupCommitTest, AFullQueueRefusesAtOnceInsteadOfGrowing) {
   std::vector<std::thread> appenders;
   appenders.emplace_back([&] { ok += (*log)->AppendDurable(TestEntry(1)).ok() ? 1 : 0; });
   gate.WaitEntered();  // the committer holds entry 1 and is stuck exporting it
-  EXPECT_EQ((*log)->queued(), 0u);
+  EXPECT_EQ((*log)->stats().queued, 0);
   for (int n : {2, 3}) {
     appenders.emplace_back([&, n] { ok += (*log)->AppendDurable(TestEntry(n)).ok() ? 1 : 0; });
   }
   // Hang guard only: both are queued once their threads have run.
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while ((*log)->queued() < 2 && std::chrono::steady_clock::now() < give_up) {
+  while ((*log)->stats().queued < 2 && std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  ASSERT_EQ((*log)->queued(), 2u);
+  ASSERT_EQ((*log)->stats().queued, 2);
   const Status refused = (*log)->AppendDurable(TestEntry(4));
   EXPECT_EQ(refused.code(), StatusCode::kOverloaded);
   EXPECT_EQ((*log)->stats().overloaded, 1);

@@ -93,10 +93,10 @@ RefusalLog::RefusalLog(AuditLog& log, const Clock& clock, RefusalLogOptions opti
 
 RefusalLog::~RefusalLog() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (flusher_.joinable()) flusher_.join();
   Flush();
 }
@@ -119,7 +119,7 @@ Status RefusalLog::Record(const RefusedCall& call) {
   const int64_t now = clock_.NowMillis();
   std::vector<Burst> to_write;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = bursts_.find(key);
     if (it != bursts_.end() && now < it->second.opened_ms + options_.window.count()) {
       Burst& burst = it->second;
@@ -157,7 +157,7 @@ void RefusalLog::WriteAggregate(const Burst& burst) {
   entry.args_json = RefusalArgsJson(burst.first_counted, burst.count, burst.max_params,
                                     burst.total_bytes, burst.last_ms);
   const Status status = log_.AppendDurable(entry);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (status.ok()) {
     ++stats_.aggregates;
   } else {
@@ -166,11 +166,11 @@ void RefusalLog::WriteAggregate(const Burst& burst) {
 }
 
 void RefusalLog::FlushExpired() {
-  std::lock_guard flushing(flush_mu_);  // a caller returns once what it saw expire is written
+  MutexLock flushing(flush_mu_);  // a caller returns once what it saw expire is written
   const int64_t now = clock_.NowMillis();
   std::vector<Burst> expired;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto it = bursts_.begin(); it != bursts_.end();) {
       if (now >= it->second.opened_ms + options_.window.count()) {
         expired.push_back(std::move(it->second));
@@ -184,10 +184,10 @@ void RefusalLog::FlushExpired() {
 }
 
 void RefusalLog::Flush() {
-  std::lock_guard flushing(flush_mu_);
+  MutexLock flushing(flush_mu_);
   std::vector<Burst> open;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto& [key, burst] : bursts_) open.push_back(std::move(burst));
     bursts_.clear();
   }
@@ -196,18 +196,20 @@ void RefusalLog::Flush() {
 
 void RefusalLog::RunFlusher() {
   const auto period = std::max(std::chrono::milliseconds(1), options_.window / 4);
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
-    cv_.wait_for(lock, period, [this] { return stopping_; });
+    const auto wake = std::chrono::steady_clock::now() + period;
+    while (!stopping_ && cv_.WaitUntil(mu_, wake) == std::cv_status::no_timeout) {
+    }
     if (stopping_) break;
-    lock.unlock();
+    lock.Unlock();
     FlushExpired();
-    lock.lock();
+    lock.Lock();
   }
 }
 
 RefusalLogStats RefusalLog::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 

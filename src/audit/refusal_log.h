@@ -25,11 +25,9 @@
 #define VOXSECRETS_AUDIT_REFUSAL_LOG_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +38,7 @@
 #include "audit/audit_entry.h"
 #include "audit/audit_log.h"
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace voxsecrets::audit {
@@ -96,13 +95,13 @@ class RefusalLog {
   RefusalLog& operator=(const RefusalLog&) = delete;
 
   // Records `call`: the first of a burst durably (its Status), a later one by counting it (OK).
-  Status Record(const RefusedCall& call);
+  Status Record(const RefusedCall& call) EXCLUDES(mu_);
   // Writes the aggregates of bursts whose window has ended by the clock (the flusher calls it).
-  void FlushExpired();
+  void FlushExpired() EXCLUDES(flush_mu_, mu_);
   // Writes every open burst's aggregate now.
-  void Flush();
+  void Flush() EXCLUDES(flush_mu_, mu_);
 
-  RefusalLogStats stats() const;
+  RefusalLogStats stats() const EXCLUDES(mu_);
 
  private:
   struct Burst {
@@ -116,19 +115,19 @@ class RefusalLog {
 
   static std::string KeyOf(const RefusedCall& call);
   // Writes the aggregate of `burst` if it counted anything.
-  void WriteAggregate(const Burst& burst);
-  void RunFlusher();
+  void WriteAggregate(const Burst& burst) EXCLUDES(mu_);
+  void RunFlusher() EXCLUDES(mu_);
 
   AuditLog& log_;
   const Clock& clock_;
   const RefusalLogOptions options_;
 
-  std::mutex flush_mu_;  // held by FlushExpired and Flush for their whole run (before mu_)
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::unordered_map<std::string, Burst> bursts_;  // guarded by mu_
-  bool stopping_ = false;                          // guarded by mu_
-  RefusalLogStats stats_;                          // guarded by mu_
+  Mutex flush_mu_ ACQUIRED_BEFORE(mu_);  // held by FlushExpired and Flush for their whole run
+  mutable Mutex mu_;
+  CondVar cv_;  // signalled when stopping_ becomes true
+  std::unordered_map<std::string, Burst> bursts_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  RefusalLogStats stats_ GUARDED_BY(mu_);
   std::thread flusher_;                            // started last, joined first
 };
 
