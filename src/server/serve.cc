@@ -378,8 +378,10 @@ int RunServe(const ServeOptions& options) {
   // Refused calls leave compact records, bursts aggregated (docs/AUDIT.md "Refused calls").
   audit::RefusalLog refusal_log(**audit_log, clock);
   api::AuditRecorder audit_recorder(**audit_log, clock, &refusal_log);
-  api::RateLimiter ip_limiter(api::RateLimit{.per_second = options.rate_limit_ip}, clock);
-  api::RateLimiter key_limiter(api::RateLimit{.per_second = options.rate_limit_key}, clock);
+  api::RateLimiter ip_limiter(
+      api::RateLimit{.per_second = static_cast<double>(options.rate_limit_ip)}, clock);
+  api::RateLimiter key_limiter(
+      api::RateLimit{.per_second = static_cast<double>(options.rate_limit_key)}, clock);
   api::CallLimits call_limits;
   if (ip_limiter.enabled()) call_limits.per_address = &ip_limiter;
   if (key_limiter.enabled()) call_limits.per_key = &key_limiter;
