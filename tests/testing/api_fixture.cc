@@ -143,7 +143,8 @@ Result<std::unique_ptr<ApiStack>> ApiStack::Create(ApiStackOptions options) {
   AuditHook* audit = stack->options_.audit;
   if (stack->options_.make_audit) audit = stack->options_.make_audit(*stack);
   stack->dispatcher_ = std::make_unique<Dispatcher>(*stack->store_, *stack->authenticator_,
-                                                    stack->clock_, std::move(table), audit);
+                                                    stack->clock_, std::move(table), audit,
+                                                    stack->options_.limits);
   return stack;
 }
 

@@ -67,6 +67,8 @@ struct ApiStackOptions {
   // Called after the secrets and applications methods are registered, to add more methods
   // (the stack's services, store and keyring are ready when it runs).
   std::function<void(MethodTable&, ApiStack&)> register_methods;
+  // Request-rate limits of the dispatcher (not owned; must outlive the stack).
+  CallLimits limits;
 };
 
 // The process-wide RSA-2048 key pair number `index` (made on first use). Test support only.
