@@ -4,12 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <iterator>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -17,6 +15,7 @@
 
 #include "api/api_iam_test_base.h"
 #include "auth/credentials.h"
+#include "common/mutex.h"
 
 namespace voxsecrets::api {
 namespace {
@@ -31,28 +30,32 @@ class GatedKeyPairs final : public iam::KeyPairSource {
  public:
   // iam::KeyPairSource
   Result<iam::KeyPairPem> NewKeyPair() const override {
-    std::unique_lock lock(mu_);
-    ++entered_;
-    cv_.notify_all();
-    cv_.wait(lock, [this] { return released_; });
+    {
+      MutexLock lock(mu_);
+      ++entered_;
+      cv_.SignalAll();
+      while (!released_) cv_.Wait(mu_);
+    }
     const auth::KeyPair& pair = SharedTestKeyPair(0);
     return iam::KeyPairPem{pair.private_key_pem.Clone(), pair.public_key_pem};
   }
   void WaitUntilEntered() const {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return entered_ > 0; });
+    MutexLock lock(mu_);
+    while (entered_ == 0) cv_.Wait(mu_);
   }
   void Release() const {
-    std::lock_guard lock(mu_);
-    released_ = true;
-    cv_.notify_all();
+    {
+      MutexLock lock(mu_);
+      released_ = true;
+    }
+    cv_.SignalAll();
   }
 
  private:
-  mutable std::mutex mu_;
-  mutable std::condition_variable cv_;
-  mutable int entered_ = 0;
-  mutable bool released_ = false;
+  mutable Mutex mu_;
+  mutable CondVar cv_;
+  mutable int entered_ GUARDED_BY(mu_) = 0;
+  mutable bool released_ GUARDED_BY(mu_) = false;
 };
 
 class ApiCreateKeyConcurrencyTest : public IamTest {
