@@ -138,7 +138,7 @@ TEST_F(SettingsTest, AdminCommandsStillRefuseUnknownKeys) {
 }
 
 TEST_F(SettingsTest, CommandsWithoutDataDirTakeNoConfig) {
-  EXPECT_THROW(Run({"vs", "token", "--config", path_}), CLI::ParseError);
+  EXPECT_THROW((void)Run({"vs", "token", "--config", path_}), CLI::ParseError);
 }
 
 }  // namespace
