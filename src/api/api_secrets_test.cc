@@ -162,7 +162,8 @@ TEST_F(ApiSecretsTest, GetSecretsFiltersAndPages) {
 
   json none = CallApp("GetSecrets", {{"secret_name_part", "zzz"}});
   EXPECT_EQ(none, json::parse(R"({"result":[],"count":0,"total_count":0})"));
-  for (const json& item : CallApp("GetSecrets", {})["result"]) {
+  const json all = CallApp("GetSecrets", {});  // a range-for over a temporary's member dangles
+  for (const json& item : all["result"]) {
     EXPECT_FALSE(item.contains("secret_value"));
   }
 }
