@@ -147,9 +147,14 @@ TEST_F(RefusalLogTest, TooManyOpenBurstsWriteOutTheOldest) {
   ASSERT_EQ(records.size(), 4u);
   EXPECT_EQ(records[0].ip, "10.0.0.1");
   EXPECT_EQ(records[1].ip, "10.0.0.2");
-  EXPECT_EQ(records[2].ip, "10.0.0.3");
-  EXPECT_EQ(records[3].ip, "10.0.0.1");
-  EXPECT_EQ(Refused(records[3])["count"], 1);
+  // The flusher may write the aggregate before or after 10.0.0.3's first record.
+  std::map<std::string, int> counted;
+  for (const store::AuditRecord& record : records) {
+    counted[record.ip] += Refused(record)["count"].get<int>();
+  }
+  EXPECT_EQ(counted["10.0.0.1"], 2);  // its first, and the aggregate of the one counted
+  EXPECT_EQ(counted["10.0.0.2"], 1);
+  EXPECT_EQ(counted["10.0.0.3"], 1);
 }
 
 TEST_F(RefusalLogTest, DestroyingTheLogWritesEveryOpenBurst) {

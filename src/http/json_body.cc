@@ -8,7 +8,9 @@
 // api::Params keeps (and wipes), and the scratch string is wiped when it is released. The parse
 // stops at the first value that may not appear, so nesting never goes deeper than an array inside
 // the object.
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -190,7 +192,10 @@ class Parser {
     }
     const std::string_view literal = s_.substr(start, pos_ - start);
     out.assign(integer && literal == "-0" ? std::string_view("0") : literal);
-    return true;
+    // A number too large for a double (1e400) is refused, as conforming parsers that read numbers
+    // as doubles do (nlohmann: "number overflow"); an underflow is a valid 0. `out` is a wiped
+    // copy, NUL-terminated for strtod.
+    return !std::isinf(std::strtod(out.c_str(), nullptr));
   }
 
   // A string (at the opening quote), unescaped into `out`. Raw control characters, unknown
