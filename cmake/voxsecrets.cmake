@@ -74,7 +74,8 @@ endfunction()
 
 # vs_fuzz(NAME SOURCE x_fuzz.cc CORPUS dir DEPS lib...)
 # Always builds a replay executable that feeds every file of CORPUS to LLVMFuzzerTestOneInput
-# (registered with ctest); with VOXSECRETS_LIBFUZZER also a real libFuzzer binary NAME_libfuzzer.
+# (registered with ctest); with VOXSECRETS_LIBFUZZER also a real libFuzzer binary NAME_libfuzzer,
+# which scripts/fuzz runs.
 function(vs_fuzz name)
   cmake_parse_arguments(ARG "" "SOURCE;CORPUS" "DEPS" ${ARGN})
   add_executable(${name}_replay ${ARG_SOURCE} ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cc)
@@ -85,8 +86,11 @@ function(vs_fuzz name)
   if(VOXSECRETS_LIBFUZZER)
     add_executable(${name}_libfuzzer ${ARG_SOURCE})
     target_include_directories(${name}_libfuzzer PRIVATE ${PROJECT_SOURCE_DIR}/src)
-    target_compile_options(${name}_libfuzzer PRIVATE -fsanitize=fuzzer,address,undefined)
-    target_link_options(${name}_libfuzzer PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_compile_options(${name}_libfuzzer PRIVATE ${VOXSECRETS_WARNINGS})
+    # The tree is already built with fuzzer-no-link, ASan and UBSan (CMakeLists.txt); the
+    # target adds libFuzzer's main.
+    target_compile_options(${name}_libfuzzer PRIVATE -fsanitize=fuzzer)
+    target_link_options(${name}_libfuzzer PRIVATE -fsanitize=fuzzer)
     target_link_libraries(${name}_libfuzzer PRIVATE ${ARG_DEPS})
   endif()
 endfunction()

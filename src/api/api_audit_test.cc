@@ -197,7 +197,8 @@ TEST_F(ApiAuditTest, EveryFailurePathLeavesExactlyOneRecordWithItsErrorCode) {
   before = RecordCount();
   body = Call("NoSuchMethod", {});
   EXPECT_EQ(CodeOf(body), 103);
-  ExpectOneRecord(body, before, "NoSuchMethod", std::nullopt);
+  // A refusal without credentials names only a known method (audit/refusal_log.h).
+  ExpectOneRecord(body, before, "", std::nullopt);
 
   before = RecordCount();
   ApiRequest malformed;
@@ -214,7 +215,29 @@ TEST_F(ApiAuditTest, EveryFailurePathLeavesExactlyOneRecordWithItsErrorCode) {
                                          {"application_id", std::to_string(app_id_)}});
   EXPECT_EQ(CodeOf(body), 100);
   record = ExpectOneRecord(body, before, "GetSecrets", std::nullopt);
-  EXPECT_EQ(json::parse(record.args_json)["api_key"], "***");
+  // The compact record: counts, sizes and a digest, no parameter at all (not even masked).
+  const json refused = json::parse(record.args_json);
+  EXPECT_FALSE(refused.contains("api_key")) << record.args_json;
+  EXPECT_EQ(refused["refused"]["count"], 1) << record.args_json;
+  EXPECT_EQ(refused["refused"]["params"], 3) << record.args_json;
+  EXPECT_EQ(refused["refused"]["account_id"], std::to_string(acme_.id)) << record.args_json;
+  EXPECT_EQ(record.args_json.find(acme_.api_key), std::string::npos);
+
+  // A write refused for its credentials is refused inside the write batch (the group commit):
+  // its record is the compact one too, without the value it tried to store.
+  before = RecordCount();
+  const std::string value = "a-value-that-must-not-be-stored-" + std::string(64, 'v');
+  body = stack().CallJson("AddSecret", {{"account_id", std::to_string(acme_.id)},
+                                        {"api_key", acme_.api_key + "x"},
+                                        {"application_id", std::to_string(app_id_)},
+                                        {"secret_name", "refused_write"},
+                                        {"secret_value", value}});
+  EXPECT_EQ(CodeOf(body), 100);
+  record = ExpectOneRecord(body, before, "AddSecret", std::nullopt);
+  const json refused_write = json::parse(record.args_json);
+  EXPECT_EQ(refused_write["refused"]["params"], 5) << record.args_json;
+  EXPECT_FALSE(refused_write.contains("secret_name")) << record.args_json;
+  EXPECT_EQ(record.args_json.find(value), std::string::npos);
 
   before = RecordCount();
   body = stack().CallJson("GetSecrets", {}, "not.a.token");

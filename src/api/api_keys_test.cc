@@ -3,15 +3,19 @@
 // methods" and "GetAccountInfo").
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "api/api_iam_test_base.h"
 #include "auth/credentials.h"
+#include "common/mutex.h"
 
 namespace voxsecrets::api {
 namespace {
@@ -19,6 +23,71 @@ namespace {
 using nlohmann::json;
 
 class ApiKeysTest : public IamTest {};
+
+// Hands out a shared test key pair, but only once Release() was called: a CreateKey stays inside
+// its key generation for as long as a test needs.
+class GatedKeyPairs final : public iam::KeyPairSource {
+ public:
+  // iam::KeyPairSource
+  Result<iam::KeyPairPem> NewKeyPair() const override {
+    {
+      MutexLock lock(mu_);
+      ++entered_;
+      cv_.SignalAll();
+      while (!released_) cv_.Wait(mu_);
+    }
+    const auth::KeyPair& pair = SharedTestKeyPair(0);
+    return iam::KeyPairPem{pair.private_key_pem.Clone(), pair.public_key_pem};
+  }
+  void WaitUntilEntered() const {
+    MutexLock lock(mu_);
+    while (entered_ == 0) cv_.Wait(mu_);
+  }
+  void Release() const {
+    {
+      MutexLock lock(mu_);
+      released_ = true;
+    }
+    cv_.SignalAll();
+  }
+
+ private:
+  mutable Mutex mu_;
+  mutable CondVar cv_;
+  mutable int entered_ GUARDED_BY(mu_) = 0;
+  mutable bool released_ GUARDED_BY(mu_) = false;
+};
+
+class ApiCreateKeyConcurrencyTest : public IamTest {
+ protected:
+  ApiStackOptions StackOptions() override {
+    ApiStackOptions options;
+    options.key_pairs = &gate_;
+    return options;
+  }
+  GatedKeyPairs gate_;
+};
+
+// CreateKey makes its key pair before its write transaction opens: while a CreateKey is inside
+// its key generation, another write runs to its end. (Were the key made inside the transaction,
+// the second write would wait for the store's single writer until the key is released.)
+TEST_F(ApiCreateKeyConcurrencyTest, KeyGenerationDoesNotHoldTheWriter) {
+  std::future<json> created = std::async(std::launch::async, [&] {
+    return Call("CreateKey", {{"key_name", "gated"}});
+  });
+  gate_.WaitUntilEntered();
+  std::future<json> added = std::async(std::launch::async, [&] {
+    return CallApp("AddSecret", {{"secret_name", "during"}, {"secret_value", "v"}});
+  });
+  // A hang guard only: the write completes while the key generation is still held.
+  const bool write_finished = added.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+  gate_.Release();
+  ASSERT_TRUE(write_finished) << "a write waited for CreateKey's key generation";
+  EXPECT_TRUE(added.get().contains("result"));
+  const json key = created.get();
+  ASSERT_TRUE(key.contains("result")) << ErrorOf(key).dump();
+  EXPECT_TRUE(FindKeyRecord(key["result"][0]["key_id"]).has_value());
+}
 
 TEST_F(ApiKeysTest, CreateKeyReturnsCredentialsTheServerDoesNotKeep) {
   json body = Call(
@@ -204,6 +273,16 @@ TEST_F(ApiKeysTest, AdminCannotDeleteOrDemoteAnOwnerKey) {
   // Removing a role the Owner key does not hold changes nothing and is allowed.
   EXPECT_EQ(CallAs(admin, "RemoveKeyRoles", {{"key_id", owner.key_id}, {"role_name", "Developer"}}),
             OneJson());
+  // The other roles of an Owner key are roles an Admin may grant: it may add and remove them,
+  // the Owner role staying.
+  EXPECT_EQ(
+      CallAs(admin, "SetKeyRoles", {{"key_id", owner.key_id}, {"role_name", "Owner;Developer"}}),
+      OneJson());
+  EXPECT_EQ(FindKeyRecord(owner.key_id)->role_ids,
+            (std::vector<int>{iam::kRoleOwner, iam::kRoleDeveloper}));
+  EXPECT_EQ(CallAs(admin, "RemoveKeyRoles", {{"key_id", owner.key_id}, {"role_name", "Developer"}}),
+            OneJson());
+  EXPECT_EQ(FindKeyRecord(owner.key_id)->role_ids, std::vector<int>{iam::kRoleOwner});
   // An Owner may do all of it.
   EXPECT_EQ(CallAs(owner, "SetKeyRoles", {{"key_id", admin.key_id}, {"role_id", "1"}}), OneJson());
   EXPECT_EQ(Call("DeleteKey", {{"key_id", owner.key_id}}), OneJson());  // legacy = every role

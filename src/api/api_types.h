@@ -7,7 +7,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "common/secure_bytes.h"
 #include "common/status.h"
 
 namespace voxsecrets::api {
@@ -15,14 +17,44 @@ namespace voxsecrets::api {
 // Request parameters, merged from the query string and the body (the body wins). Values are raw
 // bytes as sent (already percent-decoded). An empty value is never stored: empty means "not
 // given", so Get() of an empty parameter returns nullopt.
+//
+// Values may be secrets (secret_value, api_key): every value is wiped (SecureWipe) before its
+// memory is released — when the Params is destroyed or assigned over, and when a value is
+// replaced or erased.
 class Params {
  public:
+  Params() = default;
+  Params(const Params&) = default;
+  Params(Params&&) noexcept = default;
+  Params& operator=(const Params& other) {
+    if (this != &other) {
+      WipeAll();
+      map_ = other.map_;
+    }
+    return *this;
+  }
+  Params& operator=(Params&& other) noexcept {
+    if (this != &other) {
+      WipeAll();
+      map_ = std::move(other.map_);
+      other.map_.clear();
+    }
+    return *this;
+  }
+  ~Params() { WipeAll(); }
+
   // Sets `name` to `value`, replacing an earlier value; an empty value erases the parameter.
   void Set(std::string name, std::string value) {
     if (value.empty()) {
-      map_.erase(name);
+      Erase(name);
+      return;
+    }
+    auto it = map_.find(name);
+    if (it == map_.end()) {
+      map_.emplace(std::move(name), std::move(value));
     } else {
-      map_[std::move(name)] = std::move(value);
+      Wipe(it->second);
+      it->second = std::move(value);
     }
   }
   std::optional<std::string_view> Get(std::string_view name) const {
@@ -33,13 +65,23 @@ class Params {
   bool Has(std::string_view name) const { return map_.find(name) != map_.end(); }
   void Erase(std::string_view name) {
     auto it = map_.find(name);
-    if (it != map_.end()) map_.erase(it);
+    if (it == map_.end()) return;
+    Wipe(it->second);
+    map_.erase(it);
   }
   size_t size() const { return map_.size(); }
   // Sorted by name.
   const std::map<std::string, std::string, std::less<>>& all() const { return map_; }
 
  private:
+  static void Wipe(std::string& value) {
+    SecureWipe(value.data(), value.size());
+    value.clear();
+  }
+  void WipeAll() {
+    for (auto& [name, value] : map_) Wipe(value);
+  }
+
   std::map<std::string, std::string, std::less<>> map_;
 };
 
@@ -51,8 +93,9 @@ struct ApiRequest {
   // Non-OK when the body could not be decoded (e.g. malformed JSON); the dispatcher answers with
   // it after the method check.
   Status decode_status;
-  // The token of an `Authorization: Bearer <token>` header; empty when absent.
-  std::string bearer_token;
+  // The token of an `Authorization: Bearer <token>` header; empty when absent. A credential: its
+  // memory is wiped when released.
+  WipingString bearer_token;
   // The peer's address as text ("127.0.0.1").
   std::string client_ip;
 };
@@ -60,6 +103,9 @@ struct ApiRequest {
 struct ApiResponse {
   std::string body;    // a JSON object, UTF-8
   int error_code = 0;  // 0 on success, else the Voximplant error code the body carries
+  // The server is saturated (a bounded queue is full): the transport answers HTTP 429 with
+  // Retry-After instead of 200; the body is still the API's error envelope (error 340).
+  bool overloaded = false;
 };
 
 // What http/ calls for every API request.

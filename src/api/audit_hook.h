@@ -8,11 +8,11 @@
 //    closed). The hook may push work onto call.after_commit (e.g. export of the record).
 //  - Record(call, outcome) / RecordAsync: every other call, once its outcome is known: calls
 //    refused before a handler ran (missing or unknown method, malformed body, failed
-//    authentication, forbidden role: `principal` and/or `facts` are then null), reads, and writes
-//    that failed and were rolled back. Returns OK only once the record is durable. For a call that
-//    succeeded (a read: GetSecretValue returns a value) a non-OK Status turns the answer into that
-//    error and the response body is wiped: no value leaves without its record. For a call that
-//    failed anyway the caller keeps its original error.
+//    authentication, a rate limit, forbidden role: `principal` and/or `facts` are then null),
+//    reads, and writes that failed and were rolled back. Returns OK only once the record is
+//    durable. For a call that succeeded (a read: GetSecretValue returns a value) a non-OK Status
+//    turns the answer into that error and the response body is wiped: no value leaves without its
+//    record. For a call that failed anyway the caller keeps its original error.
 //  - SubmitWrite: a write call and its record in one group-committed batch (instead of
 //    InTransaction), when the hook supports it.
 //
@@ -39,6 +39,7 @@ struct AuditCall {
   std::string_view client_ip;
   const auth::Principal* principal = nullptr;  // null when not (successfully) authenticated
   const AuditFacts* facts = nullptr;           // null when no handler ran
+  bool method_known = false;                   // `method` names a method of the table
 };
 
 class AuditHook {

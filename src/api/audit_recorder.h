@@ -12,26 +12,32 @@
 //    the record is queued on call.after_commit.
 //  - Record: AuditLog::AppendDurable (group commit), OK once durable; RecordAsync: the same
 //    through AuditLog::Submit, without waiting.
+//  - Record / RecordAsync of a call refused before a handler without valid credentials (no
+//    `principal`), or for its rate (340): a compact record instead (audit/refusal_log.h: no
+//    parameter values, a small fixed size), through the RefusalLog when one is given (bursts
+//    aggregated), else written at once.
 //  - SubmitWrite: the write call and its record as one job of AuditLog::Submit, when
 //    `batch_writes` (concurrent writes then share one durable commit: `serve` sets it on every
 //    store); otherwise false and the dispatcher writes with InTransaction.
 //
 // Thread-safety: as AuditLog (fully concurrent).
-// Lifetimes: `log` and `clock` must outlive the recorder.
+// Lifetimes: `log`, `clock` and `refusals` (optional) must outlive the recorder.
 #ifndef VOXSECRETS_API_AUDIT_RECORDER_H_
 #define VOXSECRETS_API_AUDIT_RECORDER_H_
 
 #include "api/audit_hook.h"
 #include "audit/audit_entry.h"
 #include "audit/audit_log.h"
+#include "audit/refusal_log.h"
 #include "common/clock.h"
 
 namespace voxsecrets::api {
 
 class AuditRecorder final : public AuditHook {
  public:
-  AuditRecorder(audit::AuditLog& log, const Clock& clock, bool batch_writes = false)
-      : log_(log), clock_(clock), batch_writes_(batch_writes) {}
+  AuditRecorder(audit::AuditLog& log, const Clock& clock, bool batch_writes = false,
+                audit::RefusalLog* refusals = nullptr)
+      : log_(log), clock_(clock), batch_writes_(batch_writes), refusals_(refusals) {}
 
   // AuditHook
   Status InTransaction(CallContext& call, store::Tx& tx) override;
@@ -41,11 +47,15 @@ class AuditRecorder final : public AuditHook {
 
   // The entry of a call with this outcome (exposed for tests).
   audit::AuditEntry BuildEntry(const AuditCall& call, const Status& outcome) const;
+  // True when `call` gets a compact refusal record; then its facts.
+  static bool IsRefusal(const AuditCall& call, const Status& outcome);
+  audit::RefusedCall BuildRefusal(const AuditCall& call, const Status& outcome) const;
 
  private:
   audit::AuditLog& log_;
   const Clock& clock_;
   const bool batch_writes_;
+  audit::RefusalLog* const refusals_;
 };
 
 }  // namespace voxsecrets::api

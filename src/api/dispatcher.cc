@@ -39,6 +39,10 @@ std::string MethodNameForMessage(std::string_view name) {
   return out;
 }
 
+Status RateLimited() {
+  return Status(StatusCode::kRateLimited, "The request rate limit is exceeded.");
+}
+
 Status UnknownMethod(std::string_view name) {
   return Status(StatusCode::kUnknownMethod,
                 "Unknown command '" + MethodNameForMessage(name) + "'.");
@@ -53,15 +57,24 @@ struct Dispatcher::Call {
   Completion done;
   std::atomic<bool> answered{false};
   const MethodSpec* spec = nullptr;
+  // The handler: spec->handler, or the one MethodSpec::prepare made for this call.
+  MethodHandler handler;
   std::optional<auth::Principal> principal;  // once authenticated
+  // The key's rate is charged once per call, not per transaction attempt.
+  bool rate_checked = false;
+  bool rate_refused = false;
   bool handler_ran = false;
   AuditFacts facts;
   std::vector<std::function<void()>> after_commit;
   std::string body;  // may hold a secret value until answered or wiped
 
   AuditCall Describe() const {
-    return AuditCall{request.method, request.params, request.client_ip,
-                     principal.has_value() ? &*principal : nullptr, handler_ran ? &facts : nullptr};
+    return AuditCall{request.method,
+                     request.params,
+                     request.client_ip,
+                     principal.has_value() ? &*principal : nullptr,
+                     handler_ran ? &facts : nullptr,
+                     spec != nullptr};
   }
 };
 
@@ -75,7 +88,8 @@ Dispatcher::Dispatcher(store::Store& store, const auth::Authenticator& authentic
       audit_(audit),
       iam_cache_(options.iam_cache_entries > 0
                      ? std::make_unique<IamCache>(options.iam_cache_entries)
-                     : nullptr) {}
+                     : nullptr),
+      limits_(options.limits) {}
 
 Dispatcher::~Dispatcher() = default;
 
@@ -108,7 +122,9 @@ void Dispatcher::Finish(Call& call, const Status& status) {
   }
   SecureWipe(call.body.data(), call.body.size());
   call.body.clear();
-  done(ApiResponse{EncodeError(status), ErrorCodeOf(status.code()).code});
+  ApiResponse response{EncodeError(status), ErrorCodeOf(status.code()).code};
+  response.overloaded = status.code() == StatusCode::kOverloaded;
+  done(std::move(response));
 }
 
 Result<auth::Principal> Dispatcher::Authenticate(const ApiRequest& request,
@@ -128,12 +144,18 @@ void Dispatcher::Start(const std::shared_ptr<Call>& call) {
   const ApiRequest& request = call->request;
   // A call refused here has no principal and no facts; its answer is the refusal whatever the
   // audit log says.
+  if (limits_.per_address != nullptr && !limits_.per_address->Allow(request.client_ip)) {
+    call->spec = methods_.Find(request.method);  // named in the record only when known
+    return RecordAndFinish(call, RateLimited());
+  }
   if (request.method.empty()) {
     return RecordAndFinish(call, Status(StatusCode::kMissingMethod, "Missing 'cmd'."));
   }
   call->spec = methods_.Find(request.method);
   if (call->spec == nullptr) return RecordAndFinish(call, UnknownMethod(request.method));
   if (!request.decode_status.ok()) return RecordAndFinish(call, request.decode_status);
+  call->handler = call->spec->handler;
+  if (call->spec->prepare && !Prepare(call)) return;
   if (call->spec->access == Access::kWrite) {
     StartWrite(call);
   } else {
@@ -141,9 +163,33 @@ void Dispatcher::Start(const std::shared_ptr<Call>& call) {
   }
 }
 
+Status Dispatcher::Admit(Call& call, store::Tx& tx, bool write) const {
+  call.principal.reset();
+  TxKeyDirectory directory(tx, iam_cache_.get(), /*fill=*/!write);
+  Result<auth::Principal> authenticated = Authenticate(call.request, directory);
+  if (!authenticated.ok()) return authenticated.status();
+  call.principal = std::move(authenticated).value();
+  const auth::Principal& principal = *call.principal;
+  if (!call.rate_checked && limits_.per_key != nullptr) {
+    call.rate_refused =
+        !limits_.per_key->Allow(principal.kind == auth::CredentialKind::kLegacyApiKey
+                                    ? "account:" + std::to_string(principal.account_id)
+                                    : "key:" + principal.key_id);
+  }
+  call.rate_checked = true;
+  if (call.rate_refused) return RateLimited();
+  // A key left without applications is refused before anything else (its own message).
+  if (principal.application_scope.limited() && principal.application_scope.ids->empty()) {
+    return iam::CheckReach(principal.application_scope, call.spec->reach);
+  }
+  if (!call.spec->roles.Allows(principal.role_ids)) {
+    return Status(StatusCode::kPermissionDenied, "Forbidden command.");
+  }
+  return iam::CheckReach(principal.application_scope, call.spec->reach);
+}
+
 Status Dispatcher::Execute(Call& call, store::Tx& tx, bool write, bool audit_in_tx) const {
   // The store may run this more than once (serialization retries, a re-run batch): start afresh.
-  call.principal.reset();
   call.handler_ran = false;
   call.facts = AuditFacts();
   call.after_commit.clear();
@@ -154,22 +200,7 @@ Status Dispatcher::Execute(Call& call, store::Tx& tx, bool write, bool audit_in_
       VS_RETURN_IF_ERROR(
           tx.Prefetch(ReadHintFor(call.spec->prefetch, call.request, authenticator_)));
     }
-    TxKeyDirectory directory(tx, iam_cache_.get(), /*fill=*/!write);
-    Result<auth::Principal> authenticated = Authenticate(call.request, directory);
-    if (!authenticated.ok()) return authenticated.status();
-    call.principal = std::move(authenticated).value();
-    const auth::Principal& principal = *call.principal;
-    // A key left without applications is refused before anything else (its own message).
-    if (principal.application_scope.limited() && principal.application_scope.ids->empty()) {
-      return iam::CheckReach(principal.application_scope, call.spec->reach);
-    }
-    if (!call.spec->roles.Allows(principal.role_ids)) {
-      return Status(StatusCode::kPermissionDenied, "Forbidden command.");
-    }
-    if (Status reach = iam::CheckReach(principal.application_scope, call.spec->reach);
-        !reach.ok()) {
-      return reach;
-    }
+    VS_RETURN_IF_ERROR(Admit(call, tx, write));
     CallContext context{call.request.method,
                         *call.principal,
                         call.request.params,
@@ -180,7 +211,7 @@ Status Dispatcher::Execute(Call& call, store::Tx& tx, bool write, bool audit_in_
                         {}};
     call.handler_ran = true;
     Status status = [&]() -> Status {
-      Result<nlohmann::json> response = call.spec->handler(context, tx);
+      Result<nlohmann::json> response = call.handler(context, tx);
       if (!response.ok()) return response.status();
       Result<std::string> encoded = EncodeBody(*response);
       WipeJsonStrings(*response);
@@ -204,6 +235,38 @@ Status Dispatcher::Execute(Call& call, store::Tx& tx, bool write, bool audit_in_
     call.body.clear();
     return InternalError("exception in a method handler");
   }
+}
+
+bool Dispatcher::Prepare(const std::shared_ptr<Call>& call) {
+  // Who is calling, and the slow work, in a read transaction of their own: nobody makes the
+  // server do that work without being allowed to call the method, and no writer waits for it.
+  // The write transaction checks the caller again.
+  Status prepared = store_.Read([&](store::Tx& tx) -> Status {
+    try {
+      call->handler_ran = false;
+      call->facts = AuditFacts();
+      VS_RETURN_IF_ERROR(Admit(*call, tx, /*write=*/false));
+      CallContext context{call->request.method,
+                          *call->principal,
+                          call->request.params,
+                          clock_,
+                          call->request.client_ip,
+                          &methods_,
+                          {},
+                          {}};
+      call->handler_ran = true;
+      Result<MethodHandler> handler = call->spec->prepare(context, tx);
+      call->facts = std::move(context.audit);
+      if (!handler.ok()) return handler.status();
+      call->handler = std::move(handler).value();
+      return Status::Ok();
+    } catch (const std::exception&) {
+      return InternalError("exception while preparing a call");
+    }
+  });
+  if (prepared.ok()) return true;
+  RecordAndFinish(call, prepared);  // a refusal, or the prepare step's failure as a handler's
+  return false;
 }
 
 void Dispatcher::StartRead(const std::shared_ptr<Call>& call) {

@@ -1,11 +1,13 @@
 // Dispatcher: the API's entry point (ApiHandler). For every request, in this order
 // (docs/DECISIONS.md "Order of checks"; the first failure is the answer):
+//   0. the client address's request rate, when limited (CallLimits::per_address) -> 340;
 //   1. method: none named -> 102; not in the MethodTable -> 103 (the message names the method as
 //      sent, cut to 64 characters, anything but [A-Za-z0-9_] shown as '?');
 //   2. the request's decode_status (a malformed body) -> its error (101);
 //   3. credentials: a bearer token -> Authenticator::AuthenticateBearer (account_id / api_key
 //      parameters are then ignored: the Java client sends account_id with every call); else
-//      legacy `account_id` + `api_key` -> AuthenticateLegacy; else 100;
+//      legacy `account_id` + `api_key` -> AuthenticateLegacy; else 100; then the key's request
+//      rate, when limited (CallLimits::per_key: by key id; legacy credentials by account) -> 340;
 //   4. key and role: a key limited to applications that were all deleted -> 104 (its own
 //      message); the method's MethodSpec::roles must allow the principal's roles -> else 104; a
 //      key limited to some applications calling a method whose MethodSpec::reach is kAccount ->
@@ -15,6 +17,10 @@
 //      (api/tx_key_directory.h, with its version-checked cache) and the method see one snapshot.
 //      The response body is encoded inside the transaction, so a write commits only when its
 //      answer could be produced. After a commit, CallContext::after_commit runs.
+//      A method with a MethodSpec::prepare step (slow work such as CreateKey's key pair) is first
+//      authenticated and checked (steps 3-4) in a read transaction of its own; then `prepare`
+//      runs outside any transaction and the handler it returns runs as above (steps 3-4 again,
+//      inside the write: a key deleted meanwhile is still refused).
 //   6. audit (when an AuditHook is given; audit_hook.h): every call leaves exactly one record. A
 //      successful write's record is written inside its transaction; everything else (refusals at
 //      steps 1-4, reads, failed writes) through AuditHook::RecordAsync after the outcome is known.
@@ -27,7 +33,9 @@
 // waited for.
 // Server faults (kInternal, kDataLoss, kUnavailable, or an exception caught here) are answered
 // with the generic error of their code; their messages never reach the caller.
-// Every answer is a JSON object: the handler's body, or error_codes.h's envelope.
+// Every answer is a JSON object: the handler's body, or error_codes.h's envelope. An answer for
+// StatusCode::kOverloaded (a bounded queue, such as the audit writer's, is full) is marked
+// ApiResponse::overloaded, which the transport answers with HTTP 429.
 //
 // Thread-safety: Handle and HandleAsync may be called concurrently; the Dispatcher's only shared
 // state is its identity cache (thread-safe).
@@ -42,6 +50,7 @@
 #include "api/api_types.h"
 #include "api/audit_hook.h"
 #include "api/method_table.h"
+#include "api/rate_limiter.h"
 #include "api/tx_key_directory.h"
 #include "auth/authenticator.h"
 #include "auth/key_directory.h"
@@ -52,10 +61,17 @@
 
 namespace voxsecrets::api {
 
+// Request-rate limits (optional; not owned, must outlive the Dispatcher).
+struct CallLimits {
+  RateLimiter* per_address = nullptr;  // keyed by ApiRequest::client_ip
+  RateLimiter* per_key = nullptr;      // keyed by the authenticated key (legacy: its account)
+};
+
 struct DispatcherOptions {
   // Bound of the identity cache (api/tx_key_directory.h); 0 turns it off (every call reads the
   // key and account rows).
   size_t iam_cache_entries = IamCache::kDefaultMaxEntries;
+  CallLimits limits;
 };
 
 class Dispatcher final : public ApiHandler {
@@ -79,12 +95,17 @@ class Dispatcher final : public ApiHandler {
 
   Result<auth::Principal> Authenticate(const ApiRequest& request,
                                        auth::KeyDirectory& directory) const;
-  // Steps 1-2 and the dispatch to a read or write.
+  // Steps 1-2, the address's rate, and the dispatch to a read or write.
   void Start(const std::shared_ptr<Call>& call);
+  // Steps 3-4 inside `tx`: authentication, the key's rate, role and reach. Sets call.principal.
+  Status Admit(Call& call, store::Tx& tx, bool write) const;
   // Steps 3-5 inside `tx`; the audit record of a write too when `audit_in_tx`.
   Status Execute(Call& call, store::Tx& tx, bool write, bool audit_in_tx) const;
   void StartRead(const std::shared_ptr<Call>& call);
   void StartWrite(const std::shared_ptr<Call>& call);
+  // MethodSpec::prepare: admits the call in a read transaction, then runs the spec's prepare
+  // step (outside any transaction) into call.handler. False when the call was answered.
+  bool Prepare(const std::shared_ptr<Call>& call);
   // Records `outcome` (asynchronously), then answers: the body when the call succeeded and its
   // record committed, else the error.
   void RecordAndFinish(const std::shared_ptr<Call>& call, const Status& outcome);
@@ -96,6 +117,7 @@ class Dispatcher final : public ApiHandler {
   const MethodTable methods_;
   AuditHook* const audit_;
   const std::unique_ptr<IamCache> iam_cache_;  // nullptr: off
+  const CallLimits limits_;
 };
 
 }  // namespace voxsecrets::api

@@ -9,6 +9,8 @@
 #include <string>
 
 #include "api/api_test_base.h"
+#include "api/rate_limiter.h"
+#include "common/clock.h"
 #include "iam/roles.h"
 
 namespace voxsecrets::api {
@@ -50,6 +52,7 @@ class DispatcherTest : public ApiCallTest {
         MethodSpec copy = *spec;
         if (copy.name == "GetAccountInfo" || copy.name == "CreateKey") {
           copy.handler = [this](CallContext& call, store::Tx& tx) { return probe_(call, tx); };
+          copy.prepare = nullptr;
         }
         probed.Add(std::move(copy));
       }
@@ -378,6 +381,55 @@ TEST_F(DispatcherTest, HandlersSeeTheCall) {
   EXPECT_EQ(method, "GetAccountInfo");
   EXPECT_EQ(account, acme_.id);
   EXPECT_EQ(ip, "127.0.0.1");
+}
+
+// Request-rate limits (api/rate_limiter.h) as the dispatcher applies them.
+class DispatcherRateLimitTest : public ApiCallTest {
+ protected:
+  ApiStackOptions StackOptions() override {
+    ApiStackOptions options;
+    options.dispatcher.limits.per_address = &per_address_;
+    options.dispatcher.limits.per_key = &per_key_;
+    return options;
+  }
+  static int CodeOf(const json& body) {
+    return body.contains("error") ? body["error"].value("code", -1) : 0;
+  }
+
+  FakeClock clock_{1767225600};
+  RateLimiter per_address_{RateLimit{.per_second = 10, .burst = 6}, clock_};
+  RateLimiter per_key_{RateLimit{.per_second = 1, .burst = 2}, clock_};
+};
+
+TEST_F(DispatcherRateLimitTest, EachKeyHasItsOwnBucketAndAnEmptyOneIs340) {
+  // acme's legacy credentials: a bucket per account.
+  EXPECT_EQ(CodeOf(CallApp("GetSecrets", {})), 0);
+  EXPECT_EQ(CodeOf(CallApp("GetSecrets", {})), 0);
+  const json limited = CallApp("GetSecrets", {});
+  EXPECT_EQ(limited, json::parse(R"({"error":{"code":340,"msg":"Rate limit exceed."}})"));
+  // Another key of the same account has a bucket of its own.
+  Result<ApiStack::Key> key = stack().CreateKey(acme_.id, {iam::kRoleDeveloper});
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  Result<std::string> token = stack().Token(*key);
+  ASSERT_TRUE(token.ok());
+  const ParamList in_app = {{"application_id", std::to_string(app_id_)}};
+  EXPECT_EQ(CodeOf(stack().CallJson("GetSecrets", in_app, *token)), 0);
+  // A caller that fails authentication is refused for that, and takes nothing from a bucket.
+  EXPECT_EQ(CodeOf(stack().CallJson("GetSecrets", in_app, "not.a.token")), 447);
+  // A second later the account's bucket has a token again.
+  clock_.AdvanceSeconds(1);
+  EXPECT_EQ(CodeOf(CallApp("GetSecrets", {})), 0);
+  EXPECT_EQ(CodeOf(CallApp("GetSecrets", {})), 340);
+}
+
+TEST_F(DispatcherRateLimitTest, TheAddressIsCheckedBeforeAnythingElse) {
+  // Six calls of any kind from 127.0.0.1 empty its bucket (the key's bucket is not touched by
+  // calls that never authenticate).
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(CodeOf(stack().CallJson("NoSuchMethod", {})), 103) << i;
+  EXPECT_EQ(CodeOf(stack().CallJson("NoSuchMethod", {})), 340);
+  EXPECT_EQ(CodeOf(CallApp("GetSecrets", {})), 340);
+  clock_.AdvanceSeconds(1);  // 10 more tokens
+  EXPECT_EQ(CodeOf(CallApp("GetSecrets", {})), 0);
 }
 
 }  // namespace

@@ -65,6 +65,10 @@ ErrorCodeInfo ErrorCodeOf(StatusCode code) {
       return {455, "Token issued in the future."};
     case StatusCode::kTokenExpired:
       return {456, "The token has expired."};
+    case StatusCode::kRateLimited:
+      return {340, "Rate limit exceed."};
+    case StatusCode::kOverloaded:
+      return {340, "Too many requests: the server is busy. Retry later."};
     case StatusCode::kInternal:
       return {1, "Fatal error."};
     case StatusCode::kDataLoss:

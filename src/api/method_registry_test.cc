@@ -117,7 +117,7 @@ TEST_F(MethodRegistryTest, EveryMethodLetsSomeoneIn) {
   for (const MethodSpec* spec : registry().Specs()) {
     EXPECT_TRUE(spec->roles.any_caller() || !spec->roles.role_ids().empty()) << spec->name;
     EXPECT_TRUE(spec->roles.Allows(iam::AllRoleIds())) << spec->name;
-    EXPECT_TRUE(static_cast<bool>(spec->handler)) << spec->name;
+    EXPECT_TRUE(static_cast<bool>(spec->handler) || static_cast<bool>(spec->prepare)) << spec->name;
   }
 }
 

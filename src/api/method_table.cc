@@ -18,7 +18,7 @@ namespace {
 }  // namespace
 
 void MethodTable::Add(MethodSpec spec) {
-  assert(spec.handler && "a method needs a handler");
+  assert((spec.handler || spec.prepare) && "a method needs a handler");
   assert(IsMethodName(spec.name) && "method names are CamelCase identifiers");
   std::string name = spec.name;
   const bool inserted = methods_.emplace(std::move(name), std::move(spec)).second;

@@ -6,7 +6,7 @@
 //     role rule is written;
 //   - `reach`: what a key limited to some applications may do with it (iam::Reach: only in its
 //     applications, not at all (104), or freely) — the only place that rule is written;
-//   - `handler`;
+//   - `handler`, or `prepare` for a method with slow work to do before its transaction;
 //   - `prefetch`: what a read method looks up first (a hint for the store, api/read_hint.h).
 // The dispatcher answers 103 for a name not in the table and 104 when `roles` does not allow the
 // caller or `reach` does not allow its key's scope; the role, scope and audit tests iterate over
@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "api/call_context.h"
@@ -55,14 +56,40 @@ enum class Prefetch {
   kSecret,       // that application and the secret its secret_id or secret_name parameter names
 };
 
+// Work a method must do before its write transaction because it is too slow to do while that
+// transaction holds the store's writer (CreateKey's RSA key generation): it runs after the
+// authentication, role and reach checks, inside the read transaction those ran in (a reader never
+// holds the writer), and returns the handler that then runs inside the write transaction (which
+// may capture what was prepared, and must allow being run again for a retried transaction). A
+// failure is the call's answer; no write transaction is opened.
+using MethodPreparer = std::function<Result<MethodHandler>(CallContext& call, store::Tx& tx)>;
+
 struct MethodSpec {
+  MethodSpec(std::string name_, Access access_, iam::RoleSet roles_, iam::Reach reach_,
+             MethodHandler handler_, Prefetch prefetch_ = Prefetch::kNothing)
+      : name(std::move(name_)),
+        access(access_),
+        roles(std::move(roles_)),
+        reach(reach_),
+        handler(std::move(handler_)),
+        prefetch(prefetch_) {}
+  MethodSpec(std::string name_, Access access_, iam::RoleSet roles_, iam::Reach reach_,
+             MethodHandler handler_, MethodPreparer prepare_)
+      : name(std::move(name_)),
+        access(access_),
+        roles(std::move(roles_)),
+        reach(reach_),
+        handler(std::move(handler_)),
+        prepare(std::move(prepare_)) {}
+
   std::string name;
   Access access = Access::kRead;
   iam::RoleSet roles;
   // kApplications: the handler reads the caller's application scope (CallContext::principal)
   // through the services, which answer other applications as missing.
   iam::Reach reach = iam::Reach::kAccount;
-  MethodHandler handler;
+  MethodHandler handler;   // empty when `prepare` makes it per call
+  MethodPreparer prepare;  // optional
   // Only a hint (answers are the same without it); only for kRead methods.
   Prefetch prefetch = Prefetch::kNothing;
 };
@@ -70,7 +97,7 @@ struct MethodSpec {
 class MethodTable {
  public:
   // REQUIRES: `spec.name` is not in the table yet and is a CamelCase identifier; `spec.handler`
-  // is callable.
+  // or `spec.prepare` is callable.
   void Add(MethodSpec spec);
   // nullptr when unknown. Exact, case-sensitive match.
   const MethodSpec* Find(std::string_view name) const;

@@ -1,6 +1,7 @@
 #include "audit/audit_exporter.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -39,16 +40,47 @@ std::string AuditRecordJsonLine(const store::AuditRecord& record) {
   return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-Result<std::unique_ptr<JsonLinesExporter>> JsonLinesExporter::OpenFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+Result<std::FILE*> OpenAuditExportFile(const std::string& path) {
+  // O_NONBLOCK only so that opening a FIFO without a reader fails instead of hanging; it is
+  // cleared below.
+  const int fd =
+      ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+             0600);
   if (fd < 0) {
-    return Unavailable("audit export: cannot open " + path + ": " + std::strerror(errno));
+    const int err = errno;
+    if (err == ELOOP) {
+      return Status(StatusCode::kPermissionDenied,
+                    "audit export: " + path + " is a symbolic link; give the real file's path");
+    }
+    return Unavailable("audit export: cannot open " + path + ": " + std::strerror(err));
+  }
+  const auto fail = [fd](Status status) -> Status {
+    ::close(fd);
+    return status;
+  };
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return fail(Unavailable("audit export: cannot stat " + path));
+  if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+    return fail(Status(StatusCode::kPermissionDenied,
+                       "audit export: " + path + " is not a regular file"));
+  }
+  // An existing file keeps its mode through O_CREAT: records are not for other users' eyes.
+  if ((st.st_mode & 07777) != 0600 && ::fchmod(fd, 0600) != 0) {
+    return fail(Status(StatusCode::kPermissionDenied, "audit export: cannot set the mode of " +
+                                                          path + " to 0600: " +
+                                                          std::strerror(errno)));
+  }
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    return fail(Unavailable("audit export: cannot open " + path));
   }
   std::FILE* out = ::fdopen(fd, "a");
-  if (out == nullptr) {
-    ::close(fd);
-    return Unavailable("audit export: cannot open " + path);
-  }
+  if (out == nullptr) return fail(Unavailable("audit export: cannot open " + path));
+  return out;
+}
+
+Result<std::unique_ptr<JsonLinesExporter>> JsonLinesExporter::OpenFile(const std::string& path) {
+  VS_ASSIGN_OR_RETURN(std::FILE * out, OpenAuditExportFile(path));
   return std::unique_ptr<JsonLinesExporter>(new JsonLinesExporter(out, /*owned=*/true));
 }
 

@@ -1,6 +1,6 @@
 // AuditExporter: hands committed audit records to something outside the database, for a log
 // shipper (docs/AUDIT.md "Export"). JsonLinesExporter writes one JSON object per line to a file
-// (opened for append, created 0600) or to a stdio stream such as stdout.
+// (opened for append, mode 0600, never through a symbolic link) or to a stdio stream such as stdout.
 //
 // Line format (AuditRecordJsonLine): {"audit_log_id","chain_id","seq","requested" (YYYY-MM-DD
 // HH:MM:SS UTC),"time_ms","account_id" (null when none),"key_id","credential","ip","cmd_name",
@@ -37,9 +37,17 @@ class AuditExporter {
 // One record as a JSON object on one line (no trailing newline).
 std::string AuditRecordJsonLine(const store::AuditRecord& record);
 
+// Opens `path` for appending audit lines, for `serve --audit-export` and `audit export --out`:
+// created with mode 0600; never through a symbolic link (O_NOFOLLOW: a link at `path` is refused,
+// so that whoever can write the directory cannot point the export at another file); an existing
+// file must be a regular file (or a FIFO, for a log shipper) and is set to mode 0600 if it was
+// more open. kPermissionDenied naming the path (a link, another kind of file, a mode that cannot
+// be changed), kUnavailable when it cannot be opened. The caller owns the stream (fclose).
+Result<std::FILE*> OpenAuditExportFile(const std::string& path);
+
 class JsonLinesExporter final : public AuditExporter {
  public:
-  // Opens `path` for appending (created with mode 0600). kUnavailable when it cannot be opened.
+  // Opens `path` with OpenAuditExportFile.
   static Result<std::unique_ptr<JsonLinesExporter>> OpenFile(const std::string& path);
   // Writes to `out` (e.g. stdout), which must outlive the exporter.
   static std::unique_ptr<JsonLinesExporter> ToStream(std::FILE* out);

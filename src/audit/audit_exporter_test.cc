@@ -86,5 +86,42 @@ TEST(AuditExporterTest, FileExporterAppendsPrivateLines) {
   EXPECT_FALSE(JsonLinesExporter::OpenFile(dir.File("missing/dir/x.jsonl")).ok());
 }
 
+TEST(AuditExporterTest, ExportFileRefusesASymlinkAndTightensAnExistingFilesMode) {
+  store::TempDir dir;
+  // A link planted where the export goes: refused, and its target is left alone.
+  const std::string target = dir.File("elsewhere.txt");
+  std::ofstream(target) << "keep\n";
+  const std::string link = dir.File("audit.jsonl");
+  ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
+  auto refused = JsonLinesExporter::OpenFile(link);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(refused.status().message().find("symbolic link"), std::string::npos);
+  EXPECT_EQ(Lines(target), std::vector<std::string>{"keep"});
+  // A dangling link is refused too (O_CREAT would otherwise create its target).
+  const std::string dangling = dir.File("dangling.jsonl");
+  ASSERT_EQ(::symlink(dir.File("nowhere.jsonl").c_str(), dangling.c_str()), 0);
+  EXPECT_FALSE(JsonLinesExporter::OpenFile(dangling).ok());
+  struct stat st {};
+  EXPECT_NE(::stat(dir.File("nowhere.jsonl").c_str(), &st), 0);
+
+  // An existing file readable by others becomes 0600; its lines stay and new ones follow.
+  const std::string open_file = dir.File("open.jsonl");
+  std::ofstream(open_file) << "{\"earlier\":1}\n";
+  ASSERT_EQ(::chmod(open_file.c_str(), 0644), 0);
+  {
+    auto exporter = JsonLinesExporter::OpenFile(open_file);
+    ASSERT_TRUE(exporter.ok()) << exporter.status().ToString();
+    std::vector<store::AuditRecord> records = {Sample(1)};
+    EXPECT_TRUE((*exporter)->Export(records).ok());
+  }
+  ASSERT_EQ(::stat(open_file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(Lines(open_file).size(), 2u);
+
+  // A directory is no export file.
+  EXPECT_EQ(OpenAuditExportFile(dir.path()).status().code(), StatusCode::kUnavailable);
+}
+
 }  // namespace
 }  // namespace voxsecrets::audit

@@ -128,7 +128,9 @@ void AuditLog::RunBatch(std::span<Job> jobs) {
     entries.reserve(jobs.size());
     for (size_t i = 0; i < jobs.size(); ++i) {
       try {
-        entries.push_back(jobs[i].record(outcomes[i]));
+        if (std::optional<AuditEntry> entry = jobs[i].record(outcomes[i])) {
+          entries.push_back(std::move(*entry));
+        }
       } catch (const std::exception&) {
         return InternalError("audit: exception while building a record");
       }
@@ -172,11 +174,16 @@ void AuditLog::Submit(Job job) {
   }
   bool wake = false;
   std::optional<Job> refused;  // answered outside the lock
+  bool overloaded = false;
   job.queued = std::chrono::steady_clock::now();
   {
     MutexLock lock(mu_);
     if (stopping_) {
       refused.emplace(std::move(job));
+    } else if (queue_.size() >= options_.max_queue) {
+      ++stats_.overloaded;
+      refused.emplace(std::move(job));
+      overloaded = true;
     } else {
       queue_.push_back(std::move(job));
       // Only an idle committer needs a wake-up: a busy one takes the queue when it is done.
@@ -185,8 +192,10 @@ void AuditLog::Submit(Job job) {
     }
   }
   if (refused) {
-    const Status stopped = Unavailable("audit: the audit log is shutting down");
-    refused->done(stopped, stopped);
+    const Status why = overloaded
+                           ? Status(StatusCode::kOverloaded, "audit: the writer's queue is full")
+                           : Unavailable("audit: the audit log is shutting down");
+    refused->done(why, why);
     return;
   }
   if (wake) cv_.Signal();
@@ -196,7 +205,8 @@ Status AuditLog::AppendDurable(const AuditEntry& entry) {
   auto done = std::make_shared<std::promise<Status>>();
   std::future<Status> result = done->get_future();
   Job job;
-  job.record = [&entry](const Status&) { return entry; };
+  // A copy: the job may outlive this call when the wait below times out.
+  job.record = [entry](const Status&) { return entry; };
   job.done = [done](const Status&, const Status& committed) { done->set_value(committed); };
   Submit(std::move(job));
   if (result.wait_for(options_.durable_timeout) != std::future_status::ready) {

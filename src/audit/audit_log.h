@@ -21,9 +21,10 @@
 // mutations and batches interleave safely, and other processes (nodes) write their own chains.
 //
 // Failure: any error of the store fails the append, and the caller must fail the call (no value
-// without a record). A waiter that times out gets kUnavailable although its record may still
-// commit later (the record then overstates: it says the call was answered while the caller got
-// an error; it never understates).
+// without a record); so does a full queue (AuditLogOptions::max_queue: kOverloaded). A batch
+// that fails fails every job in it. A waiter that times out gets kUnavailable although its
+// record may still commit later (the record then overstates: it says the call was answered while
+// the caller got an error; it never understates).
 //
 // Thread-safety: every method may be called concurrently. Job callbacks run on the committer
 // thread (or, with group_commit off, on the submitting thread) and must not wait for the
@@ -38,6 +39,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -77,6 +79,10 @@ struct AuditLogOptions {
   // per call. An idle committer commits at once. 0 turns the window off.
   std::chrono::microseconds batch_window{250};
   std::chrono::microseconds busy_gap{2000};
+  // Jobs waiting for the committer at most: a Submit beyond that is refused at once with
+  // kOverloaded (the server is saturated; the API answers 429 / error 340 and, for a read, no
+  // value) instead of queueing without bound. Default 4096.
+  size_t max_queue = 4096;
   // How long AppendDurable waits for its batch. Default 10 s.
   std::chrono::milliseconds durable_timeout{10000};
   // Receives records after they committed; nullptr = no export. Not owned.
@@ -97,6 +103,7 @@ struct AuditLogStats {
   int64_t export_failures = 0;  // export calls that failed
   int64_t queued = 0;           // jobs waiting for the next batch right now
   int64_t largest_batch = 0;    // the most jobs one batch carried
+  int64_t overloaded = 0;       // submissions refused: the queue was full
 };
 
 class AuditLog {
@@ -110,7 +117,9 @@ class AuditLog {
     store::TxFn run;
     // The call's record, given the outcome of `run` (OK without one). Called in the batch
     // transaction, after every run of the batch; may be called again if the batch is re-run.
-    std::function<AuditEntry(const Status& run_outcome)> record;
+    // nullopt: the call leaves no record of its own (a refusal counted into an aggregate record,
+    // audit/refusal_log.h).
+    std::function<std::optional<AuditEntry>(const Status& run_outcome)> record;
     // Called once, after the batch: `run_outcome` as given to `record`; `committed` OK when the
     // batch (and so the run's work and the record) committed, else why nothing of it did.
     std::function<void(const Status& run_outcome, const Status& committed)> done;
@@ -130,7 +139,8 @@ class AuditLog {
   void Committed(const store::AuditRecord& record);
 
   // Queues `job` for the next batch. REQUIRES: job.record and job.done are set. When the log is
-  // shutting down, `done` is called at once with kUnavailable for both outcomes.
+  // shutting down, `done` is called at once with kUnavailable for both outcomes; when max_queue
+  // jobs are waiting, with kOverloaded.
   void Submit(Job job);
 
   // Appends in a batch; OK once the record is durable (as the batch's durability says).

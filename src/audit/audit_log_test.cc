@@ -3,12 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <future>
 #include <set>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "audit/audit_exporter.h"
 #include "audit/audit_hash.h"
 #include "audit/audit_test_util.h"
 #include "audit/audit_verify.h"
@@ -249,6 +253,59 @@ TEST(AuditLogGroupCommitTest, ConcurrentDurableAppendsAllCommitInBatches) {
   }
   EXPECT_EQ(ok.load(), 40);
   EXPECT_EQ(AllRecords(*store.db).size(), 40u);
+}
+
+// Holds the committer inside its first export until released, and says when it got there: the
+// committer has then taken its batch and takes nothing more meanwhile.
+class GateExporter final : public AuditExporter {
+ public:
+  Status Export(std::span<const store::AuditRecord> /*records*/) override {
+    if (!first_.exchange(false)) return Status::Ok();
+    entered_.set_value();
+    release_.wait();
+    return Status::Ok();
+  }
+  void WaitEntered() { entered_future_.wait(); }
+  void Release() { open_.set_value(); }
+
+ private:
+  std::atomic<bool> first_{true};
+  std::promise<void> entered_;
+  std::future<void> entered_future_ = entered_.get_future();
+  std::promise<void> open_;
+  std::shared_future<void> release_ = open_.get_future().share();
+};
+
+TEST(AuditLogGroupCommitTest, AFullQueueRefusesAtOnceInsteadOfGrowing) {
+  AuditTestStore store;
+  GateExporter gate;
+  AuditLogOptions options;
+  options.max_queue = 2;
+  options.exporter = &gate;
+  auto log = AuditLog::Open(*store.db, options);
+  ASSERT_TRUE(log.ok());
+  std::atomic<int> ok{0};
+  std::vector<std::thread> appenders;
+  appenders.emplace_back([&] { ok += (*log)->AppendDurable(TestEntry(1)).ok() ? 1 : 0; });
+  gate.WaitEntered();  // the committer holds entry 1 and is stuck exporting it
+  EXPECT_EQ((*log)->stats().queued, 0);
+  for (int n : {2, 3}) {
+    appenders.emplace_back([&, n] { ok += (*log)->AppendDurable(TestEntry(n)).ok() ? 1 : 0; });
+  }
+  // Hang guard only: both are queued once their threads have run.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while ((*log)->stats().queued < 2 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_EQ((*log)->stats().queued, 2);
+  const Status refused = (*log)->AppendDurable(TestEntry(4));
+  EXPECT_EQ(refused.code(), StatusCode::kOverloaded);
+  EXPECT_EQ((*log)->stats().overloaded, 1);
+  gate.Release();
+  for (auto& t : appenders) t.join();
+  EXPECT_EQ(ok.load(), 3);
+  EXPECT_EQ(AllRecords(*store.db).size(), 3u);
+  ExpectChainVerifies(*store.db);
 }
 
 }  // namespace

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <nlohmann/json.hpp>
 
+#include "common/encoding.h"
 #include "common/utf8.h"
 
 namespace voxsecrets::audit {
@@ -53,22 +53,32 @@ std::string SafeText(std::string_view text, size_t max_code_points) {
 }
 
 std::string MaskArgs(const std::map<std::string, std::string, std::less<>>& params) {
-  nlohmann::json args = nlohmann::json::object();
+  // Room kept for the closing brace and the "..." member that counts what did not fit.
+  constexpr size_t kTailRoom = 48;
+  std::string out = "{";
   size_t kept = 0;
   for (const auto& [name, value] : params) {
-    if (kept == kMaxArgs) {
-      args["..."] = std::to_string(params.size() - kMaxArgs) + " more parameters";
-      break;
-    }
-    ++kept;
-    const std::string safe_name = SafeText(name, kMaxArgNameBytes);
+    std::string member;
+    AppendJsonString(member, SafeText(name, kMaxArgNameBytes));
+    member += ':';
     if (IsMaskedParam(name) || LooksLikeCredential(value)) {
-      args[safe_name] = kMask;
+      AppendJsonString(member, kMask);
     } else {
-      args[safe_name] = SafeText(value, kMaxArgValueCodePoints);
+      AppendJsonString(member, SafeText(value, kMaxArgValueCodePoints));
     }
+    if (kept == kMaxArgs || out.size() + 1 + member.size() + kTailRoom > kMaxArgsJsonBytes) break;
+    if (kept > 0) out += ',';
+    out += member;
+    ++kept;
   }
-  return args.dump();
+  if (kept < params.size()) {
+    if (kept > 0) out += ',';
+    AppendJsonString(out, "...");
+    out += ':';
+    AppendJsonString(out, std::to_string(params.size() - kept) + " more parameters");
+  }
+  out += '}';
+  return out;
 }
 
 }  // namespace voxsecrets::audit

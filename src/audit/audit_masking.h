@@ -7,7 +7,9 @@
 //  - the value itself looks like a credential whatever its name: a JWT ("eyJ" + two dots) or PEM
 //    key material ("-----BEGIN").
 // Everything else is kept, cut to kMaxArgValueCodePoints code points; a value or name that is not
-// valid UTF-8 is replaced by a note of its byte length; at most kMaxArgs parameters are kept.
+// valid UTF-8 is replaced by a note of its byte length; at most kMaxArgs parameters are kept, and
+// the whole JSON object is at most kMaxArgsJsonBytes (the parameters that do not fit are counted
+// in a "..." member instead), so that no call makes a large record.
 // The Authorization header never reaches the parameters (http/ takes the bearer token apart).
 //
 // Thread-safety: pure functions over constant data.
@@ -34,13 +36,15 @@ inline constexpr std::string_view kMask = "***";
 inline constexpr size_t kMaxArgValueCodePoints = 256;
 inline constexpr size_t kMaxArgNameBytes = 64;
 inline constexpr size_t kMaxArgs = 64;
+inline constexpr size_t kMaxArgsJsonBytes = 4096;
 
 // True when the value of parameter `name` is never recorded.
 bool IsMaskedParam(std::string_view name);
 // True when `value` looks like a credential (JWT, PEM) whatever its parameter.
 bool LooksLikeCredential(std::string_view value);
 
-// The parameters as a JSON object (names sorted, as in the map), masked and bounded as above.
+// The parameters as a JSON object (names sorted, as in the map), masked and bounded as above:
+// never longer than kMaxArgsJsonBytes.
 std::string MaskArgs(const std::map<std::string, std::string, std::less<>>& params);
 
 // `text` when it is valid UTF-8 no longer than `max_code_points`; its prefix when longer; a

@@ -76,6 +76,23 @@ TEST(AuditMaskingTest, LongInvalidAndManyParametersAreBounded) {
   EXPECT_EQ(bounded["..."], "36 more parameters");
 }
 
+TEST(AuditMaskingTest, TheRecordedParametersNeverExceedTheByteCap) {
+  // The worst case per parameter: 256 control characters, each escaped as six bytes.
+  Params junk;
+  for (int i = 0; i < 64; ++i) junk["p" + std::to_string(100 + i)] = std::string(1000, '\x01');
+  const std::string json = MaskArgs(junk);
+  EXPECT_LE(json.size(), kMaxArgsJsonBytes);
+  const nlohmann::json args = nlohmann::json::parse(json);
+  ASSERT_TRUE(args.contains("..."));
+  const size_t kept = args.size() - 1;
+  EXPECT_GE(kept, 1u);
+  EXPECT_EQ(args["..."], std::to_string(64 - kept) + " more parameters");
+  EXPECT_EQ(args["p100"].get<std::string>(), std::string(kMaxArgValueCodePoints, '\x01') + "...");
+  // Masked values are short and always kept while they fit.
+  EXPECT_EQ(nlohmann::json::parse(MaskArgs(Params{{"secret_value", std::string(60000, 'v')}})),
+            nlohmann::json::parse(R"({"secret_value":"***"})"));
+}
+
 TEST(AuditMaskingTest, EmptyParametersGiveAnEmptyObject) { EXPECT_EQ(MaskArgs(Params{}), "{}"); }
 
 TEST(AuditEntryTest, ToRecordFillsTheFieldsAndTouchedIds) {

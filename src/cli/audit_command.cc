@@ -1,6 +1,5 @@
 #include "cli/audit_command.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,6 +29,9 @@ int Fail(std::FILE* err, const char* command, const Status& status) {
 Result<store::StorePtr> OpenAuditStore(const std::string& data_dir, const std::string& store_url) {
   VS_ASSIGN_OR_RETURN(server::StoreLocation location, server::ParseStoreUrl(store_url, data_dir));
   struct stat st {};
+  if (::stat(data_dir.c_str(), &st) == 0) {
+    VS_RETURN_IF_ERROR(server::CheckDataDirPermissions(data_dir));
+  }
   if (location.kind == server::StoreKind::kSqlite &&
       ::stat(location.sqlite_path.c_str(), &st) != 0) {
     return NotFound("no voxsecrets database at " + location.sqlite_path);
@@ -104,7 +106,9 @@ void AuditCommands::Register(CLI::App& app) {
   export_->add_option("--store", store_url_,
                       "Database URL of the server (default: DIR/voxsecrets.db)");
   export_->add_option("--after-id", after_id_, "Only records with a greater audit_log_id");
-  export_->add_option("--out", out_, "Append to this file (mode 0600) instead of stdout");
+  export_->add_option(
+      "--out", out_,
+      "Append to this file (mode 0600; a symbolic link is refused) instead of stdout");
   prune_ = audit->add_subcommand("prune", "Delete old audit records (keeps the chain verifiable)");
   prune_->add_option("--data-dir", data_dir_, "Data directory of the server")->required();
   prune_->add_option("--store", store_url_,
@@ -124,14 +128,10 @@ int AuditCommands::Run() {
   if (verify_->parsed()) return RunAuditVerify(**store, stdout, stderr);
   if (export_->parsed()) {
     if (out_.empty()) return RunAuditExport(**store, after_id_, stdout, stderr);
-    const int fd = ::open(out_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    std::FILE* file = fd >= 0 ? ::fdopen(fd, "a") : nullptr;
-    if (file == nullptr) {
-      if (fd >= 0) ::close(fd);
-      return Fail(stderr, name, Unavailable("cannot open " + out_));
-    }
-    const int code = RunAuditExport(**store, after_id_, file, stderr);
-    std::fclose(file);
+    Result<std::FILE*> file = audit::OpenAuditExportFile(out_);
+    if (!file.ok()) return Fail(stderr, name, file.status());
+    const int code = RunAuditExport(**store, after_id_, *file, stderr);
+    std::fclose(*file);
     return code;
   }
   SystemClock clock;

@@ -117,6 +117,35 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--audit-retention-days", serve.audit_retention_days,
                         "Delete audit records older than this many days (0 = keep forever)")
       ->capture_default_str();
+  // Limits (docs/SECURITY.md "Limits and their defaults").
+  serve_cmd->add_option("--max-connections", serve.max_connections,
+                        "Open connections at most; at the limit the longest-idle or slowest one "
+                        "makes room")
+      ->capture_default_str();
+  serve_cmd->add_option("--max-connections-per-ip", serve.max_connections_per_ip,
+                        "Open connections from one client address at most (0 = no limit; raise "
+                        "it behind a proxy)")
+      ->capture_default_str();
+  serve_cmd->add_option("--head-timeout", serve.head_timeout_seconds,
+                        "Seconds for the TLS handshake plus a request's head, one deadline")
+      ->capture_default_str();
+  serve_cmd->add_option("--read-timeout", serve.read_timeout_seconds,
+                        "Seconds for a whole request, body included")
+      ->capture_default_str();
+  serve_cmd->add_option("--max-queued-calls", serve.max_queued_calls,
+                        "API calls waiting for a handler thread at most; more get HTTP 429")
+      ->capture_default_str();
+  serve_cmd->add_option("--max-queue-wait-ms", serve.max_queue_wait_ms,
+                        "A call that waited this long for a handler thread gets HTTP 429")
+      ->capture_default_str();
+  serve_cmd->add_option("--rate-limit-ip", serve.rate_limit_ip,
+                        "API calls per second per client address (token bucket, burst 2 s; "
+                        "0 = off); beyond: error 340")
+      ->capture_default_str();
+  serve_cmd->add_option("--rate-limit-key", serve.rate_limit_key,
+                        "API calls per second per key or legacy account (0 = off); beyond: "
+                        "error 340")
+      ->capture_default_str();
   AddMasterKeyOptions(serve_cmd, &serve.data.master_key);
 
   cli::TokenOptions token;

@@ -42,6 +42,7 @@ class FakeClock final : public Clock {
       : now_ms_(now_seconds * 1000) {}
   void SetSeconds(int64_t s) { now_ms_ = s * 1000; }
   void AdvanceSeconds(int64_t s) { now_ms_ += s * 1000; }
+  void AdvanceMillis(int64_t ms) { now_ms_ += ms; }
   // Clock
   int64_t NowSeconds() const override { return now_ms_ / 1000; }
   int64_t NowMillis() const override { return now_ms_; }

@@ -9,7 +9,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -69,6 +71,31 @@ class SecureBytes {
  private:
   std::vector<uint8_t> data_;
 };
+
+// A standard allocator that wipes memory before handing it back: for containers that may hold
+// secret values on their way through a library (a JSON lexer's token buffer, an HTTP parser's
+// header fields and body), so that no heap block is freed with a value still in it. A container
+// that grows leaves nothing behind either: each block it outgrows is wiped as it is released.
+// (Short strings kept inside the object itself, not on the heap, are the owner's business.)
+template <typename T>
+struct WipingAllocator {
+  using value_type = T;
+  WipingAllocator() noexcept = default;
+  template <typename U>
+  WipingAllocator(const WipingAllocator<U>& /*other*/) noexcept {}  // NOLINT: rebinding
+  T* allocate(size_t n) { return std::allocator<T>().allocate(n); }
+  void deallocate(T* p, size_t n) noexcept {
+    SecureWipe(p, n * sizeof(T));
+    std::allocator<T>().deallocate(p, n);
+  }
+  template <typename U>
+  bool operator==(const WipingAllocator<U>& /*other*/) const noexcept {
+    return true;
+  }
+};
+
+// A std::string whose heap memory is wiped when released.
+using WipingString = std::basic_string<char, std::char_traits<char>, WipingAllocator<char>>;
 
 }  // namespace voxsecrets
 

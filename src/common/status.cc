@@ -32,6 +32,8 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kTokenTtlTooLong: return "token_ttl_too_long";
     case StatusCode::kTokenFromFuture: return "token_from_future";
     case StatusCode::kTokenExpired: return "token_expired";
+    case StatusCode::kRateLimited: return "rate_limited";
+    case StatusCode::kOverloaded: return "overloaded";
     case StatusCode::kUnavailable: return "unavailable";
     case StatusCode::kDataLoss: return "data_loss";
     case StatusCode::kInternal: return "internal";

@@ -55,7 +55,9 @@ enum class StatusCode {
   kTokenTtlTooLong,       // exp - iat above the maximum
   kTokenFromFuture,       // iat ahead of the server clock
   kTokenExpired,          // exp passed
+  kRateLimited,           // the caller exceeded a configured request rate; retry later
   // Server.
+  kOverloaded,            // the server is saturated (a bounded queue is full); retry later
   kUnavailable,           // storage unreachable or busy; retrying may help
   kDataLoss,              // a stored record is corrupt or fails authentication
   kInternal,              // a bug or an unexpected library failure

@@ -107,8 +107,23 @@ TEST_F(SelfSignedCertTest, VerifiesAsItsOwnTrustAnchorForTlsServers) {
   X509_VERIFY_PARAM_set1_host(param, "localhost", 0);
   EXPECT_EQ(X509_verify_cert(ctx.get()), 1)
       << X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
-  EXPECT_EQ(X509_check_ca(cert_.get()), 1);
   EXPECT_EQ(X509_get_extended_key_usage(cert_.get()) & XKU_SSL_SERVER, XKU_SSL_SERVER);
+}
+
+TEST_F(SelfSignedCertTest, IsALeafThatCannotSignCertificates) {
+  EXPECT_EQ(X509_check_ca(cert_.get()), 0);
+  EXPECT_NE(X509_get_extension_flags(cert_.get()) & EXFLAG_BCONS, 0u);  // CA:FALSE is stated
+  EXPECT_EQ(X509_get_extension_flags(cert_.get()) & EXFLAG_CA, 0u);
+  const uint32_t usage = X509_get_key_usage(cert_.get());
+  EXPECT_EQ(usage & KU_KEY_CERT_SIGN, 0u);
+  EXPECT_EQ(usage & KU_CRL_SIGN, 0u);
+  EXPECT_EQ(usage, static_cast<uint32_t>(KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT));
+  // Both critical, as a CA would check them.
+  for (int nid : {NID_basic_constraints, NID_key_usage}) {
+    const int at = X509_get_ext_by_NID(cert_.get(), nid, -1);
+    ASSERT_GE(at, 0) << nid;
+    EXPECT_EQ(X509_EXTENSION_get_critical(X509_get_ext(cert_.get(), at)), 1) << nid;
+  }
 }
 
 TEST_F(SelfSignedCertTest, EachCallMakesANewKeyAndSerial) {

@@ -56,6 +56,22 @@ TEST(JsonBodyTest, NumbersKeepTheirLiteralText) {
   EXPECT_EQ(p.Get("k"), "0");
 }
 
+// As nlohmann (the parser this one replaced) does: a number beyond a double's range is refused,
+// one too small for it is a valid 0 (its text kept). Found by json_body_fuzz.
+TEST(JsonBodyTest, NumbersBeyondADoublesRangeAreMalformed) {
+  EXPECT_EQ(DecodeStatus(R"({"b":1844674407300e951615})").code(), StatusCode::kMalformedRequest);
+  EXPECT_EQ(DecodeStatus(R"({"b":-1e309})").code(), StatusCode::kMalformedRequest);
+  EXPECT_EQ(DecodeStatus(R"({"b":[1,1e400]})").code(), StatusCode::kMalformedRequest);
+  EXPECT_EQ(DecodeOk(R"({"b":1e-400})").Get("b"), "1e-400");
+  EXPECT_EQ(DecodeOk(R"({"b":1.7e308})").Get("b"), "1.7e308");
+  for (const char* text : {"1e400", "1e-400", "1.7e308"}) {
+    const nlohmann::json doc = nlohmann::json::parse(std::string(R"({"b":)") + text + "}", nullptr,
+                                                     /*allow_exceptions=*/false);
+    EXPECT_EQ(doc.is_discarded(), !DecodeStatus(std::string(R"({"b":)") + text + "}").ok())
+        << text;
+  }
+}
+
 TEST(JsonBodyTest, BooleansAndNull) {
   const api::Params p = DecodeOk(R"({"t":true,"f":false,"n":null})");
   EXPECT_EQ(p.Get("t"), "true");

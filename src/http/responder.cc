@@ -64,6 +64,16 @@ HttpReply TransportErrorReply(unsigned status, std::string_view message) {
   return reply;
 }
 
+HttpReply OverloadedReply(std::string body) {
+  HttpReply reply;
+  reply.status = 429;
+  reply.retry_after_seconds = 1;
+  reply.body = body.empty() ? R"({"error":{"code":340,"msg":"Too many requests: the server is )"
+                              R"(busy. Retry later."}})"
+                            : std::move(body);
+  return reply;
+}
+
 std::string_view BearerToken(std::string_view authorization) {
   const std::string_view value = Trim(authorization);
   const size_t space = value.find_first_of(kBlanks);
@@ -172,7 +182,7 @@ api::ApiRequest Responder::ToApiRequest(const HttpRequestView& request) const {
                               .content_type = request.content_type,
                               .body = request.body},
                    &api_request);
-  api_request.bearer_token = std::string(BearerToken(request.authorization));
+  api_request.bearer_token = WipingString(BearerToken(request.authorization));
   api_request.client_ip = ClientIp(request.peer_ip, request.forwarded_for, trust_forwarded_for_);
   return api_request;
 }
@@ -183,7 +193,9 @@ HttpReply Responder::RespondApi(const HttpRequestView& request) const {
   // The handler reports failures in its body; an exception escaping it is a bug below us. Answer
   // 500 rather than dropping the connection, and say nothing about it to the client.
   try {
-    reply.body = api_.Handle(api_request).body;
+    api::ApiResponse response = api_.Handle(api_request);
+    if (response.overloaded) return OverloadedReply(std::move(response.body));
+    reply.body = std::move(response.body);
   } catch (...) {
     return TransportErrorReply(500, "Internal server error.");
   }
@@ -202,6 +214,7 @@ void Responder::RespondAsync(Route route, const HttpRequestView& request,
   try {
     api_.HandleAsync(ToApiRequest(request), [once, answered](api::ApiResponse response) {
       if (answered->exchange(true)) return;
+      if (response.overloaded) return (*once)(OverloadedReply(std::move(response.body)));
       HttpReply reply;
       reply.body = std::move(response.body);
       (*once)(std::move(reply));

@@ -97,6 +97,7 @@ struct HttpReply {
   std::string_view etag;  // non-empty → send an `ETag` header
   std::span<const HeaderField> security_headers = kApiSecurityHeaders;
   std::string_view route_label;  // for metrics; empty → RouteLabel(route)
+  unsigned retry_after_seconds = 0;  // non-zero → send `Retry-After` (429)
 };
 
 // Which routes a Responder serves.
@@ -117,6 +118,11 @@ bool IfNoneMatchMatches(std::string_view if_none_match, std::string_view etag);
 // REQUIRES: `message` is a fixed text of ours (it is not escaped beyond quotes and backslashes
 // and must never carry request data).
 HttpReply TransportErrorReply(unsigned status, std::string_view message);
+
+// The answer to an API call the server is too busy for: HTTP 429 with `Retry-After: 1` and the
+// Voximplant rate-limit error in the API's usual envelope, {"error":{"code":340,"msg":"..."}}
+// (docs/DECISIONS.md "Limits"). `body`, when given, is the API's own error envelope to send.
+HttpReply OverloadedReply(std::string body = {});
 
 // The token of `Authorization: Bearer <token>` (scheme case-insensitive, surrounding blanks
 // trimmed); empty for another scheme or a malformed header.

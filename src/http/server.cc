@@ -3,7 +3,8 @@
 // are in session.cc (the only Beast TU); routing and replies in responder.cc.
 //
 // ServerCore keeps a registry of live sessions so that Shutdown() can close the idle ones and,
-// after the grace period, all of them.
+// after the grace period, all of them, and the ConnectionTable that admits new connections and
+// picks the ones to close for room (connection_table.h); both under sessions_mu_.
 #include "http/server.h"
 
 #include <openssl/ssl.h>
@@ -31,6 +32,7 @@
 #include <vector>
 
 #include "common/mutex.h"
+#include "http/connection_table.h"
 #include "http/responder.h"
 #include "http/session.h"
 
@@ -41,6 +43,7 @@ namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+using internal::ConnectionTable;
 using internal::SessionBase;
 
 // Back-off after a failed accept (EMFILE and the like), instead of spinning.
@@ -111,8 +114,18 @@ class ServerCore final : public SessionHost {
   const Responder& responder() const override { return responder_; }
   asio::thread_pool* handler_pool() override { return handler_pool_ ? &*handler_pool_ : nullptr; }
   bool stopping() const override { return stopping_.load(std::memory_order_acquire); }
-  void Register(const std::shared_ptr<SessionBase>& session) override;
-  void Unregister(SessionBase* session) override;
+  void Register(uint64_t id, const std::shared_ptr<SessionBase>& session) override;
+  void Unregister(uint64_t id) override;
+  void MarkEvictable(uint64_t id) override;
+  void MarkBusy(uint64_t id) override;
+  bool BeginApiCall() override;
+  void EndApiCall() override {
+    pending_calls_.fetch_sub(1, std::memory_order_acq_rel);
+    pending_gauge_.Decrement();
+  }
+  void CountOverloaded(std::string_view reason) override {
+    overloaded_.WithLabels({reason}).Increment();
+  }
   void RecordRequest(std::string_view route, unsigned status, Clock::time_point started) override;
   void CountTlsFailure() override { tls_failures_.Increment(); }
   Gauge& in_flight() override { return in_flight_; }
@@ -132,6 +145,14 @@ class ServerCore final : public SessionHost {
   enum class State { kRunning, kStopping, kStopped };
 
   asio::awaitable<void> AcceptLoop();
+  // Admits a connection from `peer` (ConnectionTable::Admit) and closes the connections it
+  // evicts; its id, or nullopt when refused.
+  std::optional<uint64_t> Admit(const std::string& peer) EXCLUDES(sessions_mu_);
+  // The process is out of file descriptors: closes the connection evictable the longest.
+  void EvictForDescriptor() EXCLUDES(sessions_mu_);
+  // Evict() on each of `ids` that is still live (outside sessions_mu_).
+  void EvictSessions(const std::vector<ConnectionTable::Id>& ids, std::string_view reason)
+      EXCLUDES(sessions_mu_);
   std::vector<std::shared_ptr<SessionBase>> LiveSessions() EXCLUDES(sessions_mu_);
   // Waits until no session is left or `deadline` passes; true when none is left.
   bool WaitForSessions(Clock::time_point deadline) EXCLUDES(sessions_mu_);
@@ -143,8 +164,14 @@ class ServerCore final : public SessionHost {
   Gauge& open_connections_;
   std::array<Gauge*, kConnectionStates> connections_{};
   Gauge& in_flight_;
+  Gauge& pending_gauge_;
   Counter& rejected_connections_;
+  CounterFamily& evicted_connections_;
+  CounterFamily& overloaded_;
   Counter& tls_failures_;
+  // API calls admitted and not finished (BeginApiCall .. EndApiCall), and how many may be.
+  std::atomic<size_t> pending_calls_{0};
+  const size_t max_pending_calls_;
 
   std::atomic<bool> stopping_{false};
   Mutex state_mu_;
@@ -153,8 +180,9 @@ class ServerCore final : public SessionHost {
 
   Mutex sessions_mu_;
   CondVar sessions_cv_;  // signalled when a session unregisters
-  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions_ GUARDED_BY(sessions_mu_);
-  std::atomic<size_t> session_count_{0};
+  std::unordered_map<uint64_t, std::weak_ptr<SessionBase>> sessions_ GUARDED_BY(sessions_mu_);
+  ConnectionTable table_ GUARDED_BY(sessions_mu_);
+  uint64_t next_id_ GUARDED_BY(sessions_mu_) = 1;
 
   Mutex calls_mu_;
   CondVar calls_cv_;                         // signalled when calls_ reaches 0
@@ -194,14 +222,31 @@ internal::ServerCore::ServerCore(const ServerOptions& options, api::ApiHandler& 
           metrics
               .AddGauge("voxsecrets_http_in_flight_requests", "Requests being handled or answered.")
               .Get()),
-      rejected_connections_(metrics
-                                .AddCounter("voxsecrets_http_rejected_connections_total",
-                                            "Connections closed at once: over max_connections.")
-                                .Get()),
+      pending_gauge_(metrics
+                         .AddGauge("voxsecrets_http_pending_api_calls",
+                                   "API calls waiting for or running on a handler thread.")
+                         .Get()),
+      rejected_connections_(
+          metrics
+              .AddCounter("voxsecrets_http_rejected_connections_total",
+                          "Connections closed at once: over a connection limit, none evictable.")
+              .Get()),
+      evicted_connections_(metrics.AddCounter(
+          "voxsecrets_http_evicted_connections_total",
+          "Slow or idle connections closed to make room for a new one.", {"reason"})),
+      overloaded_(metrics.AddCounter("voxsecrets_http_overloaded_total",
+                                     "API calls answered 429 because the server was saturated.",
+                                     {"reason"})),
       tls_failures_(metrics
                         .AddCounter("voxsecrets_http_tls_handshake_failures_total",
                                     "TLS handshakes that failed or timed out.")
-                        .Get()) {
+                        .Get()),
+      max_pending_calls_(static_cast<size_t>(options.handler_threads > 0
+                                                 ? options.handler_threads
+                                                 : std::max(2, options.threads)) +
+                         options.max_queued_calls),
+      table_(ConnectionTable::Limits{.max_total = options.max_connections,
+                                     .max_per_address = options.max_connections_per_address}) {
   GaugeFamily& by_state = metrics.AddGauge(
       "voxsecrets_http_connections",
       "Open client connections by state: handshake, idle, reading, handling, writing, closing.",
@@ -246,40 +291,111 @@ asio::awaitable<void> internal::ServerCore::AcceptLoop() {
     tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(io_), Redirect(ec));
     if (stopping() || !acceptor_.is_open()) co_return;
     if (ec) {
+      // Out of file descriptors: a slow or idle connection makes room for the next accept.
+      if (ec == asio::error::no_descriptors || ec.value() == ENFILE) EvictForDescriptor();
       asio::steady_timer timer(acceptor_.get_executor(), kAcceptRetryDelay);
       co_await timer.async_wait(Redirect(ec));
       continue;
     }
-    if (session_count_.load() >= options_.max_connections) {
+    const Clock::time_point accepted = Clock::now();
+    std::string peer = internal::PeerIp(socket);
+    const std::optional<uint64_t> id = Admit(peer);
+    if (!id.has_value()) {
       rejected_connections_.Increment();
       socket.close(ec);
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    internal::StartSession(*this, std::move(socket), options_.tls ? &tls_context_ : nullptr);
+    internal::StartSession(*this, std::move(socket), options_.tls ? &tls_context_ : nullptr, *id,
+                           std::move(peer), accepted);
   }
 }
 
-void internal::ServerCore::Register(const std::shared_ptr<SessionBase>& session) {
+std::optional<uint64_t> internal::ServerCore::Admit(const std::string& peer) {
+  std::vector<ConnectionTable::Id> evicted;
+  size_t for_address = 0;
+  uint64_t id = 0;
+  {
+    MutexLock lock(sessions_mu_);
+    id = next_id_++;
+    if (table_.Admit(id, peer, &evicted, &for_address) !=
+        ConnectionTable::Admission::kAdmitted) {
+      return std::nullopt;
+    }
+  }
+  if (!evicted.empty()) {
+    const auto split = evicted.begin() + static_cast<std::ptrdiff_t>(for_address);
+    EvictSessions({evicted.begin(), split}, "per_address");
+    EvictSessions({split, evicted.end()}, "total");
+  }
+  return id;
+}
+
+void internal::ServerCore::EvictForDescriptor() {
+  std::vector<ConnectionTable::Id> evicted;
+  {
+    MutexLock lock(sessions_mu_);
+    table_.EvictOldest(&evicted);
+  }
+  EvictSessions(evicted, "descriptors");
+}
+
+void internal::ServerCore::EvictSessions(const std::vector<ConnectionTable::Id>& ids,
+                                         std::string_view reason) {
+  std::vector<std::shared_ptr<SessionBase>> sessions;
+  {
+    MutexLock lock(sessions_mu_);
+    for (ConnectionTable::Id id : ids) {
+      auto it = sessions_.find(id);
+      if (it == sessions_.end()) continue;
+      if (auto strong = it->second.lock()) sessions.push_back(std::move(strong));
+    }
+  }
+  for (auto& session : sessions) {
+    evicted_connections_.WithLabels({reason}).Increment();
+    session->Evict();
+  }
+  // The references die here, outside sessions_mu_ (a destructor unregisters under it).
+}
+
+void internal::ServerCore::Register(uint64_t id, const std::shared_ptr<SessionBase>& session) {
   MutexLock lock(sessions_mu_);
-  sessions_.emplace(session.get(), session);
-  session_count_.fetch_add(1);
+  sessions_.emplace(id, session);
   open_connections_.Increment();
 }
 
-void internal::ServerCore::Unregister(SessionBase* session) {
+void internal::ServerCore::Unregister(uint64_t id) {
   MutexLock lock(sessions_mu_);
-  sessions_.erase(session);
-  session_count_.fetch_sub(1);
+  sessions_.erase(id);
+  table_.Remove(id);
   open_connections_.Decrement();
   sessions_cv_.SignalAll();
+}
+
+void internal::ServerCore::MarkEvictable(uint64_t id) {
+  MutexLock lock(sessions_mu_);
+  table_.MarkEvictable(id);
+}
+
+void internal::ServerCore::MarkBusy(uint64_t id) {
+  MutexLock lock(sessions_mu_);
+  table_.MarkBusy(id);
+}
+
+bool internal::ServerCore::BeginApiCall() {
+  size_t pending = pending_calls_.load(std::memory_order_acquire);
+  do {
+    if (pending >= max_pending_calls_) return false;
+  } while (!pending_calls_.compare_exchange_weak(pending, pending + 1, std::memory_order_acq_rel));
+  pending_gauge_.Increment();
+  return true;
 }
 
 std::vector<std::shared_ptr<SessionBase>> internal::ServerCore::LiveSessions() {
   std::vector<std::shared_ptr<SessionBase>> out;
   MutexLock lock(sessions_mu_);
   out.reserve(sessions_.size());
-  for (auto& [raw, weak] : sessions_) {
+  for (auto& [id, weak] : sessions_) {
     if (auto strong = weak.lock()) out.push_back(std::move(strong));
   }
   return out;
@@ -374,6 +490,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& optio
   if (options.max_body_bytes == 0) return InvalidArgument("max_body_bytes");
   if (options.max_header_bytes == 0) return InvalidArgument("max_header_bytes");
   if (options.read_timeout.count() <= 0) return InvalidArgument("read_timeout");
+  if (options.head_timeout.count() <= 0) return InvalidArgument("head_timeout");
+  if (options.max_queue_wait.count() <= 0) return InvalidArgument("max_queue_wait");
   if (options.idle_timeout.count() <= 0) return InvalidArgument("idle_timeout");
   if (options.max_keepalive_requests == 0) return InvalidArgument("max_keepalive_requests");
   if (options.max_connections == 0) return InvalidArgument("max_connections");
@@ -381,8 +499,11 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& optio
   if (options.handler_threads < 0) return InvalidArgument("handler_threads");
   if (options.tls && options.cert_file.empty()) return MissingArgument("cert_file");
   if (options.tls && options.key_file.empty()) return MissingArgument("key_file");
+  ServerOptions normalized = options;
+  // The head is part of the request: its deadline is never later than the whole request's.
+  normalized.head_timeout = std::min(options.head_timeout, options.read_timeout);
   try {
-    auto core = std::make_unique<internal::ServerCore>(options, api, health, metrics);
+    auto core = std::make_unique<internal::ServerCore>(normalized, api, health, metrics);
     VS_RETURN_IF_ERROR(core->Listen(std::move(socket)));
     core->StartThreads();
     return std::unique_ptr<HttpServer>(new HttpServer(std::move(core)));

@@ -6,8 +6,19 @@
 // reply. Transport failures are answered with a small JSON body and a non-200 status: 413 body
 // too large (Content-Length is checked before any body byte is read; chunked bodies are cut off
 // at the limit), 431 header too large, 400 unparseable HTTP.
-// A request that does not arrive completely within `read_timeout` (slowloris) is dropped without
-// an answer. Every response carries `Cache-Control: no-store` (static assets: cacheable, see
+// Slow clients (docs/SECURITY.md "Connections"): the TLS handshake and the head of a connection's
+// first request must arrive within `head_timeout` of the accept, one deadline however the bytes
+// are spread, and the whole request within `read_timeout`; a later keep-alive request likewise
+// from its first byte. A request that does not make it is dropped without an answer. Connections
+// are limited per client address and in total; when a limit is reached the connection that has
+// been waiting the longest without a request to answer (a slow one, or an idle keep-alive one) is
+// closed to make room (http/connection_table.h), and only when every connection is busy is the
+// new one refused. Plain HTTP sent to a TLS port gets `400` in plain text saying to use https.
+// Overload: at most `max_queued_calls` API calls wait for a handler thread, none longer than
+// `max_queue_wait`; beyond either the call is answered at once with HTTP 429, `Retry-After: 1`
+// and the Voximplant rate-limit error 340 in the body (docs/DECISIONS.md "Limits"), as is a call
+// the API itself finds the server saturated for (ApiResponse::overloaded).
+// Every response carries `Cache-Control: no-store` (static assets: cacheable, see
 // static_assets.h) and the security headers of responder.h; there is no `Server` header, no
 // cookie and no CORS header.
 // `Expect: 100-continue` is honoured, HEAD gets the header only, pipelined requests are answered
@@ -77,16 +88,29 @@ struct ServerOptions {
   size_t max_body_bytes = 64 * 1024;
   // Request line plus header fields; larger → 431.
   size_t max_header_bytes = 16 * 1024;
-  // The whole request (from its first byte; for a new connection from the accept, TLS handshake
-  // included) must arrive within this time, else the connection is dropped. Also bounds writing
-  // one response.
+  // The TLS handshake plus the request head (from the accept for a connection's first request;
+  // from its first byte for a later one) must arrive within this time, else the connection is
+  // dropped: one deadline for all of it, not one per step. At most read_timeout (the smaller
+  // of the two is used).
+  std::chrono::seconds head_timeout{10};
+  // The whole request, body included, from the same start; also bounds writing one response.
   std::chrono::seconds read_timeout{30};
   // A keep-alive connection with no request for this long is closed.
   std::chrono::seconds idle_timeout{75};
   // After this many requests on one connection, the response says `Connection: close`.
   size_t max_keepalive_requests = 10000;
-  // Connections beyond this many are accepted and closed at once (counted in metrics).
+  // Open connections at most. At the limit, the connection evictable the longest (slow or idle:
+  // http/connection_table.h) is closed to admit a new one; when none is, the new one is closed
+  // at once (counted in metrics). The process needs a file descriptor for each (RLIMIT_NOFILE).
   size_t max_connections = 4096;
+  // Open connections from one client address (the socket peer) at most, the same way; 0 = no
+  // limit. Behind a proxy every client has the proxy's address: raise it there.
+  size_t max_connections_per_address = 256;
+  // API calls waiting for a handler thread (with handler_threads = 0: beyond `threads` calls
+  // being handled at once) at most; another one is answered 429 at once.
+  size_t max_queued_calls = 1024;
+  // An API call that waited this long for a handler thread is answered 429 without running.
+  std::chrono::milliseconds max_queue_wait{2000};
   // I/O threads; 0 = std::thread::hardware_concurrency(), at least 2.
   int threads = 0;
   // 0 = call ApiHandler::HandleAsync inline on the I/O thread; N > 0 = on a pool of N threads.
@@ -112,8 +136,15 @@ struct ServerOptions {
 //       "reading" (a request is arriving), "handling" (the API call runs), "writing" (the answer
 //       is being sent), "closing"
 //   voxsecrets_http_in_flight_requests                    gauge
-//   voxsecrets_http_rejected_connections_total            counter (over max_connections)
-//   voxsecrets_http_tls_handshake_failures_total          counter
+//   voxsecrets_http_pending_api_calls                     gauge: API calls admitted (waiting for or
+//       running on a handler thread), at most handler threads + max_queued_calls
+//   voxsecrets_http_rejected_connections_total            counter (over a limit, none evictable)
+//   voxsecrets_http_evicted_connections_total{reason}     counter: closed to make room, reason
+//       "per_address", "total" or "descriptors" (the process ran out of file descriptors)
+//   voxsecrets_http_overloaded_total{reason}              counter: API calls answered 429, reason
+//       "queue_full", "queue_wait" or "audit"
+//   voxsecrets_http_tls_handshake_failures_total          counter (plain HTTP is not one: it is
+//       answered, route "invalid", status 400)
 // route is "api", "health", "metrics", "panel" (a static asset), "not_found", or "invalid"
 // (request could not be parsed).
 class HttpServer {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -52,7 +53,7 @@ class EchoHandler final : public api::ApiHandler {
     for (const auto& [name, value] : request.params.all()) params[name] = value;
     {
       MutexLock lock(mu_);
-      last_token_ = request.bearer_token;
+      last_token_ = std::string(request.bearer_token);
     }
     return api::ApiResponse{nlohmann::json{{"method", request.method},
                                            {"params", params},
@@ -493,23 +494,40 @@ TEST_F(HttpServerTest, ExpectContinueIsHonoured) {
   EXPECT_EQ(BodyJson(*r)["params"]["secret_name"], "N");
 }
 
-TEST_F(HttpServerTest, SlowlorisIsCutOffByTheReadTimeout) {
-  ServerOptions o = Options();
-  o.read_timeout = std::chrono::seconds(1);
-  Start(o);
-  auto c = Connect();
-  ASSERT_TRUE(c->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
-  // A slow client: one more header byte whenever the server has been silent for 100 ms. A
-  // per-read timeout would never fire, the whole-request deadline must. The trickle stays far
-  // below the header limit.
+// A slow client: one more byte whenever the server has been silent for 100 ms, starting after
+// `prefix`. A per-read timeout would never fire; the request's deadline must. The result: how the
+// server ended the trickle (closed without an answer is right).
+testing::TestConnection::Peer Trickle(testing::TestConnection& c, const std::string& prefix) {
   using Peer = testing::TestConnection::Peer;
+  if (!c.Send(prefix)) return Peer::kClosed;
   Peer peer = Peer::kSilent;
   for (int sent = 0; peer == Peer::kSilent && sent < 10 * testing::kHangGuard.count(); ++sent) {
-    if (!c->Send(sent == 0 ? "X-Slow: " : "a")) break;  // closed under our feet: see below
-    peer = c->WaitFor(std::chrono::milliseconds(100));
+    if (!c.Send("a")) break;  // closed under our feet: see below
+    peer = c.WaitFor(std::chrono::milliseconds(100));
   }
-  if (peer == Peer::kSilent) peer = c->WaitForClose() ? Peer::kClosed : Peer::kSentData;
-  EXPECT_EQ(peer, Peer::kClosed);  // closed, and without an answer
+  if (peer == Peer::kSilent) peer = c.WaitForClose() ? Peer::kClosed : Peer::kSentData;
+  return peer;
+}
+
+TEST_F(HttpServerTest, SlowlorisHeadIsCutOffByTheHeadDeadline) {
+  ServerOptions o = Options();
+  o.head_timeout = std::chrono::seconds(1);  // read_timeout stays 30 s
+  Start(o);
+  auto c = Connect();
+  EXPECT_EQ(Trickle(*c, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "),
+            testing::TestConnection::Peer::kClosed);  // closed, and without an answer
+  EXPECT_EQ(handler_.calls(), 0);
+}
+
+TEST_F(HttpServerTest, SlowBodyIsCutOffByTheRequestDeadline) {
+  ServerOptions o = Options();
+  o.read_timeout = std::chrono::seconds(1);  // the head deadline follows it down
+  Start(o);
+  auto c = Connect();
+  EXPECT_EQ(Trickle(*c,
+                    "POST /platform_api/X HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                    "Content-Length: 60000\r\n\r\na=b"),
+            testing::TestConnection::Peer::kClosed);
   EXPECT_EQ(handler_.calls(), 0);
 }
 
@@ -522,17 +540,150 @@ TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosedAfterTheIdleTimeout) {
   EXPECT_TRUE(c->WaitForClose());
 }
 
-TEST_F(HttpServerTest, ConnectionsOverTheLimitAreClosed) {
+TEST_F(HttpServerTest, AtTheConnectionLimitTheIdleConnectionMakesRoom) {
   ServerOptions o = Options();
   o.max_connections = 1;
   Start(o);
   auto first = Connect();
-  ASSERT_TRUE(first->RoundTrip(GetRequest("/healthz")).has_value());  // surely registered
+  ASSERT_TRUE(first->RoundTrip(GetRequest("/healthz")).has_value());  // answered, now idle
   auto second = Connect();
-  EXPECT_TRUE(second->WaitForClose());
-  const auto r = first->RoundTrip(GetRequest("/healthz"));
+  EXPECT_TRUE(first->WaitForClose());  // the idle one is closed ...
+  const auto r = second->RoundTrip(GetRequest("/healthz"));  // ... and the new one served
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(metrics_.AddCounter("voxsecrets_http_evicted_connections_total", "", {"reason"})
+                .WithLabels({"total"})
+                .value(),
+            1u);
+}
+
+TEST_F(HttpServerTest, AtTheConnectionLimitABusyConnectionStaysAndTheNewOneIsRefused) {
+  ServerOptions o = Options();
+  o.max_connections = 1;
+  Start(o);
+  auto busy = Connect();
+  ASSERT_TRUE(busy->Send(GetRequest("/platform_api/Slow")));
+  handler_.WaitForSlowCalls(1);
+  auto second = Connect();
+  EXPECT_TRUE(second->WaitForClose());
+  handler_.Release();
+  const auto r = busy->ReadResponse();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(metrics_.AddCounter("voxsecrets_http_rejected_connections_total", "").Get().value(),
+            1u);
+}
+
+TEST_F(HttpServerTest, SlowConnectionsOfOneAddressMakeRoomForAPromptClient) {
+  ServerOptions o = Options();
+  o.max_connections_per_address = 8;
+  Start(o);
+  // Eight slow clients hold every slot of 127.0.0.1 (half a request each, never completed).
+  std::vector<std::unique_ptr<TestConnection>> slow;
+  for (int i = 0; i < 8; ++i) {
+    slow.push_back(Connect());
+    ASSERT_TRUE(slow.back()->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
+  }
+  // Prompt clients from the same address are served, each new connection pushing out the slow
+  // connection that has waited longest. They stay open, idle: the newest in the line.
+  std::vector<std::unique_ptr<TestConnection>> prompt;
+  for (int request = 0; request < 3; ++request) {
+    prompt.push_back(Connect());
+    const auto r = prompt.back()->RoundTrip(GetRequest("/healthz"));
+    ASSERT_TRUE(r.has_value()) << request;
+    EXPECT_EQ(r->status, 200) << request;
+  }
+  EXPECT_TRUE(slow[0]->WaitForClose());
+  EXPECT_TRUE(slow[1]->WaitForClose());
+  EXPECT_TRUE(slow[2]->WaitForClose());
+  EXPECT_EQ(metrics_.AddCounter("voxsecrets_http_evicted_connections_total", "", {"reason"})
+                .WithLabels({"per_address"})
+                .value(),
+            3u);
+  // The youngest slow ones are still open: their request completes and is answered.
+  ASSERT_TRUE(slow[7]->Send("\r\n"));
+  const auto r = slow[7]->ReadResponse();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+  // And so are the prompt ones, on their kept-alive connections.
+  for (auto& c : prompt) {
+    const auto again = c->RoundTrip(GetRequest("/healthz"));
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(again->status, 200);
+  }
+}
+
+// Waits (hang guard only) until `gauge` shows `want`.
+int64_t WaitForGauge(Gauge& gauge, int64_t want) {
+  const auto give_up = std::chrono::steady_clock::now() + testing::kHangGuard;
+  while (gauge.value() != want && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return gauge.value();
+}
+
+void ExpectOverloaded(const TestResponse& r) {
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.Header("Retry-After"), "1");
+  ExpectCommonHeaders(r);
+  EXPECT_EQ(BodyJson(r)["error"]["code"], 340) << r.body;
+}
+
+TEST_F(HttpServerTest, ApiCallsBeyondTheBoundedQueueAreAnswered429AtOnce) {
+  ServerOptions o = Options();
+  o.handler_threads = 1;
+  o.max_queued_calls = 1;
+  Start(o);
+  Gauge& pending = metrics_.AddGauge("voxsecrets_http_pending_api_calls", "").Get();
+  auto running = Connect();
+  ASSERT_TRUE(running->Send(GetRequest("/platform_api/Slow")));
+  handler_.WaitForSlowCalls(1);  // holds the one handler thread
+  auto queued = Connect();
+  ASSERT_TRUE(queued->Send(GetRequest("/platform_api/Slow")));
+  ASSERT_EQ(WaitForGauge(pending, 2), 2);  // waiting for the thread: the queue is full
+  ExpectOverloaded(Fetch(GetRequest("/platform_api/Other")));
+  EXPECT_EQ(handler_.calls(), 1);  // the refused call never reached the handler
+  // Health and metrics do not queue behind API calls.
+  EXPECT_EQ(Fetch(GetRequest("/healthz")).status, 200);
+  handler_.Release();
+  for (auto* c : {running.get(), queued.get()}) {
+    const auto r = c->ReadResponse();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 200);
+  }
+  EXPECT_EQ(WaitForGauge(pending, 0), 0);
+  EXPECT_EQ(Fetch(GetRequest("/platform_api/Other")).status, 200);  // recovered
+  EXPECT_EQ(metrics_.AddCounter("voxsecrets_http_overloaded_total", "", {"reason"})
+                .WithLabels({"queue_full"})
+                .value(),
+            1u);
+}
+
+TEST_F(HttpServerTest, AnApiCallThatWaitedPastItsDeadlineIsAnswered429WithoutRunning) {
+  ServerOptions o = Options();
+  o.handler_threads = 1;
+  // Long enough for the first call to reach the idle handler thread however loaded the machine.
+  o.max_queue_wait = std::chrono::milliseconds(500);
+  Start(o);
+  Gauge& pending = metrics_.AddGauge("voxsecrets_http_pending_api_calls", "").Get();
+  auto running = Connect();
+  ASSERT_TRUE(running->Send(GetRequest("/platform_api/Slow")));
+  handler_.WaitForSlowCalls(1);
+  auto late = Connect();
+  ASSERT_TRUE(late->Send(GetRequest("/platform_api/Late")));
+  ASSERT_EQ(WaitForGauge(pending, 2), 2);
+  // Past its deadline by construction: it cannot start before the handler thread is free.
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  handler_.Release();
+  ASSERT_TRUE(running->ReadResponse().has_value());
+  const auto r = late->ReadResponse();
+  ASSERT_TRUE(r.has_value());
+  ExpectOverloaded(*r);
+  EXPECT_EQ(handler_.calls(), 1);
+  EXPECT_EQ(metrics_.AddCounter("voxsecrets_http_overloaded_total", "", {"reason"})
+                .WithLabels({"queue_wait"})
+                .value(),
+            1u);
 }
 
 TEST_F(HttpServerTest, ForwardedForIsUsedOnlyWhenTrusted) {

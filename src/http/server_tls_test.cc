@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
+#include <chrono>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "http/server.h"
 #include "http/server_test_util.h"
@@ -89,19 +91,53 @@ TEST_F(HttpServerTlsTest, ServesRequestsOverTls12And13WithKeepAlive) {
   (*server)->Shutdown(std::chrono::seconds(5));
 }
 
-TEST_F(HttpServerTlsTest, RefusesTls11AndPlainHttp) {
+// The server counts after the client has seen the outcome (an alert, an answer): wait for the
+// count to arrive instead of racing it. The hang guard bounds the wait; it is no timing test.
+uint64_t WaitForCount(Counter& counter, uint64_t want) {
+  const auto give_up = std::chrono::steady_clock::now() + testing::kHangGuard;
+  while (counter.value() < want && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return counter.value();
+}
+
+TEST_F(HttpServerTlsTest, RefusesTls11) {
   auto server = HttpServer::Start(Options(), handler_, health_, metrics_);
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   SslCtxPtr old = ClientContext(cert_.cert_file(), TLS1_VERSION, TLS1_1_VERSION);
   EXPECT_EQ(TestConnection::Connect((*server)->port(), old.get()), nullptr);
+  Counter& failures = metrics_.AddCounter("voxsecrets_http_tls_handshake_failures_total", "").Get();
+  EXPECT_EQ(WaitForCount(failures, 1), 1u);
+}
 
+TEST_F(HttpServerTlsTest, PlainHttpIsAnsweredWith400SayingToUseHttps) {
+  auto server = HttpServer::Start(Options(), handler_, health_, metrics_);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
   auto plain = TestConnection::Connect((*server)->port());
   ASSERT_NE(plain, nullptr);
   ASSERT_TRUE(plain->Send(GetRequest("/healthz")));
-  EXPECT_FALSE(plain->ReadResponse().has_value());
-
+  const auto r = plain->ReadResponse();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(r->Header("Content-Type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(r->Header("Connection"), "close");
+  EXPECT_THAT(r->body, HasSubstr("https://"));
+  EXPECT_TRUE(plain->WaitForClose());
+  Counter& invalid = metrics_
+                         .AddCounter("voxsecrets_http_requests_total",
+                                     "HTTP requests answered, by route and status.",
+                                     {"route", "status"})
+                         .WithLabels({"invalid", "400"});
+  EXPECT_EQ(WaitForCount(invalid, 1), 1u);
+  // Plain HTTP is not a failed TLS handshake; TLS still works on the port.
   EXPECT_THAT(metrics_.RenderPrometheus(),
-              HasSubstr("voxsecrets_http_tls_handshake_failures_total 2\n"));
+              HasSubstr("voxsecrets_http_tls_handshake_failures_total 0\n"));
+  SslCtxPtr ctx = ClientContext(cert_.cert_file(), TLS1_2_VERSION, TLS1_3_VERSION);
+  auto tls = TestConnection::Connect((*server)->port(), ctx.get());
+  ASSERT_NE(tls, nullptr);
+  const auto ok = tls->RoundTrip(GetRequest("/healthz"));
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->status, 200);
 }
 
 TEST_F(HttpServerTlsTest, MissingCertificateFileIsAClearError) {

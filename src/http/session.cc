@@ -1,6 +1,6 @@
 // One client connection: the coroutine that reads requests with Beast, asks the Responder, and
-// writes the answers, with the limits, timeouts and shutdown behaviour documented in server.h.
-// This is the only TU of vs_http that includes Beast.
+// writes the answers, with the limits, deadlines, eviction and shutdown behaviour documented in
+// server.h. This is the only TU of vs_http that includes Beast.
 #include "http/session.h"
 
 #include <algorithm>
@@ -32,6 +32,12 @@ namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
+// Every buffer that holds request bytes (the read buffer, the parser's header fields and body)
+// wipes its memory when it releases it: requests carry secret values and credentials.
+using ReadBuffer = beast::basic_flat_buffer<WipingAllocator<char>>;
+using RequestBody = bhttp::basic_string_body<char, std::char_traits<char>, WipingAllocator<char>>;
+using RequestParser = bhttp::request_parser<RequestBody, WipingAllocator<char>>;
+
 // How long a TLS close_notify exchange or a lingering close may take before the socket is closed.
 constexpr auto kCloseTimeout = std::chrono::seconds(2);
 // A lingering close discards at most this much unread input.
@@ -39,19 +45,18 @@ constexpr size_t kLingerMaxBytes = 1 << 20;
 // Bytes asked for when waiting for the next request.
 constexpr size_t kReadChunk = 16 * 1024;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// The answer to plain HTTP on a TLS port (as nginx does: 400, say why, close).
+constexpr std::string_view kPlainHttpOnTlsPort =
+    "HTTP/1.1 400 Bad Request\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Length: 83\r\n"
+    "Cache-Control: no-store\r\n"
+    "Connection: close\r\n"
+    "\r\n"
+    "This port speaks HTTPS only: the request was plain HTTP. Use https:// to connect.\r\n";
+static_assert(kPlainHttpOnTlsPort.size() - kPlainHttpOnTlsPort.find("\r\n\r\n") - 4 == 83);
 
 auto Redirect(beast::error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
-
-std::string PeerIp(const tcp::socket& socket) {
-  beast::error_code ec;
-  const tcp::endpoint peer = socket.remote_endpoint(ec);
-  if (ec) return {};
-  asio::ip::address address = peer.address();
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-  }
-  return address.to_string();
-}
 
 // The reply to a request that could not be read, or nullopt when nothing should be answered
 // (the peer went away, timed out, or the server is being stopped).
@@ -70,10 +75,20 @@ std::optional<HttpReply> ReplyToReadError(const beast::error_code& ec, const Ser
   return std::nullopt;
 }
 
-// What a session is doing, as far as Shutdown() is concerned.
+// A TLS connection starts with a handshake record (0x16); an HTTP request with its method, in
+// upper-case letters.
+bool LooksLikePlainHttp(const ReadBuffer& buffer) {
+  if (buffer.size() == 0) return false;
+  const char first = *static_cast<const char*>(buffer.data().data());
+  return first >= 'A' && first <= 'Z';
+}
+
+// What a connection is doing, for Shutdown() and for eviction (both run on the strand).
 enum class Phase {
-  kIdle,  // TLS handshake, waiting for a request, or closing: may be cut off at once
-  kBusy,  // a request has started arriving: reading, handling or answering it
+  kWaiting,   // TLS handshake, or waiting for the first byte of a request: shutdown closes it
+  kReading,   // a request is arriving: shutdown lets it finish; eviction may close it
+  kHandling,  // a complete request is handled or answered: neither closes it
+  kClosing,   // closing: either may close it
 };
 
 // One connection. Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
@@ -82,19 +97,22 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
  public:
   static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
-  Session(SessionHost& server, tcp::socket socket, ssl::context* tls, std::string peer_ip)
+  Session(SessionHost& server, tcp::socket socket, ssl::context* tls, uint64_t id,
+          std::string peer_ip, Clock::time_point accepted)
       : server_(server),
         stream_(MakeStream(std::move(socket), tls)),
         // Room for one maximal request plus a read chunk: the parser limits trip first.
         buffer_(server.options().max_header_bytes + server.options().max_body_bytes +
                 2 * kReadChunk),
-        peer_ip_(std::move(peer_ip)) {
+        id_(id),
+        peer_ip_(std::move(peer_ip)),
+        accepted_(accepted) {
     server_.connections(state_).Increment();
   }
 
   ~Session() override {
     server_.connections(state_).Decrement();
-    server_.Unregister(this);
+    server_.Unregister(id_);
   }
 
   // Starts the connection's coroutine on its strand. REQUIRES: owned by a shared_ptr.
@@ -105,17 +123,21 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // SessionBase
   void OnServerStop(bool force) override {
     asio::post(stream_.get_executor(), [self = this->shared_from_this(), force] {
-      if (force || self->phase_ == Phase::kIdle) {
-        // Closing (not just cancelling) also stops composed TLS operations between two steps.
-        beast::error_code ignored;
-        beast::get_lowest_layer(self->stream_).socket().close(ignored);
+      if (force || self->phase_ == Phase::kWaiting || self->phase_ == Phase::kClosing) {
+        self->CloseSocket();
       }
     });
   }
-  void CloseUnsynchronized() override {
-    beast::error_code ignored;
-    tcp_layer().socket().close(ignored);
+  void Evict() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->phase_ == Phase::kHandling) {
+        self->evicted_ = true;  // answer what it asked, then close
+      } else {
+        self->CloseSocket();
+      }
+    });
   }
+  void CloseUnsynchronized() override { CloseSocket(); }
 
  private:
   enum class CloseMode { kAbort, kNormal, kLinger };
@@ -139,19 +161,43 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     server_.connections(state_).Increment();
   }
 
+  // Closing (not just cancelling) also stops composed TLS operations between two steps.
+  void CloseSocket() {
+    beast::error_code ignored;
+    tcp_layer().socket().close(ignored);
+  }
+
   // `self` keeps the session alive for as long as the coroutine runs.
   asio::awaitable<void> Run(std::shared_ptr<Session> self) {
     (void)self;
     beast::error_code ec;
     const ServerOptions& options = server_.options();
     if (server_.stopping()) co_return;
+    // The first request's deadlines count from the accept: the TLS handshake, the wait for its
+    // first byte and its head share head_timeout; the whole of it read_timeout.
+    Clock::time_point start = accepted_;
     if constexpr (kTls) {
-      tcp_layer().expires_after(options.read_timeout);
-      co_await stream_.async_handshake(ssl::stream_base::server, Redirect(ec));
+      tcp_layer().expires_at(start + options.head_timeout);
+      // The first bytes decide: a TLS handshake, or plain HTTP sent to the wrong port.
+      const size_t n =
+          co_await tcp_layer().async_read_some(buffer_.prepare(kReadChunk), Redirect(ec));
       if (ec) {
         server_.CountTlsFailure();
         co_return;
       }
+      buffer_.commit(n);
+      if (LooksLikePlainHttp(buffer_)) {
+        co_await AnswerPlainHttp();
+        co_return;
+      }
+      const size_t used =
+          co_await stream_.async_handshake(ssl::stream_base::server, buffer_.data(), Redirect(ec));
+      // A client sends nothing but its hello before the server answers it.
+      if (ec || used != buffer_.size()) {
+        server_.CountTlsFailure();
+        co_return;
+      }
+      buffer_.consume(used);
     }
     CloseMode close = CloseMode::kAbort;
     for (size_t served = 0;;) {
@@ -159,42 +205,72 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         // Wait for the first bytes of the next request; nothing is owed to the client yet.
         if (server_.stopping()) break;
         ScrubBuffer();
-        phase_ = Phase::kIdle;
+        phase_ = Phase::kWaiting;
         Enter(ConnectionState::kIdle);
-        tcp_layer().expires_after(served == 0 ? options.read_timeout : options.idle_timeout);
+        if (served == 0) {
+          tcp_layer().expires_at(start + options.head_timeout);
+        } else {
+          tcp_layer().expires_after(options.idle_timeout);
+        }
         const size_t n =
             co_await stream_.async_read_some(buffer_.prepare(kReadChunk), Redirect(ec));
         if (ec) {
-          close = CloseMode::kAbort;  // closed by the peer, timed out, or stopped
+          close = CloseMode::kAbort;  // closed by the peer, timed out, evicted or stopped
           break;
         }
         buffer_.commit(n);
       }
-      phase_ = Phase::kBusy;
+      if (served > 0) start = Clock::now();  // a later request: from its first byte
+      phase_ = Phase::kReading;
       ++served;
-      close = co_await ServeOne(served);
+      close = co_await ServeOne(served, start);
       if (close != CloseMode::kNormal || !keep_alive_) break;
     }
-    phase_ = Phase::kIdle;
+    phase_ = Phase::kClosing;
     Enter(ConnectionState::kClosing);
+    server_.MarkEvictable(id_);  // owes nothing any more
     co_await Close(close);
   }
 
-  // Reads, handles and answers one request. keep_alive_ says whether to read another one; the
-  // result says how to close the connection if not.
-  asio::awaitable<CloseMode> ServeOne(size_t index) {
+  // Answers plain HTTP on the TLS port with a short text, then closes after draining what the
+  // client still sends (so that it reads the answer rather than a reset).
+  asio::awaitable<void> AnswerPlainHttp() {
+    beast::error_code ec;
+    const Clock::time_point started = Clock::now();
+    phase_ = Phase::kClosing;
+    Enter(ConnectionState::kClosing);
+    buffer_.consume(buffer_.size());
+    tcp_layer().expires_after(kCloseTimeout);
+    co_await asio::async_write(tcp_layer(),
+                               asio::buffer(kPlainHttpOnTlsPort.data(), kPlainHttpOnTlsPort.size()),
+                               Redirect(ec));
+    if (ec) co_return;
+    server_.RecordRequest("invalid", 400, started);
+    tcp_layer().socket().shutdown(tcp::socket::shutdown_send, ec);
+    size_t discarded = 0;
+    while (!ec && discarded < kLingerMaxBytes) {
+      buffer_.clear();
+      discarded += co_await tcp_layer().async_read_some(buffer_.prepare(kReadChunk), Redirect(ec));
+    }
+    tcp_layer().close();
+  }
+
+  // Reads, handles and answers one request that started at `start`. keep_alive_ says whether to
+  // read another one; the result says how to close the connection if not.
+  asio::awaitable<CloseMode> ServeOne(size_t index, Clock::time_point start) {
     const ServerOptions& options = server_.options();
     beast::error_code ec;
-    auto& parser = parser_.emplace();
+    RequestParser& parser = parser_.emplace();
     parser.header_limit(static_cast<std::uint32_t>(
         std::min<size_t>(options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
     parser.body_limit(options.max_body_bytes);
     keep_alive_ = false;
     Enter(ConnectionState::kReading);
 
-    tcp_layer().expires_after(options.read_timeout);  // the whole request, from its first byte
+    tcp_layer().expires_at(start + options.head_timeout);
     co_await bhttp::async_read_header(stream_, buffer_, parser, Redirect(ec));
     const Clock::time_point started = Clock::now();
+    tcp_layer().expires_at(start + options.read_timeout);  // the whole request
     if (!ec && !parser.is_done() &&
         beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
       co_await asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
@@ -207,6 +283,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       if (!reply) co_return CloseMode::kAbort;
       // The rest of the request may still be in flight: answer, then drain before closing so
       // that the client reads the answer instead of a connection reset.
+      phase_ = Phase::kHandling;
+      server_.MarkBusy(id_);
       const unsigned status = reply->status;
       if (!co_await Write(std::move(*reply), 11, /*keep_alive=*/false, /*head=*/false)) {
         co_return CloseMode::kAbort;
@@ -215,7 +293,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       co_return CloseMode::kLinger;
     }
 
-    const bhttp::request<bhttp::string_body>& req = parser.get();
+    // A complete request: from here until it is answered, no eviction closes the connection.
+    phase_ = Phase::kHandling;
+    server_.MarkBusy(id_);
+    const auto& req = parser.get();
     std::string_view forwarded_for;
     for (auto [it, end] = req.equal_range("X-Forwarded-For"); it != end; ++it) {
       forwarded_for = it->value();  // the last one: see ClientIp()
@@ -239,32 +320,53 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         ~Done() { g.Decrement(); }
       } done{server_.in_flight()};
       if (route == Route::kApi) {
-        // The API may answer later from another thread (a read waits for its audit record's
-        // group commit, a write for its batch): the coroutine waits without holding the thread.
-        reply = co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(HttpReply)>(
-            [this, &view](auto handler) { this->StartApiCall(std::move(handler), view); },
-            asio::use_awaitable);
+        reply = co_await RespondApi(view);
       } else {
         reply = server_.responder().Respond(route, view);
       }
     }
-    const bool keep_alive =
-        req.keep_alive() && index < options.max_keepalive_requests && !server_.stopping();
+    const bool keep_alive = req.keep_alive() && index < options.max_keepalive_requests &&
+                            !server_.stopping() && !evicted_;
     const unsigned status = reply.status;
     const std::string_view label =
         reply.route_label.empty() ? RouteLabel(route) : reply.route_label;
     const bool head = req.method() == bhttp::verb::head;
+    // Its answer is ready: from now on the connection owes its client nothing more, and may make
+    // room for another; an eviction during the write closes it once the answer is out.
+    if (keep_alive) server_.MarkEvictable(id_);
     const bool written = co_await Write(std::move(reply), req.version(), keep_alive, head);
-    SecureWipe(parser.get().body().data(), parser.get().body().size());  // may hold a secret
+    parser_.reset();  // its fields and body are wiped as they are freed
     if (!written) co_return CloseMode::kAbort;
     server_.RecordRequest(label, status, started);
-    keep_alive_ = keep_alive;
+    keep_alive_ = keep_alive && !evicted_;
     co_return CloseMode::kNormal;
+  }
+
+  // An API call, admitted against the bound on calls in progress (queued for a handler thread,
+  // running, or waiting for their audit record's or write batch's commit); 429 when the server is
+  // saturated.
+  asio::awaitable<HttpReply> RespondApi(const HttpRequestView& view) {
+    if (!server_.BeginApiCall()) {
+      server_.CountOverloaded("queue_full");
+      co_return OverloadedReply();
+    }
+    struct End {
+      SessionHost& host;
+      ~End() { host.EndApiCall(); }
+    } end{server_};
+    // The API may answer later from another thread (a read waits for its audit record's group
+    // commit, a write for its batch): the coroutine waits without holding the thread.
+    HttpReply reply =
+        co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(HttpReply)>(
+            [this, &view](auto handler) { this->StartApiCall(std::move(handler), view); },
+            asio::use_awaitable);
+    co_return reply;
   }
 
   // Hands the API request to the Responder (on the handler pool when there is one) with a
   // completion that resumes `handler` on the session's executor. `view` stays valid until then:
-  // it points into this session's request, and the coroutine waits for the answer.
+  // it points into this session's request, and the coroutine waits for the answer. A call that
+  // waited for a handler thread past max_queue_wait is not run (429).
   template <typename Handler>
   void StartApiCall(Handler handler, const HttpRequestView& view) {
     auto resume = std::make_shared<Handler>(std::move(handler));
@@ -277,13 +379,23 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       });
       host.CallFinished();
     };
+    auto api_done = [done, &host](HttpReply reply) {
+      if (reply.status == 429) host.CountOverloaded("audit");  // the API found it saturated
+      done(std::move(reply));
+    };
     const Responder* responder = &host.responder();
     if (asio::thread_pool* pool = host.handler_pool()) {
-      asio::post(*pool, [responder, view, done = std::move(done)]() mutable {
-        responder->RespondAsync(Route::kApi, view, std::move(done));
+      const Clock::time_point deadline = Clock::now() + host.options().max_queue_wait;
+      asio::post(*pool, [responder, view, deadline, &host, done = std::move(done),
+                         api_done = std::move(api_done)]() mutable {
+        if (Clock::now() > deadline) {
+          host.CountOverloaded("queue_wait");
+          return done(OverloadedReply());
+        }
+        responder->RespondAsync(Route::kApi, view, std::move(api_done));
       });
     } else {
-      responder->RespondAsync(Route::kApi, view, std::move(done));
+      responder->RespondAsync(Route::kApi, view, std::move(api_done));
     }
   }
 
@@ -297,6 +409,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (!reply.etag.empty()) res.set(bhttp::field::etag, reply.etag);
     for (const HeaderField& field : reply.security_headers) res.set(field.name, field.value);
     if (!reply.allow.empty()) res.set(bhttp::field::allow, reply.allow);
+    if (reply.retry_after_seconds > 0) {
+      res.set(bhttp::field::retry_after, std::to_string(reply.retry_after_seconds));
+    }
     res.keep_alive(keep_alive);
     res.body() = std::move(reply.body);
     if (reply.status != 304) {  // a 304 has no body and says nothing of its length
@@ -345,28 +460,42 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   SessionHost& server_;
   Stream stream_;
-  beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  ReadBuffer buffer_;
+  std::optional<RequestParser> parser_;
+  const uint64_t id_;
   const std::string peer_ip_;
-  Phase phase_ = Phase::kIdle;  // accessed on the strand only
+  const Clock::time_point accepted_;
+  Phase phase_ = Phase::kWaiting;  // accessed on the strand only
   // On the strand only (and in the constructor and destructor).
   ConnectionState state_ = kTls ? ConnectionState::kHandshake : ConnectionState::kIdle;
+  bool evicted_ = false;  // on the strand only: close once the current answer is out
   bool keep_alive_ = false;
 };
 
 }  // namespace
 
-void StartSession(SessionHost& host, tcp::socket socket, ssl::context* tls) {
-  std::string peer = PeerIp(socket);
+std::string PeerIp(const tcp::socket& socket) {
+  beast::error_code ec;
+  const tcp::endpoint peer = socket.remote_endpoint(ec);
+  if (ec) return {};
+  asio::ip::address address = peer.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  }
+  return address.to_string();
+}
+
+void StartSession(SessionHost& host, tcp::socket socket, ssl::context* tls, uint64_t id,
+                  std::string peer_ip, Clock::time_point accepted) {
   if (tls != nullptr) {
     auto session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-        host, std::move(socket), tls, std::move(peer));
-    host.Register(session);
+        host, std::move(socket), tls, id, std::move(peer_ip), accepted);
+    host.Register(id, session);
     session->Start();
   } else {
-    auto session =
-        std::make_shared<Session<beast::tcp_stream>>(host, std::move(socket), tls, std::move(peer));
-    host.Register(session);
+    auto session = std::make_shared<Session<beast::tcp_stream>>(host, std::move(socket), tls, id,
+                                                                std::move(peer_ip), accepted);
+    host.Register(id, session);
     session->Start();
   }
 }

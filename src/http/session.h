@@ -11,7 +11,9 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "common/metrics.h"
@@ -38,6 +40,10 @@ class SessionBase {
   // Closes the connection if it is idle (TLS handshake, waiting for a request, closing), or in
   // any case when `force`. Asynchronous: posted to the session's strand.
   virtual void OnServerStop(bool force) = 0;
+  // The ConnectionTable chose this connection to make room: closes it unless it has a complete
+  // request to answer, in which case it answers with `Connection: close` and then closes.
+  // Asynchronous: posted to the session's strand.
+  virtual void Evict() = 0;
   // Closes the socket at once. REQUIRES: no I/O thread is running (they were joined).
   virtual void CloseUnsynchronized() = 0;
 };
@@ -51,9 +57,21 @@ class SessionHost {
   virtual boost::asio::thread_pool* handler_pool() = 0;
   // True once Shutdown() has begun: answer in-flight requests with `Connection: close`.
   virtual bool stopping() const = 0;
-  // A session registers itself when created and unregisters in its destructor.
-  virtual void Register(const std::shared_ptr<SessionBase>& session) = 0;
-  virtual void Unregister(SessionBase* session) = 0;
+  // A session registers itself when created and unregisters in its destructor. `id` is the one
+  // the connection was admitted with (ConnectionTable).
+  virtual void Register(uint64_t id, const std::shared_ptr<SessionBase>& session) = 0;
+  virtual void Unregister(uint64_t id) = 0;
+  // ConnectionTable::MarkEvictable / MarkBusy of the session's connection.
+  virtual void MarkEvictable(uint64_t id) = 0;
+  virtual void MarkBusy(uint64_t id) = 0;
+  // Admission of an API call (queued for or running on a handler thread): false when
+  // ServerOptions::max_queued_calls are already waiting; the caller then answers 429 at once.
+  // Each admitted call must be ended with EndApiCall().
+  virtual bool BeginApiCall() = 0;
+  virtual void EndApiCall() = 0;
+  // An API call answered 429 because the server is saturated; `reason` is "queue_full",
+  // "queue_wait" or "audit" (voxsecrets_http_overloaded_total{reason}).
+  virtual void CountOverloaded(std::string_view reason) = 0;
   // One answered request (metrics); `route` is RouteLabel() or "invalid".
   virtual void RecordRequest(std::string_view route, unsigned status,
                              std::chrono::steady_clock::time_point started) = 0;
@@ -69,9 +87,15 @@ class SessionHost {
 };
 
 // Serves the accepted `socket` until the connection ends: creates the session, registers it with
-// `host` and starts it on the socket's executor. Plain HTTP when `tls` is null.
+// `host` under `id` (admitted from `peer_ip` at `accepted`) and starts it on the socket's
+// executor. Plain HTTP when `tls` is null.
 void StartSession(SessionHost& host, boost::asio::ip::tcp::socket socket,
-                  boost::asio::ssl::context* tls);
+                  boost::asio::ssl::context* tls, uint64_t id, std::string peer_ip,
+                  std::chrono::steady_clock::time_point accepted);
+
+// The client address of `socket` as text ("127.0.0.1"; IPv4-mapped IPv6 addresses as IPv4);
+// empty when the peer is gone.
+std::string PeerIp(const boost::asio::ip::tcp::socket& socket);
 
 }  // namespace voxsecrets::http::internal
 

@@ -133,12 +133,21 @@ std::vector<KeyRole> RolesOfKey(const std::vector<int>& key_role_ids, bool expan
 KeyService::KeyService(const KeyPairSource& key_pairs, SecureRandom& random, const Clock& clock)
     : key_pairs_(key_pairs), random_(random), clock_(clock) {}
 
-Result<CreatedKey> KeyService::Create(store::Tx& tx, const Caller& caller,
-                                      const NewKey& key) const {
+Result<PreparedKey> KeyService::Prepare(const Caller& caller, const NewKey& key) const {
   VS_ASSIGN_OR_RETURN(std::optional<std::string> name, CheckKeyName(key.name));
   VS_ASSIGN_OR_RETURN(std::optional<std::string> description, CheckDescription(key.description));
   VS_RETURN_IF_ERROR(CheckGrantable(caller, key.role_ids, "grant"));
+  VS_ASSIGN_OR_RETURN(KeyPairPem pair, key_pairs_.NewKeyPair());
+  PreparedKey prepared;
+  prepared.role_ids = key.role_ids;
+  prepared.name = name.value_or(std::string());
+  prepared.description = description.value_or(std::string());
+  prepared.pair = std::move(pair);
+  return prepared;
+}
 
+Result<CreatedKey> KeyService::Create(store::Tx& tx, const Caller& caller, const PreparedKey& key,
+                                      const AppScope& scope) const {
   VS_ASSIGN_OR_RETURN(store::AccountRecord account, CallingAccount(tx, caller.account_id));
   VS_ASSIGN_OR_RETURN(store::Page<store::KeyRecord> existing,
                       tx.keys().ListByAccount(caller.account_id, std::nullopt, 0, 0));
@@ -146,20 +155,17 @@ Result<CreatedKey> KeyService::Create(store::Tx& tx, const Caller& caller,
     return Status(StatusCode::kTooManyKeys, "The account already has the maximum of " +
                                                 std::to_string(kMaxKeysPerAccount) + " keys.");
   }
-
-  VS_ASSIGN_OR_RETURN(KeyPairPem pair, key_pairs_.NewKeyPair());
   CreatedKey created;
   created.key.key_id = random_.Uuid();
   created.key.account_id = caller.account_id;
-  created.key.public_key_pem = std::move(pair.public_key_pem);
-  created.key.name = name.value_or(std::string());
-  created.key.description = description.value_or(std::string());
+  created.key.public_key_pem = key.pair.public_key_pem;
+  created.key.name = key.name;
+  created.key.description = key.description;
   created.key.role_ids = key.role_ids;
-  created.key.application_ids = key.scope.ids;
+  created.key.application_ids = scope.ids;
   created.key.created = clock_.NowSeconds();
   VS_RETURN_IF_ERROR(tx.keys().Insert(created.key));
   created.account_email = std::move(account.email);
-  created.private_key_pem = std::move(pair.private_key_pem);
   return created;
 }
 

@@ -10,15 +10,20 @@
 //    kTooLong); description: common/field_rules.h NormalizeDescription (cut to 200 code points).
 //  - Grant rule (CanGrantRole, iam/roles.h): every role a call gives a key or takes from it must
 //    be one the caller may grant: Owner grants every role, Admin every role but Owner. So an Admin
-//    can neither make an Owner key nor change the roles of one, nor change the applications it is
-//    limited to, nor delete a key that holds Owner (kInvalidRoleSet). Legacy credentials hold
-//    every role.
+//    can neither make an Owner key, nor give the Owner role to a key or take it from one, nor
+//    change the applications a key that holds Owner is limited to, nor delete a key that holds
+//    Owner (kInvalidRoleSet); it may change the other roles of a key that holds Owner (roles it
+//    may grant, with Owner kept). Legacy credentials hold every role.
 //  - Application scope (common/app_scope.h): a key may be limited to some applications of its
 //    account; the ids come checked by the caller (secrets::ApplicationService::Select).
 //  - At most kMaxKeysPerAccount keys per account (kTooManyKeys).
 //  - A key may delete itself; its next request fails authentication.
 // Each operation checks in the order the API documents: the key, the roles, key_name,
 // description, the grant rule, then the limit.
+//
+// Creating a key takes two steps, so that the RSA key pair (tens of milliseconds) is never made
+// while a write transaction holds the store's writer: Prepare (key_name, description, the grant
+// rule, then the key pair; no transaction) and Create (the limit, then the insert, in `tx`).
 //
 // Thread-safety: const methods only; one instance may serve every thread.
 // Lifetimes: `key_pairs`, `random` and `clock` must outlive the service.
@@ -79,10 +84,17 @@ struct NewKey {
   AppScope scope;
 };
 
+// A key checked and with its key pair, not stored yet (Prepare -> Create).
+struct PreparedKey {
+  std::vector<int> role_ids;
+  std::string name;
+  std::string description;
+  KeyPairPem pair;  // the private half is the only copy; never stored
+};
+
 struct CreatedKey {
   store::KeyRecord key;
   std::string account_email;
-  SecureBytes private_key_pem;  // the only copy; never stored
 };
 
 struct KeyChanges {
@@ -96,9 +108,13 @@ class KeyService {
  public:
   KeyService(const KeyPairSource& key_pairs, SecureRandom& random, const Clock& clock);
 
-  // key_name, description, the grant rule, the limit; then a fresh key pair (tens of
-  // milliseconds) and the insert.
-  Result<CreatedKey> Create(store::Tx& tx, const Caller& caller, const NewKey& key) const;
+  // key_name, description and the grant rule, then a fresh key pair (tens of milliseconds).
+  // Outside any transaction: it touches no store.
+  Result<PreparedKey> Prepare(const Caller& caller, const NewKey& key) const;
+  // The limit, then the insert of `key`, limited to `scope` (REQUIRES as NewKey::scope, checked in
+  // `tx`); a new key id each call: `tx` may be retried. The private half stays in `key`.
+  Result<CreatedKey> Create(store::Tx& tx, const Caller& caller, const PreparedKey& key,
+                            const AppScope& scope) const;
 
   // The key `key_id` of the caller's account: kMissingArgument when `key_id` is not given,
   // kInvalidKeyId when it names no key of that account.

@@ -49,8 +49,11 @@ class KeyServiceTest : public api::ApiTest {
   Result<store::KeyRecord> Find(const Caller& caller, std::optional<std::string_view> key_id) {
     return InRead(stack().store(), [&](store::Tx& tx) { return keys().Find(tx, caller, key_id); });
   }
+  // Prepare (outside any transaction), then Create in a write.
   Result<CreatedKey> Create(const Caller& caller, const NewKey& key) {
-    return InWrite(stack().store(), [&](store::Tx& tx) { return keys().Create(tx, caller, key); });
+    VS_ASSIGN_OR_RETURN(PreparedKey prepared, keys().Prepare(caller, key));
+    return InWrite(stack().store(),
+                   [&](store::Tx& tx) { return keys().Create(tx, caller, prepared, key.scope); });
   }
   // Runs `change(tx, key)` on the key `key_id` of the caller's account, in one write.
   template <typename Fn>
@@ -138,10 +141,15 @@ TEST_F(KeyServiceTest, CreateStoresThePublicHalfOnly) {
   const std::string description(250, 'd');
   request.name = "ci";
   request.description = description;
-  Result<CreatedKey> created = Create(Caller{acme_, admin_}, request);
+  Result<PreparedKey> prepared = keys().Prepare(Caller{acme_, admin_}, request);
+  ASSERT_TRUE(prepared.ok()) << prepared.status().ToString();
+  EXPECT_NE(prepared->pair.private_key_pem.view().find("BEGIN PRIVATE KEY"), std::string::npos);
+  Result<CreatedKey> created = InWrite(stack().store(), [&](store::Tx& tx) {
+    return keys().Create(tx, Caller{acme_, admin_}, *prepared, AppScope::Every());
+  });
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   EXPECT_EQ(created->account_email, "acme@example.com");
-  EXPECT_NE(created->private_key_pem.view().find("BEGIN PRIVATE KEY"), std::string::npos);
+  EXPECT_EQ(created->key.public_key_pem, prepared->pair.public_key_pem);
   Result<store::KeyRecord> stored = Find(Caller{acme_, owner_}, created->key.key_id);
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->account_id, acme_);

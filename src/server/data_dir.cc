@@ -1,7 +1,9 @@
 #include "server/data_dir.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "crypto/key_check.h"
@@ -35,14 +37,36 @@ std::string MasterKeyFilePath(const DataDirPaths& paths, const MasterKeySource& 
   return source.file.empty() ? paths.master_key : source.file;
 }
 
+Status CheckDataDirPermissions(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    return Status(StatusCode::kUnavailable, "cannot read the data dir " + dir);
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return Status(StatusCode::kInvalidArgument, dir + " exists and is not a directory");
+  }
+  const uid_t me = ::geteuid();
+  if (st.st_uid != me && st.st_uid != 0) {
+    return Status(StatusCode::kPermissionDenied,
+                  "the data dir " + dir + " is owned by uid " + std::to_string(st.st_uid) +
+                      ", not by this user (uid " + std::to_string(me) +
+                      "); run voxsecrets as its owner, or `chown -R " + std::to_string(me) + " " +
+                      dir + "`");
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status(StatusCode::kPermissionDenied,
+                  "the data dir " + dir + " may be written by " +
+                      ((st.st_mode & S_IWOTH) != 0 ? "other users" : "its group") + " (mode " +
+                      mode + "); run `chmod go-w " + dir + "` (0700 is best)");
+  }
+  return Status::Ok();
+}
+
 Status EnsurePrivateDir(const std::string& dir) {
   std::error_code ec;
-  if (fs::exists(dir, ec)) {
-    if (!fs::is_directory(dir, ec)) {
-      return Status(StatusCode::kInvalidArgument, dir + " exists and is not a directory");
-    }
-    return Status::Ok();
-  }
+  if (fs::exists(dir, ec)) return CheckDataDirPermissions(dir);
   fs::create_directories(dir, ec);
   if (ec) return Status(StatusCode::kUnavailable, "cannot create " + dir + ": " + ec.message());
   ::chmod(dir.c_str(), 0700);
@@ -90,7 +114,11 @@ Result<OpenedData> OpenData(const DataOptions& options, SecureRandom& random, co
                         " (is --data-dir right? `voxsecrets serve` creates it on first start)");
     }
   }
-  if (options.create) VS_RETURN_IF_ERROR(EnsurePrivateDir(paths.root));
+  if (options.create) {
+    VS_RETURN_IF_ERROR(EnsurePrivateDir(paths.root));
+  } else if (fs::exists(paths.root, ec)) {
+    VS_RETURN_IF_ERROR(CheckDataDirPermissions(paths.root));
+  }
   if (location.kind == StoreKind::kPostgres) {
     auto store = OpenStore(location, open_options);
     const Status no_data(StatusCode::kInvalidArgument,

@@ -8,7 +8,8 @@
 //
 // OpenData() is shared by `serve` and the admin commands: it opens the store, loads the master
 // key from its provider and checks it against the key check value stored with the data. It
-// never falls back to running without the master key.
+// never falls back to running without the master key. An existing data dir must be safe to
+// trust (CheckDataDirPermissions), else nothing in it is opened.
 //
 // With a PostgreSQL store the data dir keeps only the node's own files (TLS material, and on the
 // first start against an empty database the dev master key and credentials.json); every node of
@@ -89,8 +90,15 @@ std::string MasterKeyFilePath(const DataDirPaths& paths, const MasterKeySource& 
 crypto::MasterKeyProviderPtr MakeMasterKeyProvider(const DataDirPaths& paths,
                                                    const MasterKeySource& source);
 
-// Creates `dir` (and its parents) with mode 0700 when missing; kInvalidArgument when it exists
-// and is not a directory.
+// The data dir holds the master key and the database: whoever may write the directory may
+// replace or remove them, or plant a link where the server creates a file. OK when `dir` is owned
+// by this process's user (or by root) and group and others may not write it; else
+// kPermissionDenied with a message naming the directory, the problem and the command that fixes
+// it.
+Status CheckDataDirPermissions(const std::string& dir);
+
+// Creates `dir` (and its parents) with mode 0700 when missing; when it exists, it must be a
+// directory (else kInvalidArgument) that passes CheckDataDirPermissions.
 Status EnsurePrivateDir(const std::string& dir);
 
 // Opens (and with options.create, creates) the data. Errors carry a message meant for the

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -49,6 +50,40 @@ TEST_F(DataDirTest, FirstOpenCreatesDatabaseAndPrivateKeyFile) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   ASSERT_EQ(stat(dir_.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0077, 0u);
+}
+
+TEST_F(DataDirTest, ADataDirOthersMayWriteIsRefused) {
+  ASSERT_TRUE(Open(/*create=*/true).ok());
+  struct stat st {};
+  ASSERT_EQ(::stat(dir_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);  // made private
+  for (mode_t mode : {0770, 0702, 0777}) {
+    ASSERT_EQ(::chmod(dir_.c_str(), mode), 0);
+    for (bool create : {true, false}) {
+      const Status s = Open(create).status();
+      EXPECT_EQ(s.code(), StatusCode::kPermissionDenied) << std::oct << mode;
+      EXPECT_NE(s.message().find("chmod go-w " + dir_), std::string::npos) << s.message();
+    }
+  }
+  // Readable by the group is the operator's choice; writable is not.
+  ASSERT_EQ(::chmod(dir_.c_str(), 0750), 0);
+  EXPECT_TRUE(Open(false).ok());
+}
+
+TEST_F(DataDirTest, ADataDirOfAnotherUserIsRefused) {
+  ASSERT_TRUE(Open(/*create=*/true).ok());
+  if (::geteuid() != 0) {
+    // Only root can give a directory away; CI runs as root.
+    EXPECT_TRUE(CheckDataDirPermissions(dir_).ok());
+    return;
+  }
+  ASSERT_EQ(::chown(dir_.c_str(), 4242, 4242), 0);
+  const Status s = Open(false).status();
+  EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(s.message().find("owned by uid 4242"), std::string::npos) << s.message();
+  // Owned by root is fine for anyone (as for sshd): only root could change it.
+  ASSERT_EQ(::chown(dir_.c_str(), 0, 0), 0);
+  EXPECT_TRUE(Open(false).ok());
 }
 
 TEST_F(DataDirTest, ReopenUsesTheSameKey) {

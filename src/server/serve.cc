@@ -1,8 +1,10 @@
 #include "server/serve.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <cstdio>
@@ -13,9 +15,11 @@
 #include "api/audit_recorder.h"
 #include "api/dispatcher.h"
 #include "api/methods/methods.h"
+#include "api/rate_limiter.h"
 #include "audit/audit_exporter.h"
 #include "audit/audit_log.h"
 #include "audit/audit_pruner.h"
+#include "audit/refusal_log.h"
 #include "auth/authenticator.h"
 #include "auth/key_cache.h"
 #include "auth/rsa_key_pair_source.h"
@@ -56,6 +60,42 @@ bool ParseListen(const std::string& listen, std::string* host, uint16_t* port) {
   if (r.ec != std::errc() || r.ptr != p.data() + p.size() || v > 65535) return false;
   *port = static_cast<uint16_t>(v);
   return true;
+}
+
+// File descriptors kept for everything but client connections: the database and its pool, the
+// log, the export file, the listener.
+constexpr rlim_t kReservedDescriptors = 256;
+
+// Every connection holds a descriptor: the soft RLIMIT_NOFILE (often 1024) would refuse
+// connections long before max_connections. Raises it up to the hard limit; if that is still too
+// low, lowers `*max_connections` to fit and says so.
+void FitOpenFilesLimit(size_t* max_connections, Logger& log) {
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(*max_connections) + kReservedDescriptors;
+  const rlim_t before = limit.rlim_cur;
+  if (limit.rlim_cur < wanted) {
+    const rlim_t raised =
+        limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+    struct rlimit next = limit;
+    next.rlim_cur = raised;
+    if (::setrlimit(RLIMIT_NOFILE, &next) == 0) limit.rlim_cur = raised;
+  }
+  if (limit.rlim_cur != before) {
+    log.Info("open files limit raised", {{"from", static_cast<int64_t>(before)},
+                                         {"to", static_cast<int64_t>(limit.rlim_cur)}});
+  }
+  if (limit.rlim_cur < wanted) {
+    const size_t fitted = limit.rlim_cur > kReservedDescriptors + 64
+                              ? static_cast<size_t>(limit.rlim_cur - kReservedDescriptors)
+                              : 64;
+    log.Warn(
+        "the open files limit is too low for --max-connections; lowered it (raise "
+        "LimitNOFILE / ulimit -n)",
+        {{"open_files_limit", static_cast<int64_t>(limit.rlim_cur)},
+         {"max_connections", static_cast<int64_t>(fitted)}});
+    *max_connections = fitted;
+  }
 }
 
 // First start of an empty store: an account and its Owner key in credentials.json.
@@ -380,9 +420,18 @@ int RunServe(const ServeOptions& options) {
   // another (docs/BENCHMARKS.md, "Group commit on PostgreSQL": 2.5 to 3.6 times the AddSecret
   // rate at 64 connections).
   const bool sqlite = data.store->BackendName() == "sqlite";
-  api::AuditRecorder audit_recorder(**audit_log, clock, /*batch_writes=*/true);
+  // Refused calls leave compact records, bursts aggregated (docs/AUDIT.md "Refused calls").
+  audit::RefusalLog refusal_log(**audit_log, clock);
+  api::AuditRecorder audit_recorder(**audit_log, clock, /*batch_writes=*/true, &refusal_log);
+  api::RateLimiter ip_limiter(
+      api::RateLimit{.per_second = static_cast<double>(options.rate_limit_ip)}, clock);
+  api::RateLimiter key_limiter(
+      api::RateLimit{.per_second = static_cast<double>(options.rate_limit_key)}, clock);
+  api::DispatcherOptions dispatcher_options;
+  if (ip_limiter.enabled()) dispatcher_options.limits.per_address = &ip_limiter;
+  if (key_limiter.enabled()) dispatcher_options.limits.per_key = &key_limiter;
   api::Dispatcher dispatcher(*data.store, authenticator, clock, api::BuildMethodTable(services),
-                             without_audit ? nullptr : &audit_recorder);
+                             without_audit ? nullptr : &audit_recorder, dispatcher_options);
   MeteredApi metered(dispatcher, dispatcher.methods().Names(), metrics);
   AddStateMetrics(metrics, options, *data.keyring, key_cache, authenticator, **audit_log);
   // /healthz: probed in the background, so a database that stopped answering never holds an I/O
@@ -406,6 +455,13 @@ int RunServe(const ServeOptions& options) {
   const bool panel = !options.no_panel && PanelAssets::Built();
   if (panel) http_options.static_assets = &panel_assets;
   http_options.routes.metrics = !metrics_socket.has_value();
+  http_options.max_connections = options.max_connections;
+  FitOpenFilesLimit(&http_options.max_connections, log);
+  http_options.max_connections_per_address = options.max_connections_per_ip;
+  http_options.head_timeout = std::chrono::seconds(options.head_timeout_seconds);
+  http_options.read_timeout = std::chrono::seconds(options.read_timeout_seconds);
+  http_options.max_queued_calls = options.max_queued_calls;
+  http_options.max_queue_wait = std::chrono::milliseconds(options.max_queue_wait_ms);
   auto server = http::HttpServer::Start(http_options, std::move(*socket), metered, health, metrics);
   if (!server.ok()) {
     log.Error("cannot start the HTTP server", {{"error", server.status().message()}});

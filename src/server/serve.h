@@ -28,24 +28,24 @@ struct ServeOptions {
   // HOST:PORT of a plain-HTTP listener that serves only GET /metrics; the main listener then no
   // longer answers /metrics. Empty = /metrics on the main listener.
   std::string metrics_listen;
-  std::string port_file;                  // when set, the bound port is written here once serving
-  std::string tls_cert;                   // a real certificate (PEM chain) ...
-  std::string tls_key;                    // ... and its key; default: DIR/tls/*.pem (self-signed)
-  bool plain_http = false;                // no TLS (behind a TLS-terminating proxy)
-  bool trust_forwarded_for = false;       // client IP from X-Forwarded-For (proxy only)
-  bool no_panel = false;                  // do not serve the control panel (docs/PANEL.md)
+  std::string port_file;             // when set, the bound port is written here once serving
+  std::string tls_cert;              // a real certificate (PEM chain) ...
+  std::string tls_key;               // ... and its key; default: DIR/tls/*.pem (self-signed)
+  bool plain_http = false;           // no TLS (behind a TLS-terminating proxy)
+  bool trust_forwarded_for = false;  // client IP from X-Forwarded-For (proxy only)
+  bool no_panel = false;             // do not serve the control panel (docs/PANEL.md)
   std::string application_domain = "voximplant.com";
   // Versions of each secret's value kept, the current one included (docs/API.md "Secret
   // versions"); 1..1000.
   int secret_versions = 10;
   std::string bootstrap_account = "dev";  // first start: the account made for credentials.json
   std::string bootstrap_email = "dev@localhost";
-  int threads = 0;                        // I/O threads; 0 = number of cores (min 2)
+  int threads = 0;  // I/O threads; 0 = number of cores (min 2)
   int shutdown_grace_seconds = 20;
-  bool allow_core_dumps = false;          // core dumps are off by default (key material)
-  std::string self_path;                  // this binary, for the printed example
-  std::string version;                    // "0.1.0", logged and exported (voxsecrets_build_info)
-  std::string commit;                     // the git commit of the build
+  bool allow_core_dumps = false;  // core dumps are off by default (key material)
+  std::string self_path;          // this binary, for the printed example
+  std::string version;            // "0.1.0", logged and exported (voxsecrets_build_info)
+  std::string commit;             // the git commit of the build
   // Audit log (docs/AUDIT.md): export every committed record as a JSON line to this file
   // (appended, created 0600), or to stdout when "-". Empty = no export.
   std::string audit_export;
@@ -60,6 +60,16 @@ struct ServeOptions {
   // statement waits for the database).
   int handler_threads = -1;
   BenchSwitches bench;
+  // Limits (docs/SECURITY.md "Limits and their defaults"; http::ServerOptions has the details).
+  size_t max_connections = 4096;
+  size_t max_connections_per_ip = 256;
+  int head_timeout_seconds = 10;
+  int read_timeout_seconds = 30;
+  size_t max_queued_calls = 1024;
+  int max_queue_wait_ms = 2000;
+  // Token buckets (api/rate_limiter.h): whole calls per second, 0 = off.
+  int rate_limit_ip = 0;
+  int rate_limit_key = 0;
 };
 
 // Handler threads on PostgreSQL by default: as many as the default session pool (PgOptions::

@@ -142,8 +142,9 @@ Result<std::unique_ptr<ApiStack>> ApiStack::Create(ApiStackOptions options) {
   stack->secrets_ =
       std::make_unique<secrets::SecretService>(*stack->keyring_, stack->clock_, secrets_options);
 
-  stack->keys_ =
-      std::make_unique<iam::KeyService>(stack->key_pairs_, *stack->random_, stack->clock_);
+  const iam::KeyPairSource& key_pairs =
+      stack->options_.key_pairs != nullptr ? *stack->options_.key_pairs : stack->key_pairs_;
+  stack->keys_ = std::make_unique<iam::KeyService>(key_pairs, *stack->random_, stack->clock_);
   Services services{*stack->applications_, *stack->secrets_, *stack->keys_, *stack->keyring_};
   MethodTable table = BuildMethodTable(services);
   if (stack->options_.register_methods) stack->options_.register_methods(table, *stack);
@@ -218,7 +219,7 @@ ApiResponse ApiStack::Call(std::string_view method,
   ApiRequest request;
   request.method = std::string(method);
   for (const auto& [name, value] : params) request.params.Set(name, value);
-  request.bearer_token = std::string(bearer_token);
+  request.bearer_token = WipingString(bearer_token);
   request.client_ip = "127.0.0.1";
   return dispatcher_->Handle(request);
 }

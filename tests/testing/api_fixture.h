@@ -69,8 +69,11 @@ struct ApiStackOptions {
   // The SQLite VFS of the store (store::SqliteOptions::vfs); empty = the default. For failure
   // injection at the file level (tests/testing/faulty_sqlite_vfs.h).
   std::string sqlite_vfs;
-  // The dispatcher's options (its identity cache).
+  // The dispatcher's options (its identity cache, its request-rate limits).
   DispatcherOptions dispatcher;
+  // Where CreateKey's key pairs come from (not owned; must outlive the stack); null = RSA-2048
+  // from OpenSSL (auth::RsaKeyPairSource).
+  const iam::KeyPairSource* key_pairs = nullptr;
   // Called after the secrets and applications methods are registered, to add more methods
   // (the stack's services, store and keyring are ready when it runs).
   std::function<void(MethodTable&, ApiStack&)> register_methods;

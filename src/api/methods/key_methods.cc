@@ -5,9 +5,11 @@
 // `role_name`, then `application_ids` / `application_names` (the applications a key is limited
 // to, resolved by secrets::ApplicationService), then the rest.
 //
-// CreateKey generates the RSA-2048 pair inside its write transaction (tens of milliseconds);
-// the private key leaves the server only in the response (whose JSON strings the dispatcher wipes)
-// and is never stored.
+// CreateKey generates the RSA-2048 pair (tens of milliseconds) in its prepare step, before its
+// write transaction opens (MethodSpec::prepare), so that no write waits for it; the private key
+// leaves the server only in the response (whose JSON strings the dispatcher wipes) and is never
+// stored.
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
@@ -91,27 +93,36 @@ json CatalogueRoleJson(const iam::Role& role) {
   return item;
 }
 
-Result<json> CreateKey(const Services& s, CallContext& call, store::Tx& tx) {
+// The parameters and the key rules (the applications checked in the caller's read transaction),
+// then the key pair; the handler it returns checks the applications again, then the limit, and
+// stores the key inside the write transaction.
+Result<MethodHandler> PrepareCreateKey(const Services& s, CallContext& call, store::Tx& tx) {
   VS_ASSIGN_OR_RETURN(std::optional<std::vector<int>> roles, ReadRoleSet(call.params));
-  VS_ASSIGN_OR_RETURN(std::optional<AppScope> scope, ReadKeyScope(s, call, tx));
+  VS_RETURN_IF_ERROR(ReadKeyScope(s, call, tx).status());
   iam::NewKey request;
   request.role_ids = roles.value_or(std::vector<int>{});
-  request.scope = scope.value_or(AppScope::Every());
   request.name = ReadString(call.params, "key_name");
   request.description = ReadString(call.params, "description");
-  VS_ASSIGN_OR_RETURN(iam::CreatedKey created, s.keys.Create(tx, CallerOf(call), request));
-
-  // The same four members as credentials.json (auth::BuildCredentialsJson), so that the item can
-  // be saved as the key's credentials file.
-  json item = json::object();
-  item["account_email"] = created.account_email;
-  item["account_id"] = created.key.account_id;
-  item["key_id"] = created.key.key_id;
-  item["private_key"] = std::string(created.private_key_pem.view());
-  json body = json::object();
-  body["result"] = json::array();
-  body["result"].push_back(std::move(item));
-  return body;
+  VS_ASSIGN_OR_RETURN(iam::PreparedKey prepared, s.keys.Prepare(CallerOf(call), request));
+  // std::function needs a copyable callable; the private key stays in this one place.
+  auto key = std::make_shared<const iam::PreparedKey>(std::move(prepared));
+  return MethodHandler([s, key](CallContext& in_tx, store::Tx& write) -> Result<json> {
+    // An application named may have been deleted since the check above.
+    VS_ASSIGN_OR_RETURN(std::optional<AppScope> scope, ReadKeyScope(s, in_tx, write));
+    VS_ASSIGN_OR_RETURN(iam::CreatedKey created, s.keys.Create(write, CallerOf(in_tx), *key,
+                                                               scope.value_or(AppScope::Every())));
+    // The same four members as credentials.json (auth::BuildCredentialsJson), so that the item
+    // can be saved as the key's credentials file.
+    json item = json::object();
+    item["account_email"] = created.account_email;
+    item["account_id"] = created.key.account_id;
+    item["key_id"] = created.key.key_id;
+    item["private_key"] = std::string(key->pair.private_key_pem.view());
+    json body = json::object();
+    body["result"] = json::array();
+    body["result"].push_back(std::move(item));
+    return body;
+  });
 }
 
 Result<json> GetKeys(const Services& s, CallContext& call, store::Tx& tx) {
@@ -213,7 +224,13 @@ void RegisterKeyMethods(MethodTable& table, const Services& s) {
   // Keys belong to the account: a key limited to some applications manages none (it could make
   // itself a key without the limit).
   constexpr iam::Reach account = iam::Reach::kAccount;
-  table.Add({"CreateKey", Access::kWrite, owner_admin, account, Bind(s, CreateKey)});
+  // CreateKey makes its key pair before its transaction (MethodSpec::prepare).
+  table.Add({"CreateKey",
+             Access::kWrite,
+             owner_admin,
+             account,
+             {},
+             [s](CallContext& call, store::Tx& tx) { return PrepareCreateKey(s, call, tx); }});
   table.Add({"GetKeys", Access::kRead, owner_admin, account, Bind(s, GetKeys)});
   table.Add({"UpdateKey", Access::kWrite, owner_admin, account, Bind(s, UpdateKey)});
   table.Add({"DeleteKey", Access::kWrite, owner_admin, account, Bind(s, DeleteKey)});

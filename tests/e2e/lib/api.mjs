@@ -124,7 +124,8 @@ export function queryString(params) {
 // ---- transport ------------------------------------------------------------------------------
 
 // options: method, path, headers, body (Buffer|string|{body, contentType}), chunked (send the body
-// with Transfer-Encoding: chunked instead of Content-Length), timeoutMs.
+// with Transfer-Encoding: chunked instead of Content-Length), timeoutMs, localAddress (the client
+// address to connect from, e.g. another 127.x.y.z).
 export function request(server, options) {
   const method = options.method ?? 'POST';
   const headers = { ...(options.headers ?? {}) };
@@ -140,6 +141,7 @@ export function request(server, options) {
     const req = https.request({
       host: '127.0.0.1', port: server.port, method, path: options.path, headers,
       ca: server.ca, agent: options.agent ?? false, timeout: options.timeoutMs ?? 30000,
+      localAddress: options.localAddress,
     }, (res) => {
       const parts = [];
       res.on('data', (chunk) => parts.push(chunk));
