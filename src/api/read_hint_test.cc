@@ -7,12 +7,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "iam/roles.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tests/testing/api_fixture.h"
@@ -25,12 +25,12 @@ class HintRecordingStore final : public store::Store {
  public:
   explicit HintRecordingStore(store::StorePtr inner) : inner_(std::move(inner)) {}
 
-  std::vector<store::ReadHint> hints() {
-    std::lock_guard<std::mutex> lock(mu_);
+  std::vector<store::ReadHint> hints() EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     return hints_;
   }
-  void Clear() {
-    std::lock_guard<std::mutex> lock(mu_);
+  void Clear() EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     hints_.clear();
   }
 
@@ -68,7 +68,7 @@ class HintRecordingStore final : public store::Store {
     Status RollbackToSavepoint() override { return inner_.RollbackToSavepoint(); }
     Status Prefetch(const store::ReadHint& hint) override {
       {
-        std::lock_guard<std::mutex> lock(owner_.mu_);
+        MutexLock lock(owner_.mu_);
         owner_.hints_.push_back(hint);
       }
       return inner_.Prefetch(hint);
@@ -81,8 +81,8 @@ class HintRecordingStore final : public store::Store {
   };
 
   store::StorePtr inner_;
-  std::mutex mu_;
-  std::vector<store::ReadHint> hints_;
+  Mutex mu_;
+  std::vector<store::ReadHint> hints_ GUARDED_BY(mu_);
 };
 
 class ReadHintTest : public ApiTest {
