@@ -69,7 +69,7 @@ struct MethodSpec {
              MethodHandler handler_, Prefetch prefetch_ = Prefetch::kNothing)
       : name(std::move(name_)),
         access(access_),
-        roles(std::move(roles_)),
+        roles(roles_),
         reach(reach_),
         handler(std::move(handler_)),
         prefetch(prefetch_) {}
@@ -77,7 +77,7 @@ struct MethodSpec {
              MethodHandler handler_, MethodPreparer prepare_)
       : name(std::move(name_)),
         access(access_),
-        roles(std::move(roles_)),
+        roles(roles_),
         reach(reach_),
         handler(std::move(handler_)),
         prepare(std::move(prepare_)) {}
