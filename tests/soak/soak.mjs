@@ -62,6 +62,8 @@ const values = new Map();  // `${appId}/${secretId}` -> value
 const setting = new Map();  // `${appId}/${secretId}` -> a value being set right now
 
 async function writer(n) {
+  // The secrets this writer made (no other writer uses its names): `${appId}/${name}` -> id.
+  const ids = new Map();
   for (let i = 0; !stopping; ++i) {
     const app = apps[(n + i) % apps.length];
     const value = crypto.randomBytes(24).toString('base64');
@@ -76,10 +78,11 @@ async function writer(n) {
     }
     if (busy(res)) { counts.busy += 1; continue; }
     if (res.json?.error?.code === 493) {
-      // Already there (the names cycle): set its value instead.
-      const list = await api(server, 'GetSecrets', { application_id: app.id, secret_name: name });
-      const id = list.json?.result?.[0]?.secret_id;
-      if (id === undefined) { if (!busy(list)) fail(`GetSecrets ${list.status}`); continue; }
+      // Already there (the names cycle): set its value instead. (GetSecrets has no exact name
+      // filter: asking it with secret_name listed the application's first secrets, so four
+      // writers set the same secret at once and readers saw each other's values.)
+      const id = ids.get(`${app.id}/${name}`);
+      if (id === undefined) { fail(`AddSecret ${name}: 493 for a name this writer never added`); continue; }
       setting.set(`${app.id}/${id}`, value);
       const set = await api(server, 'SetSecretInfo', { application_id: app.id, secret_id: id,
         secret_value: value });
@@ -88,6 +91,7 @@ async function writer(n) {
       if (set.json?.result !== 1) { fail(`SetSecretInfo ${set.status} ${set.json?.error?.code}`); continue; }
       values.set(`${app.id}/${id}`, value);
     } else if (Array.isArray(res.json?.result)) {
+      ids.set(`${app.id}/${name}`, res.json.result[0].secret_id);
       values.set(`${app.id}/${res.json.result[0].secret_id}`, value);
     } else {
       fail(`AddSecret ${res.status} ${res.json?.error?.code}`);
@@ -117,7 +121,11 @@ async function reader() {
     // A writer may be setting a newer value meanwhile: that one, or the one now expected, is
     // right too.
     if (![expected, pending, setting.get(key), values.get(key)].includes(got)) {
-      fail(`GetSecretValue ${key}: wrong value`);
+      // Never the value itself in the output: what came instead, by kind.
+      const what = got === undefined
+        ? `HTTP ${res.status}, error ${res.json?.error?.code} ${res.json?.error?.msg ?? ''}`
+        : 'another value';
+      fail(`GetSecretValue ${key}: wrong value (${what})`);
     }
     counts.read += 1;
   }
