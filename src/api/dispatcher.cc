@@ -163,6 +163,17 @@ void Dispatcher::Start(const std::shared_ptr<Call>& call) {
   }
 }
 
+CallContext Dispatcher::ContextFor(const Call& call) const {
+  return CallContext{call.request.method,
+                     *call.principal,
+                     call.request.params,
+                     clock_,
+                     call.request.client_ip,
+                     &methods_,
+                     {},
+                     {}};
+}
+
 Status Dispatcher::Admit(Call& call, store::Tx& tx, bool write) const {
   call.principal.reset();
   TxKeyDirectory directory(tx, iam_cache_.get(), /*fill=*/!write);
@@ -201,14 +212,7 @@ Status Dispatcher::Execute(Call& call, store::Tx& tx, bool write, bool audit_in_
           tx.Prefetch(ReadHintFor(call.spec->prefetch, call.request, authenticator_)));
     }
     VS_RETURN_IF_ERROR(Admit(call, tx, write));
-    CallContext context{call.request.method,
-                        *call.principal,
-                        call.request.params,
-                        clock_,
-                        call.request.client_ip,
-                        &methods_,
-                        {},
-                        {}};
+    CallContext context = ContextFor(call);
     call.handler_ran = true;
     Status status = [&]() -> Status {
       Result<nlohmann::json> response = call.handler(context, tx);
@@ -246,14 +250,7 @@ bool Dispatcher::Prepare(const std::shared_ptr<Call>& call) {
       call->handler_ran = false;
       call->facts = AuditFacts();
       VS_RETURN_IF_ERROR(Admit(*call, tx, /*write=*/false));
-      CallContext context{call->request.method,
-                          *call->principal,
-                          call->request.params,
-                          clock_,
-                          call->request.client_ip,
-                          &methods_,
-                          {},
-                          {}};
+      CallContext context = ContextFor(*call);
       call->handler_ran = true;
       Result<MethodHandler> handler = call->spec->prepare(context, tx);
       call->facts = std::move(context.audit);

@@ -99,6 +99,8 @@ class Dispatcher final : public ApiHandler {
   void Start(const std::shared_ptr<Call>& call);
   // Steps 3-4 inside `tx`: authentication, the key's rate, role and reach. Sets call.principal.
   Status Admit(Call& call, store::Tx& tx, bool write) const;
+  // What a handler (or prepare step) of `call` sees. REQUIRES: call.principal is set.
+  CallContext ContextFor(const Call& call) const;
   // Steps 3-5 inside `tx`; the audit record of a write too when `audit_in_tx`.
   Status Execute(Call& call, store::Tx& tx, bool write, bool audit_in_tx) const;
   void StartRead(const std::shared_ptr<Call>& call);
