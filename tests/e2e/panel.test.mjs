@@ -487,6 +487,16 @@ test('secrets: the history of a value, an older version revealed (audited) and r
   await dialog.getByRole('button', { name: 'Restore version 2' }).waitFor();
   assert.equal(await dialog.getByRole('button', { name: /^Restore version/ }).count(), 2);
   assert.ok(!(await dialog.textContent()).includes('token-one-9f2c'), 'values hidden after it');
+  // Version 1 again: its value equals the current one (version 3), so nothing changes and the
+  // panel says so instead of announcing a version 4.
+  await dialog.getByRole('button', { name: 'Restore version 1' }).click();
+  await waitForText(dialog, 'If the two values are equal, nothing changes.');
+  await dialog.getByRole('button', { name: 'Yes, restore version 1' }).click();
+  await waitForText(notices(page),
+    'Secret API_TOKEN unchanged: that version holds the current value (version 3).');
+  const after = assertOk(await api(server, 'GetSecretVersions',
+    { application_id: app.id, secret_id: id }), 'GetSecretVersions');
+  assert.deepEqual(after.result.map((v) => v.version), [3, 2, 1], 'no version was made');
   await dialog.getByRole('button', { name: 'Close' }).click();
   await dialog.waitFor({ state: 'detached' });
   assert.ok(!(await page.content()).includes('token-one-9f2c'), 'no value left in the page');

@@ -20,7 +20,9 @@ export function SecretHistoryDialog(props: {
   applicationId: number;
   secret: SecretItem;
   onClose: () => void;
-  onRestored: (version: number) => void;
+  // `version`: the version now current; `changed`: false when the restored value equalled the
+  // current one, so no version was made (docs/API.md, RestoreSecretVersion).
+  onRestored: (version: number, changed: boolean) => void;
 }) {
   const session = useSession();
   const { applicationId, secret } = props;
@@ -70,7 +72,10 @@ export function SecretHistoryDialog(props: {
     }
   };
 
+  const rows = versions.data?.result ?? [];
+  const current = rows.find((v) => v.current);
   const restore = async (version: number) => {
+    const before = current?.version;
     setBusy(true);
     setError(undefined);
     try {
@@ -81,7 +86,7 @@ export function SecretHistoryDialog(props: {
       setConfirming(null);
       setShown(new Map());
       versions.reload();
-      props.onRestored(answer.version);
+      props.onRestored(answer.version, answer.version !== before);
     } catch (failure) {
       setError(`Nothing was restored. ${explain(failure)}`);
     } finally {
@@ -89,8 +94,6 @@ export function SecretHistoryDialog(props: {
     }
   };
 
-  const rows = versions.data?.result ?? [];
-  const current = rows.find((v) => v.current);
   return (
     <Dialog title={`History of ${name}`} onClose={props.onClose} busy={busy} wide>
       <div class="dialog__body">
@@ -207,7 +210,8 @@ export function SecretHistoryDialog(props: {
             <p>
               Restore version {confirming} of <strong class="mono">{name}</strong>? Its value becomes
               the current one as version {(current?.version ?? confirming) + 1}; version{' '}
-              {current?.version ?? ''} stays in the history.
+              {current?.version ?? ''} stays in the history. If the two values are equal, nothing
+              changes.
             </p>
             <div class="row-actions">
               <button type="button" onClick={() => setConfirming(null)} disabled={busy}>

@@ -374,9 +374,13 @@ export function SecretsPage(props: { applicationId: number }) {
           applicationId={applicationId}
           secret={history}
           onClose={() => setHistory(null)}
-          onRestored={(version) => {
+          onRestored={(version, changed) => {
             setValue(history.secret_id, undefined);
-            session.notify(`Secret ${history.secret_name} restored: its value is now version ${version}.`);
+            session.notify(
+              changed
+                ? `Secret ${history.secret_name} restored: its value is now version ${version}.`
+                : `Secret ${history.secret_name} unchanged: that version holds the current value (version ${version}).`,
+            );
             query.reload();
           }}
         />
