@@ -547,6 +547,40 @@ test('keys: a SecretsReader key limited to one application, made in the panel', 
     { application_id: theirs.id, secret_id: theirsSecret })).json.error.code, 116);
   assert.equal((await api(reader, 'SetSecretInfo',
     { application_id: mine.id, secret_id: mineSecret, secret_value: 'x' })).json.error.code, 104);
+
+  // Move the key to the other application in the panel (UpdateKey): it applies at the next call.
+  await row.getByRole('button', { name: 'Change applications of billing-reader' }).click();
+  const scope = page.getByRole('dialog', { name: 'Change applications of billing-reader' });
+  assert.ok(await scope.getByRole('checkbox', { name: mine.shortName, exact: true }).isChecked(),
+    'the dialog starts from the key\'s applications');
+  await scope.getByRole('checkbox', { name: mine.shortName, exact: true }).uncheck();
+  await waitForText(scope, 'Choose at least one application, or every application.');
+  assert.ok(await scope.getByRole('button', { name: 'Save' }).isDisabled(),
+    'a limit without applications cannot be sent');
+  await scope.getByRole('checkbox', { name: theirs.shortName, exact: true }).check();
+  await assertAccessible(page, 'change applications dialog');
+  await scope.getByRole('button', { name: 'Save' }).click();
+  await scope.waitFor({ state: 'detached' });
+  await waitForText(notices(page), 'Applications of billing-reader changed.');
+  await waitForText(row, theirs.shortName);
+  assert.deepEqual(assertOk(await api(server, 'GetKeys', { key_id: credentials.key_id }),
+    'GetKeys').result[0].application_ids, [theirs.id]);
+  assert.equal((await api(reader, 'GetSecretValue',
+    { application_id: mine.id, secret_id: mineSecret })).json.error.code, 116);
+  assert.ok(assertOk(await api(reader, 'GetSecretValue',
+    { application_id: theirs.id, secret_id: theirsSecret }), 'reader reads the other')
+    .result[0].secret_value === 'other-value-0c3a');
+
+  // And lift the limit: every application.
+  await row.getByRole('button', { name: 'Change applications of billing-reader' }).click();
+  await scope.getByRole('radio', { name: 'Every application of the account' }).check();
+  await scope.getByRole('button', { name: 'Save' }).click();
+  await scope.waitFor({ state: 'detached' });
+  await waitForText(row, 'All applications');
+  assert.equal(assertOk(await api(server, 'GetKeys', { key_id: credentials.key_id }),
+    'GetKeys').result[0].application_ids, undefined, 'no limit left');
+  assertOk(await api(reader, 'GetSecretValue',
+    { application_id: mine.id, secret_id: mineSecret }), 'reader reads every application again');
   assertOk(await api(server, 'DeleteKey', { key_id: credentials.key_id }), 'DeleteKey');
 });
 

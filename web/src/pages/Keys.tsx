@@ -35,6 +35,7 @@ export function KeysPage() {
   const { offset, count } = paging;
   const [creating, setCreating] = useState(false);
   const [changing, setChanging] = useState<KeyItem | null>(null);
+  const [scoping, setScoping] = useState<KeyItem | null>(null);
   const [deleting, setDeleting] = useState<KeyItem | null>(null);
 
   useTitle('Keys');
@@ -138,6 +139,14 @@ export function KeysPage() {
                         </button>
                         <button
                           type="button"
+                          onClick={() => setScoping(key)}
+                          disabled={!session.can('UpdateKey') || apps.data === undefined}
+                          aria-label={`Change applications of ${label(key)}`}
+                        >
+                          Applications
+                        </button>
+                        <button
+                          type="button"
                           class="danger-quiet"
                           onClick={() => setDeleting(key)}
                           disabled={!session.can('DeleteKey')}
@@ -177,6 +186,20 @@ export function KeysPage() {
             const mine = changing.key_id === myKey;
             setChanging(null);
             session.notify(`Roles of ${label(changing)} changed.`);
+            query.reload();
+            if (mine) void session.refresh();
+          }}
+        />
+      )}
+      {scoping !== null && apps.data !== undefined && (
+        <ChangeScopeDialog
+          keyItem={scoping}
+          applications={apps.data}
+          onClose={() => setScoping(null)}
+          onDone={() => {
+            const mine = scoping.key_id === myKey;
+            setScoping(null);
+            session.notify(`Applications of ${label(scoping)} changed.`);
             query.reload();
             if (mine) void session.refresh();
           }}
@@ -573,6 +596,91 @@ function ChangeRolesDialog(props: {
           </div>
         )}
         <RolePicker roles={props.roles} chosen={chosen} onChange={setChosen} />
+      </DialogForm>
+    </Dialog>
+  );
+}
+
+// UpdateKey with `application_ids`: limit the key to the chosen applications, or `all` to lift
+// the limit. The change applies to the key's very next request (docs/API.md).
+function ChangeScopeDialog(props: {
+  keyItem: KeyItem;
+  applications: Application[];
+  onClose: () => void;
+  onDone: () => void;
+}) {
+  const session = useSession();
+  const held = props.keyItem.application_ids;
+  const [limited, setLimited] = useState(held !== undefined);
+  const [chosen, setChosen] = useState<ReadonlySet<number>>(new Set(held ?? []));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const same =
+    limited === (held !== undefined) &&
+    (!limited || (chosen.size === held?.length && held.every((id) => chosen.has(id))));
+  useUnsaved(!same);
+  const mine = props.keyItem.key_id === session.identity.keyId;
+  const scopeProblem =
+    limited && chosen.size === 0 ? 'Choose at least one application, or every application.' : undefined;
+
+  const submit = async () => {
+    if (same) {
+      props.onClose();
+      return;
+    }
+    if (scopeProblem !== undefined) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await session.api.call('UpdateKey', {
+        key_id: props.keyItem.key_id,
+        application_ids: limited ? [...chosen].sort((a, b) => a - b).join(';') : 'all',
+      });
+      props.onDone();
+    } catch (failure) {
+      setError(explain(failure));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      title={`Change applications of ${label(props.keyItem)}`}
+      onClose={props.onClose}
+      dirty={!same}
+      busy={busy}
+      wide
+    >
+      <DialogForm
+        submitLabel="Save"
+        busy={busy}
+        error={error}
+        onCancel={props.onClose}
+        onSubmit={() => void submit()}
+        submitDisabled={scopeProblem !== undefined}
+      >
+        {mine && (
+          <div class="banner banner--warning">
+            <p>
+              This is the key this tab is signed in with: a limited key may no longer manage keys,
+              so limiting it locks you out of this page.
+            </p>
+          </div>
+        )}
+        <ScopePicker
+          applications={props.applications}
+          limited={limited}
+          chosen={chosen}
+          onChange={(nextLimited, nextChosen) => {
+            setLimited(nextLimited);
+            setChosen(nextChosen);
+          }}
+        />
+        {scopeProblem !== undefined && (
+          <p class="field__hint" role="status">
+            {scopeProblem}
+          </p>
+        )}
       </DialogForm>
     </Dialog>
   );
