@@ -31,6 +31,12 @@ void Fail(VerifyReport& report, const store::AuditRecord* record, int64_t chain_
   report.problem = std::move(problem);
 }
 
+std::string Missing(const store::AuditRecord& record, const ChainState& state) {
+  return Where(record) + ": the record(s) before it, seq " + std::to_string(state.next_seq) +
+         (record.seq - 1 > state.next_seq ? ".." + std::to_string(record.seq - 1) : "") +
+         ", are missing (deleted)";
+}
+
 // Checks one record against its chain's state; false (with the report filled) on a problem.
 bool CheckRecord(const store::AuditRecord& record, std::map<int64_t, ChainState>& chains,
                  VerifyReport& report) {
@@ -41,6 +47,12 @@ bool CheckRecord(const store::AuditRecord& record, std::map<int64_t, ChainState>
     return false;
   }
   ChainState& state = it->second;
+  // prev_hash is derived on read (store.h): empty when the record before it is not stored, and
+  // then its hash cannot match either; name the deletion, as the seq check below would.
+  if (record.prev_hash.empty() && record.seq > state.next_seq) {
+    Fail(report, &record, record.chain_id, record.seq, Missing(record, state));
+    return false;
+  }
   if (ComputeAuditHash(record) != record.hash) {
     Fail(report, &record, record.chain_id, record.seq,
          Where(record) + " does not match its hash (edited, renumbered or moved)");
@@ -59,10 +71,7 @@ bool CheckRecord(const store::AuditRecord& record, std::map<int64_t, ChainState>
     return false;
   }
   if (record.seq > state.next_seq) {
-    Fail(report, &record, record.chain_id, record.seq,
-         Where(record) + ": the record(s) before it, seq " + std::to_string(state.next_seq) +
-             (record.seq - 1 > state.next_seq ? ".." + std::to_string(record.seq - 1) : "") +
-             ", are missing (deleted)");
+    Fail(report, &record, record.chain_id, record.seq, Missing(record, state));
     return false;
   }
   if (record.seq < state.next_seq) {

@@ -6,8 +6,9 @@
 //  - records are walked by id; each must belong to a known chain, hash to its stored hash
 //    (an edited, renumbered or moved record is found), come right after the previous record of
 //    its chain (seq + 1: a deleted record is found, named by the record after the gap), link to
-//    its hash (prev_hash), and not lie beyond the chain's head or at/below its checkpoint (an
-//    inserted record is found);
+//    its hash (prev_hash, which the store derives on read from the record before it: empty
+//    when that record is gone, named as a deletion), and not lie beyond the chain's head or
+//    at/below its checkpoint (an inserted record is found);
 //  - at the end, each chain's last record is its head (seq and hash: deleted tail records are
 //    found).
 // The first problem stops the walk and is reported; record_id names the record when there is one

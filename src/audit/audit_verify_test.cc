@@ -72,7 +72,7 @@ TEST_F(AuditVerifyTest, EditingAnyColumnIsFound) {
   for (const char* set :
        {"time_ms = time_ms + 1", "account_id = 99", "account_id = NULL", "key_id = 'other'",
         "credential = 'none'", "ip = '10.9.9.9'", "method = 'DelSecret'", "touched = '{}'",
-        "result_code = 341", "prev_hash = hash", "hash = prev_hash"}) {
+        "result_code = 341", "hash = (SELECT hash FROM audit_log ORDER BY id LIMIT 1)"}) {
     AuditTestStore copy;  // fresh log per edit
     AuditLogOptions options;
     options.group_commit = false;
@@ -146,11 +146,11 @@ TEST_F(AuditVerifyTest, AnInsertedRecordWithAValidHashIsFoundBeyondTheHead) {
   forged.hash = ComputeAuditHash(forged);
   Tamper(
       "INSERT INTO audit_log (id, chain_id, seq, time_ms, account_id, key_id, credential, ip, "
-      "method, args, touched, result_code, prev_hash, hash) SELECT " +
+      "method, args, touched, result_code, hash) SELECT " +
       std::to_string(forged.id) + ", chain_id, " + std::to_string(forged.seq) +
       ", time_ms, account_id, key_id, credential, ip, 'GetSecrets', args, touched, "
       "result_code, '" +
-      forged.prev_hash + "', '" + forged.hash + "' FROM audit_log WHERE id = " + Id(9));
+      forged.hash + "' FROM audit_log WHERE id = " + Id(9));
   VerifyReport report = Verify();
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.record_id, forged.id);
@@ -163,8 +163,8 @@ TEST_F(AuditVerifyTest, AnInsertedRecordInTheMiddleIsFound) {
       "UPDATE audit_log SET seq = seq + 100 WHERE chain_id = 2 AND seq >= 3; "
       "UPDATE audit_log SET seq = seq - 99 WHERE chain_id = 2 AND seq >= 100; "
       "INSERT INTO audit_log (id, chain_id, seq, time_ms, account_id, key_id, credential, ip, "
-      "method, args, touched, result_code, prev_hash, hash) SELECT 1000, chain_id, 3, time_ms, "
-      "account_id, key_id, credential, ip, method, args, touched, result_code, prev_hash, "
+      "method, args, touched, result_code, hash) SELECT 1000, chain_id, 3, time_ms, "
+      "account_id, key_id, credential, ip, method, args, touched, result_code, "
       "hash FROM audit_log WHERE id = " +
       Id(5));
   VerifyReport report = Verify();
@@ -175,8 +175,8 @@ TEST_F(AuditVerifyTest, AnInsertedRecordInTheMiddleIsFound) {
 
 TEST_F(AuditVerifyTest, ARecordOfAnUnknownChainIsFound) {
   Tamper(
-      "INSERT INTO audit_log (id, chain_id, seq, time_ms, credential, result_code, prev_hash, "
-      "hash) VALUES (500, 7, 1, 0, 'none', 0, '', '')");
+      "INSERT INTO audit_log (id, chain_id, seq, time_ms, credential, result_code, hash) "
+      "VALUES (500, 7, 1, 0, 'none', 0, '')");
   VerifyReport report = Verify();
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.record_id, 500);

@@ -88,6 +88,7 @@ struct DataKeyRecord {
 // One audit record: one API call (docs/AUDIT.md). Never holds a secret value, a token or an
 // api_key: args_json is masked by audit/ before it reaches the store. Records are chained per
 // writer (chain_id, seq, prev_hash, hash); the hash is audit/'s business, the store keeps it.
+// prev_hash is not stored: the store derives it on read from the chain (AuditRepository::Insert).
 struct AuditRecord {
   int64_t id = 0;                     // global, increasing, never reused (audit_log_id)
   int64_t chain_id = 0;               // the writer's chain (AuditChainRecord)

@@ -280,7 +280,11 @@ class AuditRepository {
   // `n` such ids at once, increasing, for `n` records stored in this order before the transaction
   // asks again (REQUIRES: n >= 1; NextId may give the same id twice until a record takes it).
   virtual Result<std::vector<int64_t>> NextIds(int64_t n) = 0;
-  // Stores `record` as given. kAlreadyExists when its id or its (chain_id, seq) is taken.
+  // Stores `record` as given, except `prev_hash`, which is not stored: every read below fills
+  // it in from the chain — the `hash` of the chain's record seq - 1, else the chain's
+  // `pruned_hash` when seq - 1 is its `pruned_seq` (so the genesis hash for seq 1 of an unpruned
+  // chain), else "" (the record before it is missing). kAlreadyExists when its id or its
+  // (chain_id, seq) is taken.
   virtual Status Insert(const AuditRecord& record) = 0;
   // Stores `records` as given, in order; as Insert for each (a backend may do it in one
   // statement). The default inserts them one by one.

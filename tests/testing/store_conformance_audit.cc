@@ -1,4 +1,5 @@
 // StoreConformanceTest: the audit repository (chains, records, queries, pruning support).
+#include <cstdio>
 #include <functional>
 #include <optional>
 #include <string>
@@ -21,6 +22,14 @@ AuditChainRecord NewChain(std::string label = "node-a") {
   return chain;
 }
 
+// A distinct, well-formed (64 hex digits) hash per (chain, seq).
+std::string HashOf(int64_t chain_id, int64_t seq) {
+  char tail[17];
+  std::snprintf(tail, sizeof(tail), "%016llx",
+                static_cast<unsigned long long>(chain_id * 1000000 + seq));
+  return std::string(48, 'b') + tail;
+}
+
 AuditRecord NewRecord(int64_t id, int64_t chain_id, int64_t seq) {
   AuditRecord record;
   record.id = id;
@@ -35,8 +44,8 @@ AuditRecord NewRecord(int64_t id, int64_t chain_id, int64_t seq) {
   record.args_json = R"({"application_id":"3","secret_name":"Db"})";
   record.touched_json = R"({"application_ids":[3],"secret_ids":[9]})";
   record.result_code = 0;
-  record.prev_hash = std::string(64, 'a');
-  record.hash = std::string(64, 'b');
+  record.prev_hash = std::string(64, 'a');  // not stored: a read derives it from the chain
+  record.hash = HashOf(chain_id, seq);
   return record;
 }
 
@@ -185,8 +194,9 @@ TEST_P(StoreConformanceTest, AuditRecordsRoundTripEveryField) {
   EXPECT_EQ(first.args_json, anonymous.args_json);
   EXPECT_EQ(first.touched_json, anonymous.touched_json);
   EXPECT_EQ(first.result_code, 100);
-  EXPECT_EQ(first.prev_hash, anonymous.prev_hash);
+  EXPECT_EQ(first.prev_hash, kZeroHash);  // derived: the chain's checkpoint (genesis) hash
   EXPECT_EQ(first.hash, anonymous.hash);
+  EXPECT_EQ(all[1].prev_hash, anonymous.hash);
   const AuditRecord expected = NewRecord(ids[0], chain, 2);
   EXPECT_EQ(all[1].id, ids[0]);
   EXPECT_EQ(all[1].account_id, std::optional<int64_t>(7));
@@ -370,6 +380,69 @@ TEST_P(StoreConformanceTest, AuditDeleteChainThroughRemovesOnlyThatPrefix) {
     }
   }
   EXPECT_EQ(chain_a, 2);
+}
+
+// prev_hash is not stored: every read gives the hash of the record before in the chain, the
+// chain's checkpoint hash after pruning, and "" when the record before is missing.
+TEST_P(StoreConformanceTest, AuditPrevHashIsDerivedFromTheChain) {
+  AuditFixture audit(store());
+  const int64_t a = audit.AddChain("a");
+  const int64_t b = audit.AddChain("b");
+  audit.Append(a, 2);
+  audit.Append(b, 2);
+  audit.Append(a, 2);
+  auto check = [&](const std::vector<AuditRecord>& records, const std::string& first_prev) {
+    for (const AuditRecord& record : records) {
+      const std::string expected =
+          record.seq == records.front().seq ? first_prev : HashOf(record.chain_id, record.seq - 1);
+      EXPECT_EQ(record.prev_hash, expected) << record.chain_id << "/" << record.seq;
+    }
+  };
+  VS_ASSERT_OK(store().Read([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(std::vector<AuditRecord> chain_a, tx.audit().ListChainAfter(a, 0, 10));
+    EXPECT_EQ(chain_a.size(), 4u);
+    check(chain_a, kZeroHash);
+    VS_ASSIGN_OR_RETURN(std::vector<AuditRecord> tail, tx.audit().ListChainAfter(a, 2, 10));
+    check(tail, HashOf(a, 2));
+    VS_ASSIGN_OR_RETURN(std::vector<AuditRecord> chain_b, tx.audit().ListChainAfter(b, 0, 10));
+    check(chain_b, kZeroHash);
+    return Status::Ok();
+  }));
+  for (const AuditRecord& record : audit.All()) {
+    EXPECT_EQ(record.prev_hash,
+              record.seq == 1 ? kZeroHash : HashOf(record.chain_id, record.seq - 1));
+  }
+  AuditQuery query;
+  query.descending = true;
+  for (const AuditRecord& record : audit.Query(query).items) {
+    EXPECT_EQ(record.prev_hash,
+              record.seq == 1 ? kZeroHash : HashOf(record.chain_id, record.seq - 1));
+  }
+  // Pruned through seq 2: the first remaining record links to the checkpoint.
+  const std::string checkpoint(64, 'f');
+  VS_ASSERT_OK(store().Write([&](Tx& tx) -> Status {
+    VS_RETURN_IF_ERROR(tx.audit().DeleteChainThrough(a, 2).status());
+    return tx.audit().SetChainPruned(a, 2, checkpoint, 1767225700000);
+  }));
+  VS_ASSERT_OK(store().Read([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(std::vector<AuditRecord> chain_a, tx.audit().ListChainAfter(a, 0, 10));
+    EXPECT_EQ(chain_a.size(), 2u);
+    check(chain_a, checkpoint);
+    return Status::Ok();
+  }));
+  // A record whose predecessor is missing (seq 4 of b, no seq 3) links to nothing.
+  VS_ASSERT_OK(store().Write([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(int64_t id, tx.audit().NextId());
+    return tx.audit().Insert(NewRecord(id, b, 4));
+  }));
+  VS_ASSERT_OK(store().Read([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(std::vector<AuditRecord> after, tx.audit().ListChainAfter(b, 3, 10));
+    EXPECT_EQ(after.size(), 1u);
+    if (!after.empty()) {
+      EXPECT_EQ(after[0].prev_hash, "");
+    }
+    return Status::Ok();
+  }));
 }
 
 TEST_P(StoreConformanceTest, AuditQueryFiltersOrdersAndPages) {

@@ -19,9 +19,18 @@ namespace {
 
 #define VS_CHAIN_COLUMNS \
   "chain_id, created_ms, label, head_seq, head_hash, pruned_seq, pruned_hash, pruned_at_ms"
-#define VS_AUDIT_COLUMNS                                                                    \
+#define VS_AUDIT_STORED_COLUMNS                                                             \
   "id, chain_id, seq, time_ms, account_id, key_id, credential, ip, method, args, touched, " \
-  "result_code, prev_hash, hash"
+  "result_code, hash"
+// What a read returns: the stored columns of `a` (audit_log AS a) and prev_hash, which is not
+// stored but derived (schema version 6): the hash of the record before it in its chain, else the
+// chain's checkpoint hash when the record follows the checkpoint (the genesis hash for seq 1 of
+// an unpruned chain), else '' (the record before it is missing: `audit verify` names that).
+#define VS_AUDIT_COLUMNS                                                                       \
+  "a.id, a.chain_id, a.seq, a.time_ms, a.account_id, a.key_id, a.credential, a.ip, a.method, " \
+  "a.args, a.touched, a.result_code, coalesce((SELECT p.hash FROM audit_log p WHERE "          \
+  "p.chain_id = a.chain_id AND p.seq = a.seq - 1), (SELECT c.pruned_hash FROM audit_chains c " \
+  "WHERE c.chain_id = a.chain_id AND c.pruned_seq = a.seq - 1), ''), a.hash"
 
 // Two nodes adding a chain at once read the same max: one commits, the other fails with a
 // serialization failure (SERIALIZABLE) and is re-run by the store, then takes the next id.
@@ -43,15 +52,15 @@ constexpr std::string_view kNextIds =
     "SELECT nextval('audit_log_id_seq') FROM generate_series(1, $1) ORDER BY 1";
 // RETURNING tells whether the id is beyond what the sequence handed out.
 constexpr std::string_view kInsertRecord =
-    "INSERT INTO audit_log (" VS_AUDIT_COLUMNS
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
+    "INSERT INTO audit_log (" VS_AUDIT_STORED_COLUMNS
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
     "RETURNING id > coalesce(pg_sequence_last_value('audit_log_id_seq'), 0)";
 // Many records in one statement (AuditLog's batches): one array per column, unnested together.
 constexpr std::string_view kInsertRecords =
-    "INSERT INTO audit_log (" VS_AUDIT_COLUMNS
+    "INSERT INTO audit_log (" VS_AUDIT_STORED_COLUMNS
     ") SELECT * FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::int8[], "
     "$6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::int8[], "
-    "$13::text[], $14::text[]) RETURNING id, id > "
+    "$13::text[]) RETURNING id, id > "
     "coalesce(pg_sequence_last_value('audit_log_id_seq'), 0)";
 // Serializes the rare catch-up below across sessions (classid 'voxt', objid 1).
 constexpr std::string_view kLockSequence = "SELECT pg_advisory_xact_lock(1987016820, 1)";
@@ -59,10 +68,10 @@ constexpr std::string_view kAdvanceSequence =
     "SELECT setval('audit_log_id_seq', "
     "greatest($1, coalesce(pg_sequence_last_value('audit_log_id_seq'), 0)))";
 constexpr std::string_view kListAfter =
-    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2";
+    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log a WHERE a.id > $1 ORDER BY a.id LIMIT $2";
 constexpr std::string_view kListChainAfter = "SELECT " VS_AUDIT_COLUMNS
-                                             " FROM audit_log WHERE chain_id = $1 AND seq > $2 "
-                                             "ORDER BY seq LIMIT $3";
+                                             " FROM audit_log a WHERE a.chain_id = $1 AND "
+                                             "a.seq > $2 ORDER BY a.seq LIMIT $3";
 constexpr std::string_view kDeleteChainThrough =
     "DELETE FROM audit_log WHERE chain_id = $1 AND seq <= $2";
 
@@ -75,13 +84,16 @@ constexpr std::string_view kDeleteChainThrough =
   "(NOT $8 OR NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce(touched::jsonb " \
   "-> 'application_ids', '[]')) t (v) WHERE NOT t.v::bigint = ANY ($7))))) "
 constexpr std::string_view kQueryAsc =
-    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log " VS_AUDIT_WHERE "ORDER BY id LIMIT $9 OFFSET $10";
-constexpr std::string_view kQueryDesc = "SELECT " VS_AUDIT_COLUMNS " FROM audit_log " VS_AUDIT_WHERE
-                                        "ORDER BY id DESC LIMIT $9 OFFSET $10";
+    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log a " VS_AUDIT_WHERE
+    "ORDER BY id LIMIT $9 OFFSET $10";
+constexpr std::string_view kQueryDesc =
+    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log a " VS_AUDIT_WHERE
+    "ORDER BY id DESC LIMIT $9 OFFSET $10";
 constexpr std::string_view kQueryCount = "SELECT count(*) FROM audit_log " VS_AUDIT_WHERE;
 
 #undef VS_AUDIT_WHERE
 #undef VS_AUDIT_COLUMNS
+#undef VS_AUDIT_STORED_COLUMNS
 #undef VS_CHAIN_COLUMNS
 
 AuditChainRecord ReadChain(const Rows& rows, int row) {
@@ -236,7 +248,6 @@ Status PgAuditRepository::Insert(const AuditRecord& record) {
                                                                 .Text(record.args_json)
                                                                 .Text(record.touched_json)
                                                                 .Int64(record.result_code)
-                                                                .Text(record.prev_hash)
                                                                 .Text(record.hash)));
   if (rows.size() == 1 && rows.Bool(0, 0)) {
     VS_RETURN_IF_ERROR(conn_.Query(kLockSequence, Params()).status());
@@ -250,7 +261,7 @@ Status PgAuditRepository::InsertMany(std::span<const AuditRecord> records) {
   if (records.size() == 1) return Insert(records.front());
   std::vector<int64_t> ids, chains, seqs, times, codes;
   std::vector<std::optional<int64_t>> accounts;
-  std::vector<std::string> key_ids, credentials, ips, methods, args, touched, prev, hashes;
+  std::vector<std::string> key_ids, credentials, ips, methods, args, touched, hashes;
   for (const AuditRecord& r : records) {
     ids.push_back(r.id);
     chains.push_back(r.chain_id);
@@ -264,7 +275,6 @@ Status PgAuditRepository::InsertMany(std::span<const AuditRecord> records) {
     args.push_back(r.args_json);
     touched.push_back(r.touched_json);
     codes.push_back(r.result_code);
-    prev.push_back(r.prev_hash);
     hashes.push_back(r.hash);
   }
   VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kInsertRecords, Params()
@@ -280,7 +290,6 @@ Status PgAuditRepository::InsertMany(std::span<const AuditRecord> records) {
                                                                  .TextArray(args)
                                                                  .TextArray(touched)
                                                                  .Int64Array(codes)
-                                                                 .TextArray(prev)
                                                                  .TextArray(hashes)));
   int64_t beyond = 0;
   for (int i = 0; i < rows.size(); ++i) {

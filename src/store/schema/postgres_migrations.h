@@ -245,6 +245,12 @@ CREATE TABLE secret_versions (
   PRIMARY KEY (secret_id, version)
 );
 )sql",
+    // Version 6: audit records no longer store prev_hash, as in SQLite (pg_audit.cc derives it
+    // on read). DROP COLUMN only marks the column dropped (instant); rows written from then on
+    // are shorter, and the old rows keep their bytes until they are pruned or rewritten.
+    R"sql(
+ALTER TABLE audit_log DROP COLUMN prev_hash;
+)sql",
 };
 
 // The schema version this binary brings a database to.

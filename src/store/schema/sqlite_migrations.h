@@ -226,6 +226,13 @@ CREATE TABLE secret_versions (
   PRIMARY KEY (secret_id, version)
 ) STRICT;
 )sql",
+    // Version 6: audit records no longer store prev_hash (docs/AUDIT.md "Size"): it is the hash
+    // of the record before in the same chain (or the chain's checkpoint hash), so reads derive it
+    // (sqlite_audit.cc) and record hashes, which cover it, verify as before. DROP COLUMN rewrites
+    // the table once (docs/AUDIT.md: the cost per million records).
+    R"sql(
+ALTER TABLE audit_log DROP COLUMN prev_hash;
+)sql",
 };
 
 // The schema version this binary brings a database to.

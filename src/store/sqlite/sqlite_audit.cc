@@ -14,9 +14,18 @@ namespace {
 
 #define VS_CHAIN_COLUMNS \
   "chain_id, created_ms, label, head_seq, head_hash, pruned_seq, pruned_hash, pruned_at_ms"
-#define VS_AUDIT_COLUMNS                                                                    \
+#define VS_AUDIT_STORED_COLUMNS                                                             \
   "id, chain_id, seq, time_ms, account_id, key_id, credential, ip, method, args, touched, " \
-  "result_code, prev_hash, hash"
+  "result_code, hash"
+// What a read returns: the stored columns of `a` (audit_log AS a) and prev_hash, which is not
+// stored but derived (schema version 6): the hash of the record before it in its chain, else the
+// chain's checkpoint hash when the record follows the checkpoint (the genesis hash for seq 1 of
+// an unpruned chain), else '' (the record before it is missing: `audit verify` names that).
+#define VS_AUDIT_COLUMNS                                                                       \
+  "a.id, a.chain_id, a.seq, a.time_ms, a.account_id, a.key_id, a.credential, a.ip, a.method, " \
+  "a.args, a.touched, a.result_code, coalesce((SELECT p.hash FROM audit_log p WHERE "          \
+  "p.chain_id = a.chain_id AND p.seq = a.seq - 1), (SELECT c.pruned_hash FROM audit_chains c " \
+  "WHERE c.chain_id = a.chain_id AND c.pruned_seq = a.seq - 1), ''), a.hash"
 
 // The caller holds the write lock (BEGIN IMMEDIATE), so max + 1 cannot race.
 constexpr std::string_view kInsertChain =
@@ -37,13 +46,13 @@ constexpr std::string_view kNextId =
     "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0), "
     "coalesce((SELECT max(id) FROM audit_log), 0)) + 1";
 constexpr std::string_view kInsertRecord =
-    "INSERT INTO audit_log (" VS_AUDIT_COLUMNS
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+    "INSERT INTO audit_log (" VS_AUDIT_STORED_COLUMNS
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 constexpr std::string_view kListAfter =
-    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2";
+    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log a WHERE a.id > ?1 ORDER BY a.id LIMIT ?2";
 constexpr std::string_view kListChainAfter = "SELECT " VS_AUDIT_COLUMNS
-                                             " FROM audit_log WHERE chain_id = ?1 AND seq > ?2 "
-                                             "ORDER BY seq LIMIT ?3";
+                                             " FROM audit_log a WHERE a.chain_id = ?1 AND "
+                                             "a.seq > ?2 ORDER BY a.seq LIMIT ?3";
 constexpr std::string_view kDeleteChainThrough =
     "DELETE FROM audit_log WHERE chain_id = ?1 AND seq <= ?2";
 
@@ -58,13 +67,16 @@ constexpr std::string_view kDeleteChainThrough =
   "FROM json_each(touched, '$.application_ids') t WHERE t.value NOT IN (SELECT value FROM "  \
   "json_each(?7)))))) "
 constexpr std::string_view kQueryAsc =
-    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log " VS_AUDIT_WHERE "ORDER BY id LIMIT ?9 OFFSET ?10";
-constexpr std::string_view kQueryDesc = "SELECT " VS_AUDIT_COLUMNS " FROM audit_log " VS_AUDIT_WHERE
-                                        "ORDER BY id DESC LIMIT ?9 OFFSET ?10";
+    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log a " VS_AUDIT_WHERE
+    "ORDER BY id LIMIT ?9 OFFSET ?10";
+constexpr std::string_view kQueryDesc =
+    "SELECT " VS_AUDIT_COLUMNS " FROM audit_log a " VS_AUDIT_WHERE
+    "ORDER BY id DESC LIMIT ?9 OFFSET ?10";
 constexpr std::string_view kQueryCount = "SELECT count(*) FROM audit_log " VS_AUDIT_WHERE;
 
 #undef VS_AUDIT_WHERE
 #undef VS_AUDIT_COLUMNS
+#undef VS_AUDIT_STORED_COLUMNS
 #undef VS_CHAIN_COLUMNS
 
 AuditChainRecord ReadChain(const Statement& stmt) {
@@ -254,8 +266,7 @@ Status SqliteAuditRepository::Insert(const AuditRecord& record) {
   stmt->BindText(10, record.args_json);
   stmt->BindText(11, record.touched_json);
   stmt->BindInt64(12, record.result_code);
-  stmt->BindText(13, record.prev_hash);
-  stmt->BindText(14, record.hash);
+  stmt->BindText(13, record.hash);  // prev_hash is not stored (derived on read)
   return stmt->Run();
 }
 
