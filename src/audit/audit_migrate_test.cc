@@ -68,5 +68,41 @@ TEST(AuditMigrateTest, ARecordTamperedBeforeTheMigrationIsStillNamed) {
   }
 }
 
+// Schema version 6 stores hashes as bytes: a stored hash edited by hand into something that is
+// not 64 lowercase hex digits survives the migration as its text's bytes and is still named.
+TEST(AuditMigrateTest, AHashEditedBeforeTheMigrationIsStillNamed) {
+  for (const char* set : {"hash = 'edited'", "hash = upper(hash)", "hash = ''"}) {
+    store::TempDir dir;
+    const std::string path = dir.File("old.db");
+    std::vector<store::AuditRecord> old;
+    WriteOldDatabase(path, old, /*tamper_id=*/0);
+    ASSERT_TRUE(ExecRaw(path, std::string("UPDATE audit_log SET ") + set + " WHERE id = 3"));
+    store::StorePtr db = OpenMigrated(path);
+    ASSERT_NE(db, nullptr);
+    Result<VerifyReport> report = VerifyAuditChain(*db);
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    EXPECT_FALSE(report->ok) << set;
+    EXPECT_EQ(report->record_id, 3) << set << ": " << report->problem;
+  }
+}
+
+// The migration rebuilds audit_log: ids of records pruned before it are still never given again.
+TEST(AuditMigrateTest, IdsOfRecordsPrunedBeforeTheMigrationAreNotReused) {
+  store::TempDir dir;
+  const std::string path = dir.File("old.db");
+  std::vector<store::AuditRecord> old;
+  WriteOldDatabase(path, old, /*tamper_id=*/0);
+  ASSERT_TRUE(ExecRaw(path, "DELETE FROM audit_log"));  // as if every record had been pruned
+  store::StorePtr db = OpenMigrated(path);
+  ASSERT_NE(db, nullptr);
+  int64_t next = 0;
+  ASSERT_TRUE(db->Write([&](store::Tx& tx) -> Status {
+                  VS_ASSIGN_OR_RETURN(next, tx.audit().NextId());
+                  return Status::Ok();
+                })
+                  .ok());
+  EXPECT_EQ(next, 8);
+}
+
 }  // namespace
 }  // namespace voxsecrets::audit

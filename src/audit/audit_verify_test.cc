@@ -149,7 +149,7 @@ TEST_F(AuditVerifyTest, AnInsertedRecordWithAValidHashIsFoundBeyondTheHead) {
       "method, args, touched, result_code, hash) SELECT " +
       std::to_string(forged.id) + ", chain_id, " + std::to_string(forged.seq) +
       ", time_ms, account_id, key_id, credential, ip, 'GetSecrets', args, touched, "
-      "result_code, '" +
+      "result_code, X'" +
       forged.hash + "' FROM audit_log WHERE id = " + Id(9));
   VerifyReport report = Verify();
   EXPECT_FALSE(report.ok);
@@ -176,7 +176,7 @@ TEST_F(AuditVerifyTest, AnInsertedRecordInTheMiddleIsFound) {
 TEST_F(AuditVerifyTest, ARecordOfAnUnknownChainIsFound) {
   Tamper(
       "INSERT INTO audit_log (id, chain_id, seq, time_ms, credential, result_code, hash) "
-      "VALUES (500, 7, 1, 0, 'none', 0, '')");
+      "VALUES (500, 7, 1, 0, 'none', 0, X'')");
   VerifyReport report = Verify();
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.record_id, 500);

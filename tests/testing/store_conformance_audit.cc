@@ -287,6 +287,30 @@ TEST_P(StoreConformanceTest, AuditInsertManyStoresABatchWhole) {
   }));
 }
 
+// Hashes are stored as bytes: one that is not 64 lowercase hex digits is refused, not changed.
+TEST_P(StoreConformanceTest, AuditInsertRefusesAMalformedHash) {
+  AuditFixture audit(store());
+  const int64_t chain = audit.AddChain();
+  for (const std::string& bad : {std::string(), std::string(63, 'a'), std::string(66, 'a'),
+                                 std::string(64, 'g'), std::string(64, 'A')}) {
+    Status one = store().Write([&](Tx& tx) -> Status {
+      VS_ASSIGN_OR_RETURN(int64_t id, tx.audit().NextId());
+      AuditRecord record = NewRecord(id, chain, 1);
+      record.hash = bad;
+      return tx.audit().Insert(record);
+    });
+    EXPECT_EQ(one.code(), StatusCode::kInvalidArgument) << bad << ": " << one.ToString();
+    Status many = store().Write([&](Tx& tx) -> Status {
+      VS_ASSIGN_OR_RETURN(std::vector<int64_t> ids, tx.audit().NextIds(2));
+      std::vector<AuditRecord> records{NewRecord(ids[0], chain, 1), NewRecord(ids[1], chain, 2)};
+      records[1].hash = bad;
+      return tx.audit().InsertMany(records);
+    });
+    EXPECT_EQ(many.code(), StatusCode::kInvalidArgument) << bad << ": " << many.ToString();
+  }
+  EXPECT_TRUE(audit.All().empty());
+}
+
 TEST_P(StoreConformanceTest, AuditWritesRollBackWithTheirTransaction) {
   AuditFixture audit(store());
   const int64_t chain = audit.AddChain();

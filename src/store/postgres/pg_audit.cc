@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <string>
 
+#include "store/audit_hash_bytes.h"
 #include "store/postgres/pg_repositories.h"
 #include "store/store_error.h"
 
@@ -22,15 +23,17 @@ namespace {
 #define VS_AUDIT_STORED_COLUMNS                                                             \
   "id, chain_id, seq, time_ms, account_id, key_id, credential, ip, method, args, touched, " \
   "result_code, hash"
-// What a read returns: the stored columns of `a` (audit_log AS a) and prev_hash, which is not
-// stored but derived (schema version 6): the hash of the record before it in its chain, else the
-// chain's checkpoint hash when the record follows the checkpoint (the genesis hash for seq 1 of
-// an unpruned chain), else '' (the record before it is missing: `audit verify` names that).
+// What a read returns: the stored columns of `a` (audit_log AS a), its hash (32 bytes stored)
+// as hex, and prev_hash, which is not stored but derived (schema version 6): the hash of the
+// record before it in its chain, else the chain's checkpoint hash when the record follows the
+// checkpoint (the genesis hash for seq 1 of an unpruned chain), else '' (the record before it
+// is missing: `audit verify` names that).
 #define VS_AUDIT_COLUMNS                                                                       \
   "a.id, a.chain_id, a.seq, a.time_ms, a.account_id, a.key_id, a.credential, a.ip, a.method, " \
-  "a.args, a.touched, a.result_code, coalesce((SELECT p.hash FROM audit_log p WHERE "          \
-  "p.chain_id = a.chain_id AND p.seq = a.seq - 1), (SELECT c.pruned_hash FROM audit_chains c " \
-  "WHERE c.chain_id = a.chain_id AND c.pruned_seq = a.seq - 1), ''), a.hash"
+  "a.args, a.touched, a.result_code, coalesce((SELECT encode(p.hash, 'hex') FROM audit_log p " \
+  "WHERE p.chain_id = a.chain_id AND p.seq = a.seq - 1), (SELECT c.pruned_hash FROM "          \
+  "audit_chains c WHERE c.chain_id = a.chain_id AND c.pruned_seq = a.seq - 1), ''), "          \
+  "encode(a.hash, 'hex')"
 
 // Two nodes adding a chain at once read the same max: one commits, the other fails with a
 // serialization failure (SERIALIZABLE) and is re-run by the store, then takes the next id.
@@ -53,14 +56,15 @@ constexpr std::string_view kNextIds =
 // RETURNING tells whether the id is beyond what the sequence handed out.
 constexpr std::string_view kInsertRecord =
     "INSERT INTO audit_log (" VS_AUDIT_STORED_COLUMNS
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, decode($13, 'hex')) "
     "RETURNING id > coalesce(pg_sequence_last_value('audit_log_id_seq'), 0)";
 // Many records in one statement (AuditLog's batches): one array per column, unnested together.
 constexpr std::string_view kInsertRecords =
     "INSERT INTO audit_log (" VS_AUDIT_STORED_COLUMNS
-    ") SELECT * FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::int8[], "
-    "$6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::int8[], "
-    "$13::text[]) RETURNING id, id > "
+    ") SELECT i, c, s, t, ac, k, cr, ip, m, ar, tc, rc, decode(h, 'hex') FROM unnest($1::int8[], "
+    "$2::int8[], $3::int8[], $4::int8[], $5::int8[], $6::text[], $7::text[], $8::text[], "
+    "$9::text[], $10::text[], $11::text[], $12::int8[], $13::text[]) AS u (i, c, s, t, ac, k, cr, "
+    "ip, m, ar, tc, rc, h) RETURNING id, id > "
     "coalesce(pg_sequence_last_value('audit_log_id_seq'), 0)";
 // Serializes the rare catch-up below across sessions (classid 'voxt', objid 1).
 constexpr std::string_view kLockSequence = "SELECT pg_advisory_xact_lock(1987016820, 1)";
@@ -234,7 +238,10 @@ Result<std::vector<int64_t>> PgAuditRepository::NextIds(int64_t n) {
   return ids;
 }
 
+// The hash goes as hex text and is stored as bytes (decode(..., 'hex')); checked here first, so
+// that a malformed one is the caller's kInvalidArgument rather than a database error.
 Status PgAuditRepository::Insert(const AuditRecord& record) {
+  VS_RETURN_IF_ERROR(DecodeAuditHash(record.hash).status());
   VS_ASSIGN_OR_RETURN(Rows rows, conn_.Query(kInsertRecord, Params()
                                                                 .Int64(record.id)
                                                                 .Int64(record.chain_id)
@@ -263,6 +270,7 @@ Status PgAuditRepository::InsertMany(std::span<const AuditRecord> records) {
   std::vector<std::optional<int64_t>> accounts;
   std::vector<std::string> key_ids, credentials, ips, methods, args, touched, hashes;
   for (const AuditRecord& r : records) {
+    VS_RETURN_IF_ERROR(DecodeAuditHash(r.hash).status());
     ids.push_back(r.id);
     chains.push_back(r.chain_id);
     seqs.push_back(r.seq);

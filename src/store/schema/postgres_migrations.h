@@ -245,11 +245,15 @@ CREATE TABLE secret_versions (
   PRIMARY KEY (secret_id, version)
 );
 )sql",
-    // Version 6: audit records no longer store prev_hash, as in SQLite (pg_audit.cc derives it
-    // on read). DROP COLUMN only marks the column dropped (instant); rows written from then on
-    // are shorter, and the old rows keep their bytes until they are pruned or rewritten.
+    // Version 6: audit records shrink, as in SQLite: prev_hash is no longer stored (pg_audit.cc
+    // derives it on read) and the hash is stored as its 32 bytes. The type change rewrites the
+    // table and its indexes once, which also gives back the dropped column's bytes. A stored
+    // hash that is not 64 lowercase hex digits (edited by hand) is kept as its text's bytes, so
+    // it still fails verification instead of failing the migration.
     R"sql(
-ALTER TABLE audit_log DROP COLUMN prev_hash;
+ALTER TABLE audit_log DROP COLUMN prev_hash,
+  ALTER COLUMN hash TYPE BYTEA USING CASE WHEN hash ~ '^[0-9a-f]{64}$'
+    THEN decode(hash, 'hex') ELSE convert_to(hash, 'UTF8') END;
 )sql",
 };
 

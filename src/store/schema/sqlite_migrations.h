@@ -226,12 +226,44 @@ CREATE TABLE secret_versions (
   PRIMARY KEY (secret_id, version)
 ) STRICT;
 )sql",
-    // Version 6: audit records no longer store prev_hash (docs/AUDIT.md "Size"): it is the hash
-    // of the record before in the same chain (or the chain's checkpoint hash), so reads derive it
-    // (sqlite_audit.cc) and record hashes, which cover it, verify as before. DROP COLUMN rewrites
-    // the table once (docs/AUDIT.md: the cost per million records).
+    // Version 6: audit records shrink (docs/AUDIT.md "Size"): prev_hash is no longer stored (it
+    // is the hash of the record before in the same chain, or the chain's checkpoint hash, so
+    // reads derive it: sqlite_audit.cc) and the hash is stored as its 32 bytes. Record hashes,
+    // which cover prev_hash, verify as before. The table is rebuilt once (docs/AUDIT.md: the cost
+    // per million records); AUTOINCREMENT's high-water mark moves with it. A stored hash that is
+    // not 64 lowercase hex digits (edited by hand) is kept as its text's bytes, so it still fails
+    // verification instead of failing the migration. voxsecrets_unhex is registered by
+    // sqlite_connection.cc.
     R"sql(
-ALTER TABLE audit_log DROP COLUMN prev_hash;
+CREATE TABLE audit_log_v6 (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  chain_id      INTEGER NOT NULL,
+  seq           INTEGER NOT NULL CHECK (seq >= 1),
+  time_ms       INTEGER NOT NULL,
+  account_id    INTEGER,
+  key_id        TEXT    NOT NULL DEFAULT '',
+  credential    TEXT    NOT NULL,
+  ip            TEXT    NOT NULL DEFAULT '',
+  method        TEXT    NOT NULL DEFAULT '',
+  args          TEXT    NOT NULL DEFAULT '{}',
+  touched       TEXT    NOT NULL DEFAULT '{}',
+  result_code   INTEGER NOT NULL,
+  hash          BLOB    NOT NULL,
+  UNIQUE (chain_id, seq)
+) STRICT;
+INSERT INTO sqlite_sequence (name, seq)
+  SELECT 'audit_log_v6', seq FROM sqlite_sequence WHERE name = 'audit_log';
+INSERT INTO audit_log_v6 (id, chain_id, seq, time_ms, account_id, key_id, credential, ip, method,
+                          args, touched, result_code, hash)
+  SELECT id, chain_id, seq, time_ms, account_id, key_id, credential, ip, method, args, touched,
+         result_code,
+         CASE WHEN length(hash) = 64 AND hash NOT GLOB '*[^0-9a-f]*'
+              THEN voxsecrets_unhex(hash) ELSE CAST(hash AS BLOB) END
+  FROM audit_log;
+DROP TABLE audit_log;
+ALTER TABLE audit_log_v6 RENAME TO audit_log;
+CREATE INDEX audit_log_by_account ON audit_log (account_id, id);
+CREATE INDEX audit_log_by_time ON audit_log (time_ms);
 )sql",
 };
 

@@ -6,6 +6,7 @@
 
 #include "common/encoding.h"
 #include "common/log.h"
+#include "store/audit_hash_bytes.h"
 #include "store/sqlite/sqlite_repositories.h"
 #include "store/store_error.h"
 
@@ -17,15 +18,17 @@ namespace {
 #define VS_AUDIT_STORED_COLUMNS                                                             \
   "id, chain_id, seq, time_ms, account_id, key_id, credential, ip, method, args, touched, " \
   "result_code, hash"
-// What a read returns: the stored columns of `a` (audit_log AS a) and prev_hash, which is not
-// stored but derived (schema version 6): the hash of the record before it in its chain, else the
-// chain's checkpoint hash when the record follows the checkpoint (the genesis hash for seq 1 of
-// an unpruned chain), else '' (the record before it is missing: `audit verify` names that).
+// What a read returns: the stored columns of `a` (audit_log AS a), its hash (32 bytes stored)
+// as hex, and prev_hash, which is not stored but derived (schema version 6): the hash of the
+// record before it in its chain, else the chain's checkpoint hash when the record follows the
+// checkpoint (the genesis hash for seq 1 of an unpruned chain), else '' (the record before it
+// is missing: `audit verify` names that).
 #define VS_AUDIT_COLUMNS                                                                       \
   "a.id, a.chain_id, a.seq, a.time_ms, a.account_id, a.key_id, a.credential, a.ip, a.method, " \
-  "a.args, a.touched, a.result_code, coalesce((SELECT p.hash FROM audit_log p WHERE "          \
-  "p.chain_id = a.chain_id AND p.seq = a.seq - 1), (SELECT c.pruned_hash FROM audit_chains c " \
-  "WHERE c.chain_id = a.chain_id AND c.pruned_seq = a.seq - 1), ''), a.hash"
+  "a.args, a.touched, a.result_code, coalesce((SELECT lower(hex(p.hash)) FROM audit_log p "    \
+  "WHERE p.chain_id = a.chain_id AND p.seq = a.seq - 1), (SELECT c.pruned_hash FROM "          \
+  "audit_chains c WHERE c.chain_id = a.chain_id AND c.pruned_seq = a.seq - 1), ''), "          \
+  "lower(hex(a.hash))"
 
 // The caller holds the write lock (BEGIN IMMEDIATE), so max + 1 cannot race.
 constexpr std::string_view kInsertChain =
@@ -253,6 +256,7 @@ Result<std::vector<int64_t>> SqliteAuditRepository::NextIds(int64_t n) {
 }
 
 Status SqliteAuditRepository::Insert(const AuditRecord& record) {
+  VS_ASSIGN_OR_RETURN(AuditHashBytes hash, DecodeAuditHash(record.hash));
   VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kInsertRecord));
   stmt->BindInt64(1, record.id);
   stmt->BindInt64(2, record.chain_id);
@@ -266,7 +270,8 @@ Status SqliteAuditRepository::Insert(const AuditRecord& record) {
   stmt->BindText(10, record.args_json);
   stmt->BindText(11, record.touched_json);
   stmt->BindInt64(12, record.result_code);
-  stmt->BindText(13, record.hash);  // prev_hash is not stored (derived on read)
+  // prev_hash is not stored (derived on read); the hash is stored as its 32 bytes.
+  stmt->BindBlob(13, std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()));
   return stmt->Run();
 }
 

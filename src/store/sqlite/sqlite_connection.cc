@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "common/encoding.h"
 #include "store/sqlite/sqlite_error.h"
 #include "store/store_error.h"
 
@@ -45,10 +46,34 @@ Connection::~Connection() {
   sqlite3_close_v2(db_);
 }
 
+namespace {
+
+// voxsecrets_unhex(text): the bytes of a text of hex digits (either case) as a BLOB, NULL for
+// anything else. SQLite 3.40 (Debian 12) has no unhex(); schema version 6 uses it to store
+// audit hashes as bytes.
+void UnhexFunction(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) != SQLITE_TEXT) return sqlite3_result_null(context);
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  const int size = sqlite3_value_bytes(argv[0]);
+  if (text == nullptr || size % 2 != 0) return sqlite3_result_null(context);
+  std::string bytes(static_cast<size_t>(size / 2), '\0');
+  if (!HexDecodeTo(std::string_view(text, static_cast<size_t>(size)),
+                   std::span<uint8_t>(reinterpret_cast<uint8_t*>(bytes.data()), bytes.size()))) {
+    return sqlite3_result_null(context);
+  }
+  sqlite3_result_blob(context, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+}
+
+}  // namespace
+
 Status Connection::Configure(int busy_timeout_ms) {
   sqlite3_extended_result_codes(db_, 1);
   int rc = sqlite3_busy_timeout(db_, busy_timeout_ms);
   if (rc != SQLITE_OK) return SqliteError(rc, db_, "set busy timeout");
+  rc = sqlite3_create_function_v2(db_, "voxsecrets_unhex", 1,
+                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                  &UnhexFunction, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(rc, db_, "register voxsecrets_unhex");
   // secure_delete: deleted rows (a deleted application's wrapped data keys and sealed values)
   // are overwritten with zeros instead of lingering in free pages (docs/RECORD_FORMAT.md).
   VS_RETURN_IF_ERROR(

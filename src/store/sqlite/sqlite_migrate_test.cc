@@ -133,6 +133,8 @@ TEST_F(SqliteMigrateTest, ShippedSchemaIndexesTheLookups) {
       "SELECT value FROM secret_versions WHERE secret_id = ?1 AND version = ?2",
       "SELECT version FROM secret_versions WHERE secret_id = ?1 ORDER BY version DESC LIMIT ?2",
       "DELETE FROM secret_versions WHERE secret_id = ?1 AND version <= ?2",
+      // An audit record's prev_hash, derived on read (sqlite_audit.cc).
+      "SELECT hash FROM audit_log WHERE chain_id = ?1 AND seq = ?2",
   };
   for (const std::string& query : queries) {
     std::string detail = plan(query);
