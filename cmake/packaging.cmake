@@ -50,7 +50,8 @@ set(CPACK_COMPONENTS_ALL voxsecrets system)
 # Debug symbols are dropped from the packaged binary (the build tree keeps them).
 set(CPACK_STRIP_FILES ON)
 # Runtime Depends computed by dpkg-shlibdeps from the binary (libssl3, libsqlite3-0, libpq5,
-# libboost-*, libprometheus-cpp-core, libtomlplusplus3, ...), plus what the scripts use.
+# libboost-*, libprometheus-cpp-core, libtomlplusplus3, libjemalloc2 unless built with
+# -DVOXSECRETS_ALLOCATOR=system, ...), plus what the scripts use.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
