@@ -186,8 +186,9 @@ void AuditLog::Submit(Job job) {
       overloaded = true;
     } else {
       queue_.push_back(std::move(job));
-      // Only an idle committer needs a wake-up: a busy one takes the queue when it is done.
-      wake = committer_idle_;
+      // An idle committer needs a wake-up, and so does one gathering a batch (batch_window) once
+      // the batch is full; a busy one takes the queue when it is done.
+      wake = committer_idle_ || queue_.size() == options_.max_batch;
       committer_idle_ = false;
     }
   }

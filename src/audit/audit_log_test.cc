@@ -308,5 +308,48 @@ TEST(AuditLogGroupCommitTest, AFullQueueRefusesAtOnceInsteadOfGrowing) {
   ExpectChainVerifies(*store.db);
 }
 
+// Under load the committer lets a batch gather for batch_window; a batch that reaches max_batch
+// commits at once instead of waiting the window out (here an hour: only the wake-up of the
+// Submit that fills the batch can end the wait).
+TEST(AuditLogGroupCommitTest, AFullBatchEndsTheGatheringWindow) {
+  AuditTestStore store;
+  GateExporter gate;
+  AuditLogOptions options;
+  options.max_batch = 3;
+  options.batch_window = std::chrono::hours(1);
+  options.busy_gap = std::chrono::hours(1);
+  options.exporter = &gate;
+  auto log = AuditLog::Open(*store.db, options);
+  ASSERT_TRUE(log.ok());
+  std::atomic<int> ok{0};
+  std::vector<std::thread> appenders;
+  const auto append = [&](int n) {
+    appenders.emplace_back([&, n] { ok += (*log)->AppendDurable(TestEntry(n)).ok() ? 1 : 0; });
+  };
+  // Hang guard only: waits until `done` holds or 30 s passed.
+  const auto wait_for = [](const auto& done) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!done() && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  };
+  append(1);
+  gate.WaitEntered();  // the committer holds entry 1's batch
+  append(2);
+  wait_for([&] { return (*log)->stats().queued == 1; });
+  gate.Release();
+  // Batch 1 commits; the committer, busy now, gathers entry 2's batch for the window.
+  wait_for([&] { return (*log)->stats().batches == 1; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // lets it enter the wait
+  append(3);
+  append(4);  // fills the batch: max_batch entries queued
+  wait_for([&] { return ok.load() == 4; });
+  EXPECT_EQ(ok.load(), 4) << "the full batch still waits for the window";
+  EXPECT_EQ((*log)->stats().batches, 2);
+  log->reset();  // the destructor ends any wait, so the appenders can be joined either way
+  for (auto& t : appenders) t.join();
+  EXPECT_EQ(AllRecords(*store.db).size(), 4u);
+}
+
 }  // namespace
 }  // namespace voxsecrets::audit
