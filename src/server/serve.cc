@@ -39,6 +39,7 @@
 #include "server/data_dir_lock.h"
 #include "server/master_key_watcher.h"
 #include "server/metered_api.h"
+#include "server/name_index_merger.h"
 #include "server/panel_assets.h"
 #include "server/store_health.h"
 
@@ -413,6 +414,13 @@ int RunServe(const ServeOptions& options) {
     audit::AuditPrunerOptions pruner_options;
     pruner_options.retention = std::chrono::hours(24 * options.audit_retention_days);
     audit_pruner = std::make_unique<audit::AuditPruner>(*data.store, clock, &log, pruner_options);
+  }
+  // Keeps name searches quick as secrets are written: SQLite's name index gains a segment per
+  // write transaction (server/name_index_merger.h). PostgreSQL's needs no such care.
+  std::unique_ptr<NameIndexMerger> name_index_merger;
+  if (data.store->BackendName() == "sqlite") {
+    name_index_merger =
+        std::make_unique<NameIndexMerger>(*data.store, &log, NameIndexMergerOptions{});
   }
   // Write calls join the audit log's group commit (one durable commit for all concurrent writes):
   // SQLite has one writer, and on PostgreSQL each write would otherwise hold this node's audit

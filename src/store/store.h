@@ -172,6 +172,20 @@ class SecretRepository {
   // Replaces only the sealed value (re-encryption); `modified` stays. False when not found.
   virtual Result<bool> ReplaceSealed(int64_t application_id, int64_t id,
                                      const SealedValue& value) = 0;
+  // Upkeep of the name index (background maintenance, never on a request's path). SQLite's
+  // trigram index grows by one segment per write transaction, FTS5 merges them only partly on its
+  // own, and a name search visits every segment (docs/BENCHMARKS.md, "Name search"). When the
+  // index has more than `max_segments` segments, this merges about `pages` pages of all of them
+  // towards one and returns how many segments it has then (call again with max_segments 1, each
+  // call in its own short write transaction, to finish); otherwise it does nothing and returns 0.
+  // Answers of List are the same before, during and after. The default (PostgreSQL, whose GIN
+  // index autovacuum looks after) does nothing and returns 0. REQUIRES: a write transaction;
+  // max_segments >= 1; pages >= 1.
+  virtual Result<int64_t> MergeNameIndex(int64_t max_segments, int64_t pages) {
+    static_cast<void>(max_segments);
+    static_cast<void>(pages);
+    return int64_t{0};
+  }
 };
 
 // The older versions of secrets' values (SecretVersionRecord). Like secrets, they are found only

@@ -91,6 +91,7 @@ class SqliteSecretRepository final : public SecretRepository {
   Result<int64_t> DeleteAll(int64_t application_id) override;
   Result<std::vector<SecretRecord>> ListSealed(int64_t application_id) override;
   Result<bool> ReplaceSealed(int64_t application_id, int64_t id, const SealedValue& value) override;
+  Result<int64_t> MergeNameIndex(int64_t max_segments, int64_t pages) override;
 
  private:
   Connection& conn_;

@@ -60,6 +60,14 @@ constexpr std::string_view kDeleteSecret =
 constexpr std::string_view kDeleteAllSecrets = "DELETE FROM secrets WHERE application_id = ?1";
 constexpr std::string_view kReplaceSealed =
     "UPDATE secrets SET value = ?3, key_version = ?4 WHERE application_id = ?1 AND id = ?2";
+// The name index's segments (each has at least one entry in the FTS5 table's %_idx, whose key
+// starts with the segment id), and one step of an incremental merge: FTS5's 'merge' command
+// with a negative page count merges all segments, whatever their level, towards one, writing
+// about that many pages (https://www.sqlite.org/fts5.html, "The 'merge' Command").
+constexpr std::string_view kNameIndexSegments =
+    "SELECT count(DISTINCT segid) FROM secret_names_idx";
+constexpr std::string_view kMergeNameIndex =
+    "INSERT INTO secret_names (secret_names, rank) VALUES ('merge', ?1)";
 
 #undef VS_NAME_MATCHES
 #undef VS_SECRET_INFO_COLUMNS
@@ -179,6 +187,22 @@ Result<Page<SecretInfo>> SqliteSecretRepository::List(int64_t application_id,
   }
   page.total_count = matches;
   return page;
+}
+
+Result<int64_t> SqliteSecretRepository::MergeNameIndex(int64_t max_segments, int64_t pages) {
+  auto segments = [this]() -> Result<int64_t> {
+    VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kNameIndexSegments));
+    VS_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    return row ? stmt->ColumnInt64(0) : int64_t{0};
+  };
+  VS_ASSIGN_OR_RETURN(int64_t before, segments());
+  if (before <= max_segments) return int64_t{0};
+  {
+    VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kMergeNameIndex));
+    stmt->BindInt64(1, -pages);
+    VS_RETURN_IF_ERROR(stmt->Run());
+  }
+  return segments();
 }
 
 Result<bool> SqliteSecretRepository::Update(int64_t application_id, int64_t id,
