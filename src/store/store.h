@@ -363,6 +363,9 @@ struct ReadHint {
   // The secret in that application: by id when set, else by name; neither = none.
   std::optional<int64_t> secret_id;
   std::string secret_name;
+  // The caller expects these rows (and its own caches) to answer the whole read, so a backend
+  // may fetch them in one statement on its own (see Tx::Prefetch). A wrong guess costs a re-run.
+  bool complete = false;
 };
 
 // One transaction. Repositories are valid only during the callback that received the Tx.
@@ -398,6 +401,9 @@ class Tx {
   // the rows come from the transaction's snapshot, so every answer is the same as without the
   // hint. Any other call, and every call of a write transaction, reads as usual. A non-OK Status
   // is the store's, as from a repository call. The default does nothing.
+  // With `hint.complete`, a backend may also run a read that begins with Prefetch as that one
+  // statement alone (no transaction block: PostgreSQL); should the callback then need anything
+  // more, that call fails and Store::Read runs the callback again in a transaction (Store::Read).
   virtual Status Prefetch(const ReadHint& hint) {
     static_cast<void>(hint);
     return Status::Ok();
@@ -413,6 +419,11 @@ class Store {
  public:
   virtual ~Store() = default;
   // Runs `fn` in a read-only transaction (a consistent snapshot). Writes through it fail.
+  // `fn` runs once, with one exception: when its first call is Tx::Prefetch, a backend may run
+  // it first on the prefetched rows alone and, if it needs anything more, run it again in a full
+  // transaction and return only that second run's result (the first run's Status is ignored,
+  // whatever it was). So a callback that calls Prefetch must start afresh each time and have no
+  // effects outside `tx` that cannot be repeated.
   virtual Status Read(const TxFn& fn) = 0;
   // Runs `fn` in a read-write transaction. Commits when `fn` returns OK (the commit is durable
   // when Write returns OK); rolls everything back when `fn` returns an error, which Write then

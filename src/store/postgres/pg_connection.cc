@@ -281,6 +281,8 @@ void Connection::ClearErrors() {
   first_error_ = Status::Ok();
   first_error_sqlstate_.clear();
   lost_before_transaction_ = false;
+  alone_ = false;
+  refused_ = false;
 }
 
 void Connection::Ahead(std::initializer_list<std::string_view> statements) {
@@ -288,6 +290,7 @@ void Connection::Ahead(std::initializer_list<std::string_view> statements) {
 }
 
 Status Connection::CommitLater() {
+  if (alone_) return Refuse("commit");
   if (broken_)
     return StoreError(StatusCode::kUnavailable, "postgresql: commit: connection is broken");
   VS_RETURN_IF_ERROR(FinishCommitLater());
@@ -412,6 +415,7 @@ Result<Rows> Connection::CollectResults(std::string_view what) {
 }
 
 Status Connection::Exec(std::string_view sql, std::string_view what) {
+  if (alone_) return Refuse(what);
   if (broken_)
     return StoreError(StatusCode::kUnavailable,
                       "postgresql: " + std::string(what) + ": connection is broken");
@@ -458,7 +462,24 @@ Result<std::string> Connection::PreparedName(std::string_view sql, const Params&
   return name;
 }
 
+Status Connection::Refuse(std::string_view what) {
+  refused_ = true;
+  return StoreError(StatusCode::kInternal,
+                    "postgresql: " + std::string(what) +
+                        ": refused after a statement run alone (it needs a transaction)");
+}
+
+Result<Rows> Connection::QueryAlone(std::string_view sql, const Params& params) {
+  if (alone_) return Refuse("query");
+  ahead_.clear();
+  Result<Rows> rows = Query(sql, params);
+  alone_ = true;
+  if (!rows.ok() && PQstatus(conn_) != CONNECTION_OK) lost_before_transaction_ = true;
+  return rows;
+}
+
 Result<Rows> Connection::Query(std::string_view sql, const Params& params) {
+  if (alone_) return Refuse("query");
   if (broken_)
     return StoreError(StatusCode::kUnavailable, "postgresql: query: connection is broken");
   VS_RETURN_IF_ERROR(FinishCommitLater());

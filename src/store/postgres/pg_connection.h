@@ -146,6 +146,17 @@ class Connection {
   bool has_ahead() const { return !ahead_.empty(); }
   void DropAhead() { ahead_.clear(); }
   Status CommitLater();
+  // One statement outside any transaction block, for a read that may need nothing more:
+  //  - QueryAlone(sql, params): runs `sql` on its own in autocommit (one statement is its own
+  //    consistent snapshot), dropping the statements of Ahead (the BEGIN it then needs not).
+  //    From then on until ClearErrors(), every Exec, Query, QueryAlone and CommitLater fails
+  //    without sending anything and refused() turns true: whatever needs a further statement
+  //    must be done again, from the start, in a transaction. A session found lost by the
+  //    statement counts as lost_before_transaction() (a lone read changed nothing).
+  //    REQUIRES: no transaction block open; `sql` only reads.
+  Result<Rows> QueryAlone(std::string_view sql, const Params& params);
+  bool refused() const { return refused_; }
+
   // The session was found lost before any statement of the current transaction reached the
   // server (while sending the statements queued by Ahead, or reading the answer of an earlier
   // CommitLater): nothing of the transaction happened, so it may be run again on another one.
@@ -159,7 +170,8 @@ class Connection {
   bool InFailedTransaction() const;
 
   // The first error since ClearErrors() (OK when none) and its SQLSTATE (08006 for a lost
-  // connection or a missed deadline; empty when none).
+  // connection or a missed deadline; empty when none). ClearErrors() also ends what QueryAlone
+  // started (refused() turns false, statements are sent again).
   const Status& first_error() const { return first_error_; }
   const std::string& first_error_sqlstate() const { return first_error_sqlstate_; }
   void ClearErrors();
@@ -177,6 +189,8 @@ class Connection {
   Status SessionError(std::string_view what);
   Status Record(Status status, std::string_view sqlstate);
   Result<std::string> PreparedName(std::string_view sql, const Params& params);
+  // The failure of a statement that QueryAlone's statement forbids (refused() turns true).
+  Status Refuse(std::string_view what);
   // Reads the answer of a COMMIT sent by CommitLater, if any.
   Status FinishCommitLater();
   // Query with the statements of Ahead in front, in one pipeline.
@@ -193,6 +207,8 @@ class Connection {
   std::vector<std::string_view> ahead_;
   bool commit_pending_ = false;  // a COMMIT of CommitLater awaits its answer
   bool lost_before_transaction_ = false;
+  bool alone_ = false;    // QueryAlone ran since ClearErrors: no further statement may be sent
+  bool refused_ = false;  // a statement was refused because of alone_
   Status first_error_;
   std::string first_error_sqlstate_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL + type signature -> name

@@ -9,8 +9,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store/postgres/pg_store.h"
 #include "store/postgres/pg_store_fixture.h"
@@ -36,6 +38,67 @@ int UnusedPort() {
   }
   ::close(fd);
   return port;
+}
+
+// An account with an application "app" holding secret "Db" (sealed by data key 1).
+struct Seeded {
+  int64_t account = 0;
+  int64_t app = 0;
+  int64_t secret = 0;
+
+  // The hint of a GetSecretValue of that secret by names.
+  ReadHint Hint() const {
+    ReadHint hint;
+    hint.account_id = account;
+    hint.application_name = "app";
+    hint.secret_name = "Db";
+    hint.complete = true;
+    return hint;
+  }
+};
+
+Result<Seeded> Seed(Store& store) {
+  Seeded seeded;
+  Status written = store.Write([&](Tx& tx) -> Status {
+    AccountRecord a;
+    a.name = "a";
+    VS_ASSIGN_OR_RETURN(seeded.account, tx.accounts().Insert(a));
+    ApplicationRecord record;
+    record.account_id = seeded.account;
+    record.name = "app";
+    VS_ASSIGN_OR_RETURN(seeded.app, tx.applications().Insert(record));
+    VS_RETURN_IF_ERROR(tx.data_keys().Insert(DataKeyRecord{seeded.app, 1, "wk", 1, 0, 1}));
+    VS_ASSIGN_OR_RETURN(seeded.secret,
+                        tx.secrets().Insert(seeded.app, "Db", "", SealedValue{"sealed", 1}, 1));
+    return Status::Ok();
+  });
+  if (!written.ok()) return written;
+  return seeded;
+}
+
+// What a GetSecretValue-like read sees: the counter, the secret's blob and its data key.
+struct Seen {
+  int64_t iam_version = 0;
+  std::string blob;
+  std::string wrapped_key;
+  bool operator==(const Seen&) const = default;
+};
+
+Status LookUpSecret(Tx& tx, const Seeded& seeded, Seen& seen) {
+  VS_ASSIGN_OR_RETURN(seen.iam_version, tx.meta().IamVersion());
+  VS_ASSIGN_OR_RETURN(std::optional<ApplicationRecord> app,
+                      tx.applications().FindByName(seeded.account, "app"));
+  if (!app.has_value() || app->id != seeded.app) return InternalError("application not found");
+  VS_ASSIGN_OR_RETURN(std::optional<SecretRecord> secret, tx.secrets().FindByName(app->id, "Db"));
+  if (!secret.has_value() || secret->info.id != seeded.secret) {
+    return InternalError("secret not found");
+  }
+  seen.blob = secret->value.blob;
+  VS_ASSIGN_OR_RETURN(std::optional<DataKeyRecord> key,
+                      tx.data_keys().Find(app->id, secret->value.key_version));
+  if (!key.has_value()) return InternalError("data key not found");
+  seen.wrapped_key = key->wrapped_key;
+  return Status::Ok();
 }
 
 TEST_F(PgStoreTest, LockWaitBeyondTheStatementTimeoutIsUnavailable) {
@@ -145,8 +208,8 @@ TEST_F(PgStoreTest, SilentDatabaseIsUnavailableWithinTheDeadline) {
 }
 
 // Tx::Prefetch: a read's first lookups (the identity change counter, an application, a secret in
-// it, its data key) travel as one statement with BEGIN; after it the transaction needs the
-// database no more, as a silent server shows.
+// it, its data key) travel as one statement; after it the read needs the database no more, as a
+// silent server shows.
 TEST_F(PgStoreTest, PrefetchedLookupsNeedNoFurtherRoundTrip) {
   Result<std::unique_ptr<TcpProxy>> proxy = TcpProxy::Start(schema().host(), schema().port());
   ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
@@ -155,30 +218,19 @@ TEST_F(PgStoreTest, PrefetchedLookupsNeedNoFurtherRoundTrip) {
   options.connect_timeout_s = 1;
   options.statement_timeout_ms = 100;  // a statement sent after all fails soon
   options.pool_size = 1;
+  // The schema and the rows come from a node without that short timeout (a busy machine).
+  Store* seeder = OpenNode();
+  ASSERT_NE(seeder, nullptr);
+  Result<Seeded> seeded = Seed(*seeder);
+  ASSERT_TRUE(seeded.ok()) << seeded.status().ToString();
   Store* store = OpenNode(options);
   ASSERT_NE(store, nullptr);
-  int64_t account = 0;
-  int64_t app = 0;
-  int64_t secret = 0;
-  VS_ASSERT_OK(store->Write([&](Tx& tx) -> Status {
-    AccountRecord a;
-    a.name = "a";
-    VS_ASSIGN_OR_RETURN(account, tx.accounts().Insert(a));
-    ApplicationRecord record;
-    record.account_id = account;
-    record.name = "app";
-    VS_ASSIGN_OR_RETURN(app, tx.applications().Insert(record));
-    VS_RETURN_IF_ERROR(tx.data_keys().Insert(DataKeyRecord{app, 1, "wk", 1, 0, 1}));
-    VS_ASSIGN_OR_RETURN(secret, tx.secrets().Insert(app, "Db", "", SealedValue{"sealed", 1}, 1));
-    return Status::Ok();
-  }));
+  const int64_t account = seeded->account;
+  const int64_t app = seeded->app;
+  const int64_t secret = seeded->secret;
 
   Status status = store->Read([&](Tx& tx) -> Status {
-    ReadHint hint;
-    hint.account_id = account;
-    hint.application_name = "app";
-    hint.secret_name = "Db";
-    VS_RETURN_IF_ERROR(tx.Prefetch(hint));
+    VS_RETURN_IF_ERROR(tx.Prefetch(seeded->Hint()));
     (*proxy)->SetMode(TcpProxy::Mode::kBlackhole);
     VS_ASSIGN_OR_RETURN(int64_t version, tx.meta().IamVersion());
     EXPECT_GT(version, 0);
@@ -199,6 +251,117 @@ TEST_F(PgStoreTest, PrefetchedLookupsNeedNoFurtherRoundTrip) {
   (*proxy)->SetMode(TcpProxy::Mode::kForward);
   VS_EXPECT_OK(store->Read(
       [&](Tx& tx) -> Status { return tx.applications().FindById(account, app).status(); }));
+}
+
+// A read that the prefetch answers entirely runs it as one statement on its own: no BEGIN, no
+// COMMIT reach the server, and the callback runs once.
+TEST_F(PgStoreTest, ReadAnsweredByThePrefetchSendsNoTransactionBlock) {
+  Result<std::unique_ptr<TcpProxy>> proxy = TcpProxy::Start(schema().host(), schema().port());
+  ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
+  PgOptions options = Options();
+  options.url = schema().StoreUrl("voxsecrets-test", "127.0.0.1", (*proxy)->port());
+  options.pool_size = 1;
+  Store* store = OpenNode(options);
+  ASSERT_NE(store, nullptr);
+  Result<Seeded> seeded = Seed(*store);
+  ASSERT_TRUE(seeded.ok()) << seeded.status().ToString();
+  Seen plain;
+  VS_ASSERT_OK(store->Read([&](Tx& tx) { return LookUpSecret(tx, *seeded, plain); }));
+  VS_ASSERT_OK(store->SchemaVersion().status());  // the plain read's COMMIT has gone out
+
+  (*proxy)->ClearSent();
+  int runs = 0;
+  Seen hinted;
+  VS_ASSERT_OK(store->Read([&](Tx& tx) -> Status {
+    ++runs;
+    VS_RETURN_IF_ERROR(tx.Prefetch(seeded->Hint()));
+    return LookUpSecret(tx, *seeded, hinted);
+  }));
+  // Its answer comes after everything sent before it on the session (one session: pool_size 1).
+  VS_ASSERT_OK(store->SchemaVersion().status());
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(hinted, plain);
+  EXPECT_EQ(hinted.blob, "sealed");
+  EXPECT_EQ((*proxy)->CountSent("BEGIN"), 0u);
+  EXPECT_EQ((*proxy)->CountSent("COMMIT"), 0u);
+}
+
+// A read that needs more than the prefetch answered is run again in a transaction, whatever its
+// first run returned: the further lookup of the first run is never sent (it would read another
+// snapshot), and the answer is the one a read without the hint gives.
+TEST_F(PgStoreTest, ReadNeedingMoreThanThePrefetchRunsAgainInATransaction) {
+  Result<std::unique_ptr<TcpProxy>> proxy = TcpProxy::Start(schema().host(), schema().port());
+  ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
+  PgOptions options = Options();
+  options.url = schema().StoreUrl("voxsecrets-test", "127.0.0.1", (*proxy)->port());
+  options.pool_size = 1;
+  Store* store = OpenNode(options);
+  ASSERT_NE(store, nullptr);
+  Result<Seeded> seeded = Seed(*store);
+  ASSERT_TRUE(seeded.ok()) << seeded.status().ToString();
+  int64_t plain_count = -1;
+  Seen plain;
+  VS_ASSERT_OK(store->Read([&](Tx& tx) -> Status {
+    VS_RETURN_IF_ERROR(LookUpSecret(tx, *seeded, plain));
+    VS_ASSIGN_OR_RETURN(Page<ApplicationRecord> page, tx.applications().List(seeded->account, {}));
+    plain_count = page.total_count;
+    return Status::Ok();
+  }));
+  ASSERT_EQ(plain_count, 1);
+  VS_ASSERT_OK(store->SchemaVersion().status());
+
+  (*proxy)->ClearSent();
+  int runs = 0;
+  std::vector<Status> listed;  // the List call's outcome in each run
+  Seen hinted;
+  int64_t hinted_count = -1;
+  // The callback swallows the failure of its further lookup and returns OK: the store must not
+  // take that run's answer.
+  VS_ASSERT_OK(store->Read([&](Tx& tx) -> Status {
+    ++runs;
+    hinted_count = -1;
+    VS_RETURN_IF_ERROR(tx.Prefetch(seeded->Hint()));
+    VS_RETURN_IF_ERROR(LookUpSecret(tx, *seeded, hinted));
+    Result<Page<ApplicationRecord>> page = tx.applications().List(seeded->account, {});
+    listed.push_back(page.status());
+    if (page.ok()) hinted_count = page->total_count;
+    return Status::Ok();
+  }));
+  VS_ASSERT_OK(store->SchemaVersion().status());
+  EXPECT_EQ(runs, 2);
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_FALSE(listed[0].ok());
+  VS_EXPECT_OK(listed[1]);
+  EXPECT_EQ(hinted_count, plain_count);
+  EXPECT_EQ(hinted, plain);
+  // The re-run only: one BEGIN, one COMMIT.
+  EXPECT_EQ((*proxy)->CountSent("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"), 1u);
+  EXPECT_EQ((*proxy)->CountSent("COMMIT"), 1u);
+}
+
+// A pooled session the server ended meanwhile fails at the lone prefetch, before anything of the
+// read happened: the store runs the read again on a new session.
+TEST_F(PgStoreTest, SessionLostAtTheLonePrefetchIsReplacedTransparently) {
+  const std::string tag = "vs-lost-prefetch-" + schema().name();
+  PgOptions options = Options(tag);
+  options.pool_size = 1;
+  Store* store = OpenNode(options);
+  ASSERT_NE(store, nullptr);
+  Result<Seeded> seeded = Seed(*store);
+  ASSERT_TRUE(seeded.ok()) << seeded.status().ToString();
+  Result<int> terminated = schema().TerminateSessions(tag);
+  ASSERT_TRUE(terminated.ok()) << terminated.status().ToString();
+  EXPECT_GE(*terminated, 1);
+  Seen seen;
+  int runs = 0;
+  Status status = store->Read([&](Tx& tx) -> Status {
+    ++runs;
+    VS_RETURN_IF_ERROR(tx.Prefetch(seeded->Hint()));
+    return LookUpSecret(tx, *seeded, seen);
+  });
+  VS_EXPECT_OK(status);
+  EXPECT_EQ(runs, 2);
+  EXPECT_EQ(seen.blob, "sealed");
 }
 
 // ---- retries -----------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ bool SendableText(std::string_view text) {
 
 }  // namespace
 
-Status PrefetchReadHint(Connection& conn, const ReadHint& hint, ReadAhead& ahead) {
+Status PrefetchReadHint(Connection& conn, const ReadHint& hint, ReadAhead& ahead, bool alone) {
   const bool app_by_id = hint.application_id.has_value();
   if (hint.account_id == 0 ||
       (!app_by_id && (hint.application_name.empty() || !SendableText(hint.application_name)))) {
@@ -70,7 +70,8 @@ Status PrefetchReadHint(Connection& conn, const ReadHint& hint, ReadAhead& ahead
   }
   if (secret_by == 1) params.Int64(*hint.secret_id);
   if (secret_by == 2) params.Text(hint.secret_name);
-  VS_ASSIGN_OR_RETURN(Rows rows, conn.Query(kStatements[app_by_id ? 0 : 1][secret_by], params));
+  const std::string_view sql = kStatements[app_by_id ? 0 : 1][secret_by];
+  VS_ASSIGN_OR_RETURN(Rows rows, alone ? conn.QueryAlone(sql, params) : conn.Query(sql, params));
   if (rows.size() != 1) {
     return StoreError(StatusCode::kInternal, "postgresql: the change counter 'iam' is missing");
   }

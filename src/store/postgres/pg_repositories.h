@@ -100,7 +100,8 @@ struct ReadAhead {
 // application `hint` names and the secret in it with its data key, into `ahead`. Does nothing for
 // a hint without an account or application, and leaves out a name PostgreSQL could not take as
 // text (invalid UTF-8, a NUL byte): the lookup of such a name is left to the repository call.
-Status PrefetchReadHint(Connection& conn, const ReadHint& hint, ReadAhead& ahead);
+// `alone`: the statement runs on its own, outside a transaction block (Connection::QueryAlone).
+Status PrefetchReadHint(Connection& conn, const ReadHint& hint, ReadAhead& ahead, bool alone);
 
 // The record whose columns start at column `first` of `row` (statements that join tables).
 ApplicationRecord ReadApplicationColumns(const Rows& rows, int row, int first);

@@ -42,9 +42,11 @@ constexpr std::string_view kLockAlone = "LOCK TABLE schema_version IN EXCLUSIVE 
 constexpr std::string_view kDeferCommit = "SET LOCAL synchronous_commit TO OFF";
 
 // The repositories of one transaction, all on the same connection.
+// `may_run_alone`: a read whose first statement is Prefetch's sends it on its own, without BEGIN
+// (Connection::QueryAlone); RunOnce runs the read again in a transaction if it needs more.
 class PgTx final : public Tx {
  public:
-  PgTx(Connection& conn, bool read_only)
+  PgTx(Connection& conn, bool read_only, bool may_run_alone)
       : conn_(conn),
         accounts_(conn),
         keys_(conn),
@@ -55,7 +57,8 @@ class PgTx final : public Tx {
         meta_(conn, read_only ? &ahead_ : nullptr),
         audit_(conn),
         copy_(conn),
-        read_only_(read_only) {}
+        read_only_(read_only),
+        may_run_alone_(read_only && may_run_alone) {}
 
   // Tx
   AccountRepository& accounts() override { return accounts_; }
@@ -84,7 +87,10 @@ class PgTx final : public Tx {
     return Status::Ok();
   }
   Status Prefetch(const ReadHint& hint) override {
-    return read_only_ ? pg::PrefetchReadHint(conn_, hint, ahead_) : Status::Ok();
+    if (!read_only_) return Status::Ok();
+    // BEGIN still ahead: nothing of the transaction was sent, the prefetch is its first statement.
+    const bool alone = may_run_alone_ && hint.complete && conn_.has_ahead();
+    return pg::PrefetchReadHint(conn_, hint, ahead_, alone);
   }
   bool UsesReadHints() const override { return read_only_; }
 
@@ -101,15 +107,17 @@ class PgTx final : public Tx {
   pg::PgAuditRepository audit_;
   pg::PgCopyRepository copy_;
   const bool read_only_;
+  const bool may_run_alone_;
 };
 
 enum class Mode { kRead, kWrite };
 
 // What to do after one attempt at a transaction.
 enum class Next {
-  kDone,              // return `status`
-  kRetryConflict,     // serialization failure or deadlock: run again on the same session
-  kRetryLostSession,  // the session died before anything could commit: run again on a new one
+  kDone,                // return `status`
+  kRetryConflict,       // serialization failure or deadlock: run again on the same session
+  kRetryLostSession,    // the session died before anything could commit: run again on a new one
+  kRetryInTransaction,  // a read ran its prefetch alone and then needed more: run it in a block
 };
 
 struct Attempt {
@@ -129,8 +137,13 @@ void Rollback(ConnectionPool::Lease& lease) {
 // Round trips: BEGIN (and a write's LOCK TABLE) travel with fn's first statement
 // (Connection::Ahead), and a read's COMMIT is answered while the session waits for its next
 // transaction (Connection::CommitLater): a read of k statements costs k round trips.
+// `read_alone`: a read whose first statement is Tx::Prefetch's sends it without BEGIN or COMMIT
+// (one statement is its own snapshot in autocommit: the server parses and runs neither). If fn
+// then needs any further statement, that statement is refused unsent and the attempt ends with
+// kRetryInTransaction, whatever fn returned: its result may rest on a refused lookup, and a
+// second statement would read another snapshot.
 Attempt RunOnce(ConnectionPool::Lease& lease, Mode mode, const TxFn& fn, bool alone = false,
-                bool deferred = false) {
+                bool deferred = false, bool read_alone = false) {
   Connection& conn = lease.conn();
   conn.ClearErrors();
   if (mode == Mode::kRead) {
@@ -142,7 +155,7 @@ Attempt RunOnce(ConnectionPool::Lease& lease, Mode mode, const TxFn& fn, bool al
   }
   Status status;
   {
-    PgTx tx(conn, /*read_only=*/mode == Mode::kRead);
+    PgTx tx(conn, /*read_only=*/mode == Mode::kRead, read_alone);
     status = fn(tx);
   }
   if (conn.has_ahead() && !conn.broken()) {
@@ -160,6 +173,11 @@ Attempt RunOnce(ConnectionPool::Lease& lease, Mode mode, const TxFn& fn, bool al
     const bool again = mode == Mode::kWrite || conn.lost_before_transaction();
     return {lost, again ? Next::kRetryLostSession : Next::kDone};
   }
+  if (conn.refused()) {
+    // Only the lone prefetch reached the server (no transaction block is open): start over.
+    conn.ClearErrors();
+    return {status, Next::kRetryInTransaction};
+  }
   const bool conflict =
       !conn.first_error().ok() && pg::IsRetryableSqlState(conn.first_error_sqlstate());
   if (!status.ok() || conn.InFailedTransaction()) {
@@ -174,6 +192,10 @@ Attempt RunOnce(ConnectionPool::Lease& lease, Mode mode, const TxFn& fn, bool al
     return {failure, conflict && mode == Mode::kWrite ? Next::kRetryConflict : Next::kDone};
   }
   if (mode == Mode::kRead) {
+    if (!conn.InTransaction()) {
+      // The lone prefetch: no block to end. Had it failed, fn's answer could not rest on it.
+      return {conn.first_error(), Next::kDone};
+    }
     // Nothing to make durable: the answer is read before the session's next statement.
     Status sent = conn.CommitLater();
     if (!sent.ok()) lease.Discard();
@@ -327,6 +349,7 @@ class PgStore final : public Store {
 
   Status Run(Mode mode, const TxFn& fn, bool deferred = false) {
     bool replaced_session = false;
+    bool read_alone = true;  // until a read showed that it needs a transaction
     int conflicts = 0;
     std::optional<ConnectionPool::Lease> lease;
     while (true) {
@@ -340,11 +363,14 @@ class PgStore final : public Store {
         attempt =
             RunOnce(*lease, mode, fn, /*alone=*/conflicts >= kClusterAloneAfterConflicts, deferred);
       } else {
-        attempt = RunOnce(*lease, mode, fn);
+        attempt = RunOnce(*lease, mode, fn, /*alone=*/false, /*deferred=*/false, read_alone);
       }
       switch (attempt.next) {
         case Next::kDone:
           return attempt.status;
+        case Next::kRetryInTransaction:
+          read_alone = false;
+          break;
         case Next::kRetryLostSession:
           if (replaced_session) return attempt.status;
           replaced_session = true;

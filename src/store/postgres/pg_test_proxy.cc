@@ -28,11 +28,16 @@ void CloseLink(Link& link) {
   link.upstream = -1;
 }
 
-// Copies what `from` has to `to`; false when either side is done.
-bool Pump(int from, int to) {
+}  // namespace
+
+bool TcpProxy::Pump(int from, int to, bool to_server) {
   char buffer[64 * 1024];
   ssize_t n = ::recv(from, buffer, sizeof(buffer), 0);
   if (n <= 0) return n < 0 && (errno == EINTR || errno == EAGAIN);
+  if (to_server) {
+    MutexLock lock(sent_mu_);
+    sent_.append(buffer, static_cast<size_t>(n));
+  }
   ssize_t sent = 0;
   while (sent < n) {
     ssize_t w = ::send(to, buffer + sent, static_cast<size_t>(n - sent), MSG_NOSIGNAL);
@@ -45,7 +50,24 @@ bool Pump(int from, int to) {
   return true;
 }
 
-}  // namespace
+std::string TcpProxy::Sent() const {
+  MutexLock lock(sent_mu_);
+  return sent_;
+}
+
+void TcpProxy::ClearSent() {
+  MutexLock lock(sent_mu_);
+  sent_.clear();
+}
+
+size_t TcpProxy::CountSent(std::string_view text) const {
+  MutexLock lock(sent_mu_);
+  size_t count = 0;
+  for (size_t at = sent_.find(text); at != std::string::npos; at = sent_.find(text, at + 1)) {
+    ++count;
+  }
+  return count;
+}
 
 Result<std::unique_ptr<TcpProxy>> TcpProxy::Start(std::string target_host,
                                                   std::string target_port) {
@@ -159,8 +181,10 @@ void TcpProxy::Run() {
         const pollfd& client = fds[2 + 2 * i];
         const pollfd& upstream = fds[3 + 2 * i];
         bool alive = true;
-        if (client.revents != 0) alive = Pump(link.client, link.upstream);
-        if (alive && upstream.revents != 0) alive = Pump(link.upstream, link.client);
+        if (client.revents != 0) alive = Pump(link.client, link.upstream, /*to_server=*/true);
+        if (alive && upstream.revents != 0) {
+          alive = Pump(link.upstream, link.client, /*to_server=*/false);
+        }
         if (!alive) CloseLink(link);
       }
     }
