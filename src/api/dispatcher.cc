@@ -200,7 +200,9 @@ Status Dispatcher::Admit(Call& call, store::Tx& tx, bool write) const {
 }
 
 Status Dispatcher::Execute(Call& call, store::Tx& tx, bool write, bool audit_in_tx) const {
-  // The store may run this more than once (serialization retries, a re-run batch): start afresh.
+  // The store may run this more than once (serialization retries, a re-run batch, a read whose
+  // lone prefetch was not enough: store::Store::Read): start afresh. The rate limit is charged
+  // once per call (Admit), the audit record is written once, after the store returned.
   call.handler_ran = false;
   call.facts = AuditFacts();
   call.after_commit.clear();
@@ -208,8 +210,10 @@ Status Dispatcher::Execute(Call& call, store::Tx& tx, bool write, bool audit_in_
   call.body.clear();
   try {
     if (!write && tx.UsesReadHints()) {
-      VS_RETURN_IF_ERROR(
-          tx.Prefetch(ReadHintFor(call.spec->prefetch, call.request, authenticator_)));
+      store::ReadHint hint = ReadHintFor(call.spec->prefetch, call.request, authenticator_);
+      // Without the identity cache every call looks its caller's key up: never complete.
+      if (iam_cache_ == nullptr) hint.complete = false;
+      VS_RETURN_IF_ERROR(tx.Prefetch(hint));
     }
     VS_RETURN_IF_ERROR(Admit(call, tx, write));
     CallContext context = ContextFor(call);

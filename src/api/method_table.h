@@ -54,6 +54,10 @@ enum class Prefetch {
   kNothing,
   kApplication,  // the application its application_id or application_name parameter names
   kSecret,       // that application and the secret its secret_id or secret_name parameter names
+  // kSecret, and the method reads nothing more unless a `version` parameter asks for a stored
+  // version (GetSecretValue): with the caller's identity cached, the prefetch is the whole read
+  // (store::ReadHint::complete).
+  kSecretValue,
 };
 
 // Work a method must do before its write transaction because it is too slow to do while that

@@ -35,7 +35,8 @@ store::ReadHint ReadHintFor(Prefetch what, const ApiRequest& request,
     return hint;
   }
   hint.account_id = *account_id;
-  if (what != Prefetch::kSecret) return hint;
+  if (what != Prefetch::kSecret && what != Prefetch::kSecretValue) return hint;
+  hint.complete = what == Prefetch::kSecretValue && !params.Get("version").has_value();
   if (std::optional<std::string_view> id = params.Get("secret_id")) {
     hint.secret_id = ParseInt64(*id);
   } else if (std::optional<std::string_view> name = params.Get("secret_name")) {

@@ -12,6 +12,9 @@
 #include <utility>
 #include <vector>
 
+#include "api/audit_hook.h"
+#include "api/rate_limiter.h"
+#include "common/clock.h"
 #include "common/mutex.h"
 #include "iam/roles.h"
 #include "store/sqlite/sqlite_store.h"
@@ -20,10 +23,15 @@
 namespace voxsecrets::api {
 namespace {
 
-// A store that notes every hint its transactions are given (then passes it on).
+// A store that notes every hint its transactions are given (then passes it on). With
+// RerunCompleteReads it also does what Store::Read allows after a complete hint (the PostgreSQL
+// store when its lone prefetch was not enough): drops the callback's first run, whatever it
+// returned, and runs it again in a new transaction.
 class HintRecordingStore final : public store::Store {
  public:
   explicit HintRecordingStore(store::StorePtr inner) : inner_(std::move(inner)) {}
+
+  void RerunCompleteReads() { rerun_complete_reads_ = true; }
 
   std::vector<store::ReadHint> hints() EXCLUDES(mu_) {
     MutexLock lock(mu_);
@@ -36,14 +44,18 @@ class HintRecordingStore final : public store::Store {
 
   // Store
   Status Read(const store::TxFn& fn) override {
-    return inner_->Read([&](store::Tx& tx) -> Status {
-      RecordingTx recording(tx, *this);
+    bool complete = false;
+    const auto run = [&](store::Tx& tx) -> Status {
+      RecordingTx recording(tx, *this, &complete);
       return fn(recording);
-    });
+    };
+    Status first = inner_->Read(run);
+    if (!complete || !rerun_complete_reads_) return first;
+    return inner_->Read(run);
   }
   Status Write(const store::TxFn& fn) override {
     return inner_->Write([&](store::Tx& tx) -> Status {
-      RecordingTx recording(tx, *this);
+      RecordingTx recording(tx, *this, nullptr);
       return fn(recording);
     });
   }
@@ -53,7 +65,8 @@ class HintRecordingStore final : public store::Store {
  private:
   class RecordingTx final : public store::Tx {
    public:
-    RecordingTx(store::Tx& inner, HintRecordingStore& owner) : inner_(inner), owner_(owner) {}
+    RecordingTx(store::Tx& inner, HintRecordingStore& owner, bool* complete)
+        : inner_(inner), owner_(owner), complete_(complete) {}
     store::AccountRepository& accounts() override { return inner_.accounts(); }
     store::KeyRepository& keys() override { return inner_.keys(); }
     store::ApplicationRepository& applications() override { return inner_.applications(); }
@@ -71,6 +84,7 @@ class HintRecordingStore final : public store::Store {
         MutexLock lock(owner_.mu_);
         owner_.hints_.push_back(hint);
       }
+      if (complete_ != nullptr && hint.complete) *complete_ = true;
       return inner_.Prefetch(hint);
     }
     bool UsesReadHints() const override { return true; }  // to see them
@@ -78,9 +92,11 @@ class HintRecordingStore final : public store::Store {
    private:
     store::Tx& inner_;
     HintRecordingStore& owner_;
+    bool* const complete_;  // set when a complete hint was given; null in writes
   };
 
   store::StorePtr inner_;
+  bool rerun_complete_reads_ = false;
   Mutex mu_;
   std::vector<store::ReadHint> hints_ GUARDED_BY(mu_);
 };
@@ -140,6 +156,20 @@ TEST_F(ReadHintTest, ReadCallsHintTheirApplicationAndSecretUnderTheCallersAccoun
   EXPECT_FALSE(hints[0].application_id.has_value());
   EXPECT_EQ(hints[0].application_name, "myapp");
   EXPECT_EQ(hints[0].secret_name, "db");
+  EXPECT_TRUE(hints[0].complete);  // GetSecretValue reads nothing more (the identity is cached)
+
+  // A stored version is one more lookup: not complete.
+  recording_->Clear();
+  ASSERT_EQ(
+      stack()
+          .Call("GetSecretValue",
+                {{"application_name", "myapp"}, {"secret_name", "db"}, {"version", "1"}}, *token)
+          .error_code,
+      0);
+  hints = recording_->hints();
+  ASSERT_EQ(hints.size(), 1u);
+  EXPECT_EQ(hints[0].secret_name, "db");
+  EXPECT_FALSE(hints[0].complete);
 
   recording_->Clear();
   ASSERT_EQ(
@@ -150,6 +180,7 @@ TEST_F(ReadHintTest, ReadCallsHintTheirApplicationAndSecretUnderTheCallersAccoun
   EXPECT_EQ(hints[0].application_id, std::optional<int64_t>(*app));
   EXPECT_TRUE(hints[0].secret_name.empty());  // a listing: no secret
   EXPECT_FALSE(hints[0].secret_id.has_value());
+  EXPECT_FALSE(hints[0].complete);  // the listing itself is more
 
   // Legacy credentials name their account themselves.
   recording_->Clear();
@@ -171,6 +202,79 @@ TEST_F(ReadHintTest, ReadCallsHintTheirApplicationAndSecretUnderTheCallersAccoun
   hints = recording_->hints();
   ASSERT_EQ(hints.size(), 1u);
   EXPECT_EQ(hints[0].account_id, 0);
+}
+
+// Counts the records the dispatcher asks for (reads are recorded after the store returned).
+class CountingAudit final : public AuditHook {
+ public:
+  Status InTransaction(CallContext&, store::Tx&) override { return Status::Ok(); }
+  Status Record(const AuditCall& call, const Status& outcome) override {
+    MutexLock lock(mu_);
+    records_.push_back(std::string(call.method) + (outcome.ok() ? ":ok" : ":failed") +
+                       (call.facts != nullptr && call.facts->secret_version.has_value()
+                            ? ":v" + std::to_string(*call.facts->secret_version)
+                            : ""));
+    return Status::Ok();
+  }
+  std::vector<std::string> records() EXCLUDES(mu_) {
+    MutexLock lock(mu_);
+    return records_;
+  }
+
+ private:
+  Mutex mu_;
+  std::vector<std::string> records_ GUARDED_BY(mu_);
+};
+
+class ReadHintRerunTest : public ReadHintTest {
+ protected:
+  ApiStackOptions StackOptions() override {
+    ApiStackOptions options = ReadHintTest::StackOptions();
+    options.audit = &audit_;
+    options.dispatcher.limits.per_key = &per_key_;
+    return options;
+  }
+
+  CountingAudit audit_;
+  FakeClock clock_{1767225600};  // never advanced: the key's bucket only empties
+  RateLimiter per_key_{RateLimit{.per_second = 1, .burst = 3}, clock_};
+};
+
+// A read the store runs twice (its lone prefetch was not enough) is one call: one token of the
+// caller's rate limit, one audit record, the second run's answer.
+TEST_F(ReadHintRerunTest, AReadRunTwiceByTheStoreIsChargedAndAuditedOnce) {
+  recording_->RerunCompleteReads();
+  Result<ApiStack::Account> acme = stack().CreateAccount("acme");
+  ASSERT_TRUE(acme.ok()) << acme.status().ToString();
+  ASSERT_TRUE(stack().CreateApplication(acme->id, "myapp").ok());
+  Result<ApiStack::Key> key = stack().CreateKey(acme->id, {iam::kRoleOwner});
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  Result<std::string> token = stack().Token(*key);
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  // One token of three.
+  ASSERT_EQ(stack()
+                .Call("AddSecret",
+                      {{"application_name", "myapp"}, {"secret_name", "db"}, {"secret_value", "v"}},
+                      *token)
+                .error_code,
+            0);
+  recording_->Clear();
+  const std::vector<std::pair<std::string, std::string>> params = {{"application_name", "myapp"},
+                                                                   {"secret_name", "db"}};
+  for (int i = 0; i < 2; ++i) {
+    const nlohmann::json body = stack().CallJson("GetSecretValue", params, *token);
+    ASSERT_TRUE(body.contains("result")) << i;
+    EXPECT_EQ(body["result"][0]["secret_value"], "v") << i;
+  }
+  EXPECT_EQ(recording_->hints().size(), 4u);  // each call ran twice
+  // Three tokens taken, one per call: the next call is refused.
+  EXPECT_EQ(stack().Call("GetSecretValue", params, *token).error_code, 340);
+  std::vector<std::string> records = audit_.records();
+  // (AddSecret's record is written in its own transaction: InTransaction.)
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0], "GetSecretValue:ok:v1");
+  EXPECT_EQ(records[1], "GetSecretValue:ok:v1");
+  EXPECT_EQ(records[2], "GetSecretValue:failed");
 }
 
 TEST_F(ReadHintTest, AnUnverifiedTokenOrAFullApplicationNameGivesNoHint) {

@@ -195,7 +195,7 @@ void RegisterSecretMethods(MethodTable& table, const Services& s) {
   constexpr iam::Reach in_app = iam::Reach::kApplications;
   table.Add({"AddSecret", Access::kWrite, writers, in_app, Bind(s, AddSecret)});
   table.Add({"GetSecretValue", Access::kRead, value_readers, in_app, Bind(s, GetSecretValue),
-             Prefetch::kSecret});
+             Prefetch::kSecretValue});
   table.Add(
       {"GetSecrets", Access::kRead, listers, in_app, Bind(s, GetSecrets), Prefetch::kApplication});
   table.Add({"SetSecretInfo", Access::kWrite, writers, in_app, Bind(s, SetSecretInfo)});
