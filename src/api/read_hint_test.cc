@@ -123,36 +123,52 @@ class ReadHintTest : public ApiTest {
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
 
+  // Account "acme" with application "myapp" holding secret "db" (value "v"), added by AddSecret
+  // with a token of an Owner key of acme (so the token is verified, its issuer cached).
+  struct Acme {
+    ApiStack::Account account;
+    int64_t app = 0;
+    std::string token;
+  };
+  void AddAcmeSecret(Acme& out) {
+    Result<ApiStack::Account> acme = stack().CreateAccount("acme");
+    ASSERT_TRUE(acme.ok()) << acme.status().ToString();
+    out.account = *acme;
+    Result<int64_t> app = stack().CreateApplication(acme->id, "myapp");
+    ASSERT_TRUE(app.ok()) << app.status().ToString();
+    out.app = *app;
+    Result<ApiStack::Key> key = stack().CreateKey(acme->id, {iam::kRoleOwner});
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    Result<std::string> token = stack().Token(*key);
+    ASSERT_TRUE(token.ok()) << token.status().ToString();
+    out.token = *token;
+    ASSERT_EQ(
+        stack()
+            .Call("AddSecret",
+                  {{"application_name", "myapp"}, {"secret_name", "db"}, {"secret_value", "v"}},
+                  out.token)
+            .error_code,
+        0);
+  }
+
   HintRecordingStore* recording_ = nullptr;
   std::string dir_;
 };
 
 TEST_F(ReadHintTest, ReadCallsHintTheirApplicationAndSecretUnderTheCallersAccount) {
-  Result<ApiStack::Account> acme = stack().CreateAccount("acme");
-  ASSERT_TRUE(acme.ok()) << acme.status().ToString();
-  Result<int64_t> app = stack().CreateApplication(acme->id, "myapp");
-  ASSERT_TRUE(app.ok()) << app.status().ToString();
-  Result<ApiStack::Key> key = stack().CreateKey(acme->id, {iam::kRoleOwner});
-  ASSERT_TRUE(key.ok()) << key.status().ToString();
-  Result<std::string> token = stack().Token(*key);
-  ASSERT_TRUE(token.ok()) << token.status().ToString();
-  ASSERT_EQ(stack()
-                .Call("AddSecret",
-                      {{"application_name", "myapp"}, {"secret_name", "db"}, {"secret_value", "v"}},
-                      *token)
-                .error_code,
-            0);
+  Acme acme;
+  ASSERT_NO_FATAL_FAILURE(AddAcmeSecret(acme));
   EXPECT_TRUE(recording_->hints().empty());  // AddSecret is a write: it gives no hint
 
   // The token is verified (AddSecret did): its issuer names the account.
-  ASSERT_EQ(
-      stack()
-          .Call("GetSecretValue", {{"application_name", "myapp"}, {"secret_name", "db"}}, *token)
-          .error_code,
-      0);
+  ASSERT_EQ(stack()
+                .Call("GetSecretValue", {{"application_name", "myapp"}, {"secret_name", "db"}},
+                      acme.token)
+                .error_code,
+            0);
   std::vector<store::ReadHint> hints = recording_->hints();
   ASSERT_EQ(hints.size(), 1u);
-  EXPECT_EQ(hints[0].account_id, acme->id);
+  EXPECT_EQ(hints[0].account_id, acme.account.id);
   EXPECT_FALSE(hints[0].application_id.has_value());
   EXPECT_EQ(hints[0].application_name, "myapp");
   EXPECT_EQ(hints[0].secret_name, "db");
@@ -160,24 +176,26 @@ TEST_F(ReadHintTest, ReadCallsHintTheirApplicationAndSecretUnderTheCallersAccoun
 
   // A stored version is one more lookup: not complete.
   recording_->Clear();
-  ASSERT_EQ(
-      stack()
-          .Call("GetSecretValue",
-                {{"application_name", "myapp"}, {"secret_name", "db"}, {"version", "1"}}, *token)
-          .error_code,
-      0);
+  ASSERT_EQ(stack()
+                .Call("GetSecretValue",
+                      {{"application_name", "myapp"}, {"secret_name", "db"}, {"version", "1"}},
+                      acme.token)
+                .error_code,
+            0);
   hints = recording_->hints();
   ASSERT_EQ(hints.size(), 1u);
   EXPECT_EQ(hints[0].secret_name, "db");
   EXPECT_FALSE(hints[0].complete);
 
   recording_->Clear();
-  ASSERT_EQ(
-      stack().Call("GetSecrets", {{"application_id", std::to_string(*app)}}, *token).error_code, 0);
+  ASSERT_EQ(stack()
+                .Call("GetSecrets", {{"application_id", std::to_string(acme.app)}}, acme.token)
+                .error_code,
+            0);
   hints = recording_->hints();
   ASSERT_EQ(hints.size(), 1u);
-  EXPECT_EQ(hints[0].account_id, acme->id);
-  EXPECT_EQ(hints[0].application_id, std::optional<int64_t>(*app));
+  EXPECT_EQ(hints[0].account_id, acme.account.id);
+  EXPECT_EQ(hints[0].application_id, std::optional<int64_t>(acme.app));
   EXPECT_TRUE(hints[0].secret_name.empty());  // a listing: no secret
   EXPECT_FALSE(hints[0].secret_id.has_value());
   EXPECT_FALSE(hints[0].complete);  // the listing itself is more
@@ -185,20 +203,20 @@ TEST_F(ReadHintTest, ReadCallsHintTheirApplicationAndSecretUnderTheCallersAccoun
   // Legacy credentials name their account themselves.
   recording_->Clear();
   ASSERT_EQ(stack()
-                .Call("GetSecretValue", {{"account_id", std::to_string(acme->id)},
-                                         {"api_key", acme->api_key},
-                                         {"application_id", std::to_string(*app)},
+                .Call("GetSecretValue", {{"account_id", std::to_string(acme.account.id)},
+                                         {"api_key", acme.account.api_key},
+                                         {"application_id", std::to_string(acme.app)},
                                          {"secret_name", "db"}})
                 .error_code,
             0);
   hints = recording_->hints();
   ASSERT_EQ(hints.size(), 1u);
-  EXPECT_EQ(hints[0].account_id, acme->id);
+  EXPECT_EQ(hints[0].account_id, acme.account.id);
   EXPECT_EQ(hints[0].secret_name, "db");
 
   // Methods that look nothing up first hint nothing (an empty hint).
   recording_->Clear();
-  ASSERT_EQ(stack().Call("GetApplications", {}, *token).error_code, 0);
+  ASSERT_EQ(stack().Call("GetApplications", {}, acme.token).error_code, 0);
   hints = recording_->hints();
   ASSERT_EQ(hints.size(), 1u);
   EXPECT_EQ(hints[0].account_id, 0);
@@ -244,31 +262,19 @@ class ReadHintRerunTest : public ReadHintTest {
 // caller's rate limit, one audit record, the second run's answer.
 TEST_F(ReadHintRerunTest, AReadRunTwiceByTheStoreIsChargedAndAuditedOnce) {
   recording_->RerunCompleteReads();
-  Result<ApiStack::Account> acme = stack().CreateAccount("acme");
-  ASSERT_TRUE(acme.ok()) << acme.status().ToString();
-  ASSERT_TRUE(stack().CreateApplication(acme->id, "myapp").ok());
-  Result<ApiStack::Key> key = stack().CreateKey(acme->id, {iam::kRoleOwner});
-  ASSERT_TRUE(key.ok()) << key.status().ToString();
-  Result<std::string> token = stack().Token(*key);
-  ASSERT_TRUE(token.ok()) << token.status().ToString();
-  // One token of three.
-  ASSERT_EQ(stack()
-                .Call("AddSecret",
-                      {{"application_name", "myapp"}, {"secret_name", "db"}, {"secret_value", "v"}},
-                      *token)
-                .error_code,
-            0);
+  Acme acme;
+  ASSERT_NO_FATAL_FAILURE(AddAcmeSecret(acme));  // one token of three
   recording_->Clear();
   const std::vector<std::pair<std::string, std::string>> params = {{"application_name", "myapp"},
                                                                    {"secret_name", "db"}};
   for (int i = 0; i < 2; ++i) {
-    const nlohmann::json body = stack().CallJson("GetSecretValue", params, *token);
+    const nlohmann::json body = stack().CallJson("GetSecretValue", params, acme.token);
     ASSERT_TRUE(body.contains("result")) << i;
     EXPECT_EQ(body["result"][0]["secret_value"], "v") << i;
   }
   EXPECT_EQ(recording_->hints().size(), 4u);  // each call ran twice
   // Three tokens taken, one per call: the next call is refused.
-  EXPECT_EQ(stack().Call("GetSecretValue", params, *token).error_code, 340);
+  EXPECT_EQ(stack().Call("GetSecretValue", params, acme.token).error_code, 340);
   std::vector<std::string> records = audit_.records();
   // (AddSecret's record is written in its own transaction: InTransaction.)
   ASSERT_EQ(records.size(), 3u);

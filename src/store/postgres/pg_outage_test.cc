@@ -253,81 +253,87 @@ TEST_F(PgStoreTest, PrefetchedLookupsNeedNoFurtherRoundTrip) {
       [&](Tx& tx) -> Status { return tx.applications().FindById(account, app).status(); }));
 }
 
+// Reads through a proxy that keeps what the node sends (one session), over Seed's rows.
+class PgLoneReadTest : public PgStoreTest {
+ protected:
+  void OpenProxiedNode() {
+    Result<std::unique_ptr<TcpProxy>> proxy = TcpProxy::Start(schema().host(), schema().port());
+    ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
+    proxy_ = std::move(proxy).value();
+    PgOptions options = Options();
+    options.url = schema().StoreUrl("voxsecrets-test", "127.0.0.1", proxy_->port());
+    options.pool_size = 1;
+    store_ = OpenNode(options);
+    ASSERT_NE(store_, nullptr);
+    Result<Seeded> seeded = Seed(*store_);
+    ASSERT_TRUE(seeded.ok()) << seeded.status().ToString();
+    seeded_ = *seeded;
+  }
+
+  std::unique_ptr<TcpProxy> proxy_;
+  Store* store_ = nullptr;
+  Seeded seeded_;
+};
+
 // A read that the prefetch answers entirely runs it as one statement on its own: no BEGIN, no
 // COMMIT reach the server, and the callback runs once.
-TEST_F(PgStoreTest, ReadAnsweredByThePrefetchSendsNoTransactionBlock) {
-  Result<std::unique_ptr<TcpProxy>> proxy = TcpProxy::Start(schema().host(), schema().port());
-  ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
-  PgOptions options = Options();
-  options.url = schema().StoreUrl("voxsecrets-test", "127.0.0.1", (*proxy)->port());
-  options.pool_size = 1;
-  Store* store = OpenNode(options);
-  ASSERT_NE(store, nullptr);
-  Result<Seeded> seeded = Seed(*store);
-  ASSERT_TRUE(seeded.ok()) << seeded.status().ToString();
+TEST_F(PgLoneReadTest, ReadAnsweredByThePrefetchSendsNoTransactionBlock) {
+  ASSERT_NO_FATAL_FAILURE(OpenProxiedNode());
   Seen plain;
-  VS_ASSERT_OK(store->Read([&](Tx& tx) { return LookUpSecret(tx, *seeded, plain); }));
-  VS_ASSERT_OK(store->SchemaVersion().status());  // the plain read's COMMIT has gone out
+  VS_ASSERT_OK(store_->Read([&](Tx& tx) { return LookUpSecret(tx, seeded_, plain); }));
+  VS_ASSERT_OK(store_->SchemaVersion().status());  // the plain read's COMMIT has gone out
 
-  (*proxy)->ClearSent();
+  proxy_->ClearSent();
   int runs = 0;
   Seen hinted;
-  VS_ASSERT_OK(store->Read([&](Tx& tx) -> Status {
+  VS_ASSERT_OK(store_->Read([&](Tx& tx) -> Status {
     ++runs;
-    VS_RETURN_IF_ERROR(tx.Prefetch(seeded->Hint()));
-    return LookUpSecret(tx, *seeded, hinted);
+    VS_RETURN_IF_ERROR(tx.Prefetch(seeded_.Hint()));
+    return LookUpSecret(tx, seeded_, hinted);
   }));
   // Its answer comes after everything sent before it on the session (one session: pool_size 1).
-  VS_ASSERT_OK(store->SchemaVersion().status());
+  VS_ASSERT_OK(store_->SchemaVersion().status());
   EXPECT_EQ(runs, 1);
   EXPECT_EQ(hinted, plain);
   EXPECT_EQ(hinted.blob, "sealed");
-  EXPECT_EQ((*proxy)->CountSent("BEGIN"), 0u);
-  EXPECT_EQ((*proxy)->CountSent("COMMIT"), 0u);
+  EXPECT_EQ(proxy_->CountSent("BEGIN"), 0u);
+  EXPECT_EQ(proxy_->CountSent("COMMIT"), 0u);
 }
 
 // A read that needs more than the prefetch answered is run again in a transaction, whatever its
 // first run returned: the further lookup of the first run is never sent (it would read another
 // snapshot), and the answer is the one a read without the hint gives.
-TEST_F(PgStoreTest, ReadNeedingMoreThanThePrefetchRunsAgainInATransaction) {
-  Result<std::unique_ptr<TcpProxy>> proxy = TcpProxy::Start(schema().host(), schema().port());
-  ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
-  PgOptions options = Options();
-  options.url = schema().StoreUrl("voxsecrets-test", "127.0.0.1", (*proxy)->port());
-  options.pool_size = 1;
-  Store* store = OpenNode(options);
-  ASSERT_NE(store, nullptr);
-  Result<Seeded> seeded = Seed(*store);
-  ASSERT_TRUE(seeded.ok()) << seeded.status().ToString();
+TEST_F(PgLoneReadTest, ReadNeedingMoreThanThePrefetchRunsAgainInATransaction) {
+  ASSERT_NO_FATAL_FAILURE(OpenProxiedNode());
   int64_t plain_count = -1;
   Seen plain;
-  VS_ASSERT_OK(store->Read([&](Tx& tx) -> Status {
-    VS_RETURN_IF_ERROR(LookUpSecret(tx, *seeded, plain));
-    VS_ASSIGN_OR_RETURN(Page<ApplicationRecord> page, tx.applications().List(seeded->account, {}));
+  VS_ASSERT_OK(store_->Read([&](Tx& tx) -> Status {
+    VS_RETURN_IF_ERROR(LookUpSecret(tx, seeded_, plain));
+    VS_ASSIGN_OR_RETURN(Page<ApplicationRecord> page, tx.applications().List(seeded_.account, {}));
     plain_count = page.total_count;
     return Status::Ok();
   }));
   ASSERT_EQ(plain_count, 1);
-  VS_ASSERT_OK(store->SchemaVersion().status());
+  VS_ASSERT_OK(store_->SchemaVersion().status());
 
-  (*proxy)->ClearSent();
+  proxy_->ClearSent();
   int runs = 0;
   std::vector<Status> listed;  // the List call's outcome in each run
   Seen hinted;
   int64_t hinted_count = -1;
   // The callback swallows the failure of its further lookup and returns OK: the store must not
   // take that run's answer.
-  VS_ASSERT_OK(store->Read([&](Tx& tx) -> Status {
+  VS_ASSERT_OK(store_->Read([&](Tx& tx) -> Status {
     ++runs;
     hinted_count = -1;
-    VS_RETURN_IF_ERROR(tx.Prefetch(seeded->Hint()));
-    VS_RETURN_IF_ERROR(LookUpSecret(tx, *seeded, hinted));
-    Result<Page<ApplicationRecord>> page = tx.applications().List(seeded->account, {});
+    VS_RETURN_IF_ERROR(tx.Prefetch(seeded_.Hint()));
+    VS_RETURN_IF_ERROR(LookUpSecret(tx, seeded_, hinted));
+    Result<Page<ApplicationRecord>> page = tx.applications().List(seeded_.account, {});
     listed.push_back(page.status());
     if (page.ok()) hinted_count = page->total_count;
     return Status::Ok();
   }));
-  VS_ASSERT_OK(store->SchemaVersion().status());
+  VS_ASSERT_OK(store_->SchemaVersion().status());
   EXPECT_EQ(runs, 2);
   ASSERT_EQ(listed.size(), 2u);
   EXPECT_FALSE(listed[0].ok());
@@ -335,8 +341,8 @@ TEST_F(PgStoreTest, ReadNeedingMoreThanThePrefetchRunsAgainInATransaction) {
   EXPECT_EQ(hinted_count, plain_count);
   EXPECT_EQ(hinted, plain);
   // The re-run only: one BEGIN, one COMMIT.
-  EXPECT_EQ((*proxy)->CountSent("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"), 1u);
-  EXPECT_EQ((*proxy)->CountSent("COMMIT"), 1u);
+  EXPECT_EQ(proxy_->CountSent("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"), 1u);
+  EXPECT_EQ(proxy_->CountSent("COMMIT"), 1u);
 }
 
 // A pooled session the server ended meanwhile fails at the lone prefetch, before anything of the
