@@ -45,8 +45,8 @@ std::vector<const MethodSpec*> MethodTable::Specs() const {
   return specs;
 }
 
-std::vector<std::string> AllowedMethods(const MethodTable& table,
-                                        const std::vector<int>& role_ids, const AppScope& scope) {
+std::vector<std::string> AllowedMethods(const MethodTable& table, const std::vector<int>& role_ids,
+                                        const AppScope& scope) {
   std::vector<std::string> names;
   for (const MethodSpec* spec : table.Specs()) {
     if (spec->roles.Allows(role_ids) && iam::CheckReach(scope, spec->reach).ok()) {

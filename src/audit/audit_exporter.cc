@@ -43,9 +43,8 @@ std::string AuditRecordJsonLine(const store::AuditRecord& record) {
 Result<std::FILE*> OpenAuditExportFile(const std::string& path) {
   // O_NONBLOCK only so that opening a FIFO without a reader fails instead of hanging; it is
   // cleared below.
-  const int fd =
-      ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
-             0600);
+  const int fd = ::open(path.c_str(),
+                        O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
   if (fd < 0) {
     const int err = errno;
     if (err == ELOOP) {
@@ -61,14 +60,14 @@ Result<std::FILE*> OpenAuditExportFile(const std::string& path) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return fail(Unavailable("audit export: cannot stat " + path));
   if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-    return fail(Status(StatusCode::kPermissionDenied,
-                       "audit export: " + path + " is not a regular file"));
+    return fail(
+        Status(StatusCode::kPermissionDenied, "audit export: " + path + " is not a regular file"));
   }
   // An existing file keeps its mode through O_CREAT: records are not for other users' eyes.
   if ((st.st_mode & 07777) != 0600 && ::fchmod(fd, 0600) != 0) {
-    return fail(Status(StatusCode::kPermissionDenied, "audit export: cannot set the mode of " +
-                                                          path + " to 0600: " +
-                                                          std::strerror(errno)));
+    return fail(Status(
+        StatusCode::kPermissionDenied,
+        "audit export: cannot set the mode of " + path + " to 0600: " + std::strerror(errno)));
   }
   const int flags = ::fcntl(fd, F_GETFL);
   if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {

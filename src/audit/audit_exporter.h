@@ -1,6 +1,7 @@
 // AuditExporter: hands committed audit records to something outside the database, for a log
 // shipper (docs/AUDIT.md "Export"). JsonLinesExporter writes one JSON object per line to a file
-// (opened for append, mode 0600, never through a symbolic link) or to a stdio stream such as stdout.
+// (opened for append, mode 0600, never through a symbolic link) or to a stdio stream such as
+// stdout.
 //
 // Line format (AuditRecordJsonLine): {"audit_log_id","chain_id","seq","requested" (YYYY-MM-DD
 // HH:MM:SS UTC),"time_ms","account_id" (null when none),"key_id","credential","ip","cmd_name",

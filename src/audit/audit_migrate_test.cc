@@ -99,8 +99,7 @@ TEST(AuditMigrateTest, IdsOfRecordsPrunedBeforeTheMigrationAreNotReused) {
   ASSERT_TRUE(db->Write([&](store::Tx& tx) -> Status {
                   VS_ASSIGN_OR_RETURN(next, tx.audit().NextId());
                   return Status::Ok();
-                })
-                  .ok());
+                }).ok());
   EXPECT_EQ(next, 8);
 }
 

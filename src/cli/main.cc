@@ -79,23 +79,28 @@ int main(int argc, char** argv) {
                       "Take the client IP from X-Forwarded-For (behind a proxy)");
   serve_cmd->add_flag("--no-panel", serve.no_panel,
                       "Do not serve the control panel (the API stays at /platform_api)");
-  serve_cmd->add_option("--application-domain", serve.application_domain,
-                        "Domain of full application names")
+  serve_cmd
+      ->add_option("--application-domain", serve.application_domain,
+                   "Domain of full application names")
       ->capture_default_str();
-  serve_cmd->add_option("--secret-versions", serve.secret_versions,
-                        "Versions of each secret's value kept, the current one included (older "
-                        "ones are deleted with their ciphertext)")
+  serve_cmd
+      ->add_option("--secret-versions", serve.secret_versions,
+                   "Versions of each secret's value kept, the current one included (older "
+                   "ones are deleted with their ciphertext)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  serve_cmd->add_option("--bootstrap-account", serve.bootstrap_account,
-                        "Name of the account made on first start")
+  serve_cmd
+      ->add_option("--bootstrap-account", serve.bootstrap_account,
+                   "Name of the account made on first start")
       ->capture_default_str();
-  serve_cmd->add_option("--bootstrap-email", serve.bootstrap_email,
-                        "Email of the account made on first start")
+  serve_cmd
+      ->add_option("--bootstrap-email", serve.bootstrap_email,
+                   "Email of the account made on first start")
       ->capture_default_str();
   serve_cmd->add_option("--threads", serve.threads, "I/O threads (0 = cores)");
-  serve_cmd->add_option("--shutdown-grace", serve.shutdown_grace_seconds,
-                        "Seconds in-flight requests get on shutdown")
+  serve_cmd
+      ->add_option("--shutdown-grace", serve.shutdown_grace_seconds,
+                   "Seconds in-flight requests get on shutdown")
       ->capture_default_str();
   serve_cmd->add_flag("--allow-core-dumps", serve.allow_core_dumps,
                       "Keep core dumps enabled (they may contain keys)");
@@ -114,37 +119,46 @@ int main(int argc, char** argv) {
 #endif
   serve_cmd->add_flag("--audit-sync-reads", serve.audit_sync_reads,
                       "fsync every batch of read audit records before answering");
-  serve_cmd->add_option("--audit-retention-days", serve.audit_retention_days,
-                        "Delete audit records older than this many days (0 = keep forever)")
+  serve_cmd
+      ->add_option("--audit-retention-days", serve.audit_retention_days,
+                   "Delete audit records older than this many days (0 = keep forever)")
       ->capture_default_str();
   // Limits (docs/SECURITY.md "Limits and their defaults").
-  serve_cmd->add_option("--max-connections", serve.max_connections,
-                        "Open connections at most; at the limit the longest-idle or slowest one "
-                        "makes room")
+  serve_cmd
+      ->add_option("--max-connections", serve.max_connections,
+                   "Open connections at most; at the limit the longest-idle or slowest one "
+                   "makes room")
       ->capture_default_str();
-  serve_cmd->add_option("--max-connections-per-ip", serve.max_connections_per_ip,
-                        "Open connections from one client address at most (0 = no limit; raise "
-                        "it behind a proxy)")
+  serve_cmd
+      ->add_option("--max-connections-per-ip", serve.max_connections_per_ip,
+                   "Open connections from one client address at most (0 = no limit; raise "
+                   "it behind a proxy)")
       ->capture_default_str();
-  serve_cmd->add_option("--head-timeout", serve.head_timeout_seconds,
-                        "Seconds for the TLS handshake plus a request's head, one deadline")
+  serve_cmd
+      ->add_option("--head-timeout", serve.head_timeout_seconds,
+                   "Seconds for the TLS handshake plus a request's head, one deadline")
       ->capture_default_str();
-  serve_cmd->add_option("--read-timeout", serve.read_timeout_seconds,
-                        "Seconds for a whole request, body included")
+  serve_cmd
+      ->add_option("--read-timeout", serve.read_timeout_seconds,
+                   "Seconds for a whole request, body included")
       ->capture_default_str();
-  serve_cmd->add_option("--max-queued-calls", serve.max_queued_calls,
-                        "API calls waiting for a handler thread at most; more get HTTP 429")
+  serve_cmd
+      ->add_option("--max-queued-calls", serve.max_queued_calls,
+                   "API calls waiting for a handler thread at most; more get HTTP 429")
       ->capture_default_str();
-  serve_cmd->add_option("--max-queue-wait-ms", serve.max_queue_wait_ms,
-                        "A call that waited this long for a handler thread gets HTTP 429")
+  serve_cmd
+      ->add_option("--max-queue-wait-ms", serve.max_queue_wait_ms,
+                   "A call that waited this long for a handler thread gets HTTP 429")
       ->capture_default_str();
-  serve_cmd->add_option("--rate-limit-ip", serve.rate_limit_ip,
-                        "API calls per second per client address (token bucket, burst 2 s; "
-                        "0 = off); beyond: error 340")
+  serve_cmd
+      ->add_option("--rate-limit-ip", serve.rate_limit_ip,
+                   "API calls per second per client address (token bucket, burst 2 s; "
+                   "0 = off); beyond: error 340")
       ->capture_default_str();
-  serve_cmd->add_option("--rate-limit-key", serve.rate_limit_key,
-                        "API calls per second per key or legacy account (0 = off); beyond: "
-                        "error 340")
+  serve_cmd
+      ->add_option("--rate-limit-key", serve.rate_limit_key,
+                   "API calls per second per key or legacy account (0 = off); beyond: "
+                   "error 340")
       ->capture_default_str();
   AddMasterKeyOptions(serve_cmd, &serve.data.master_key);
 

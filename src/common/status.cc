@@ -3,6 +3,8 @@
 namespace voxsecrets {
 
 std::string_view StatusCodeName(StatusCode code) {
+  // One line per code: it reads as the table it is.
+  // clang-format off
   switch (code) {
     case StatusCode::kOk: return "ok";
     case StatusCode::kMissingMethod: return "missing_method";
@@ -38,6 +40,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kDataLoss: return "data_loss";
     case StatusCode::kInternal: return "internal";
   }
+  // clang-format on
   return "unknown";
 }
 

@@ -25,9 +25,9 @@ namespace voxsecrets {
 enum class StatusCode {
   kOk = 0,
   // Request shape.
-  kMissingMethod,         // neither the path nor `cmd` names a method
-  kUnknownMethod,         // the named method does not exist
-  kMalformedRequest,      // the body could not be decoded (e.g. broken JSON)
+  kMissingMethod,     // neither the path nor `cmd` names a method
+  kUnknownMethod,     // the named method does not exist
+  kMalformedRequest,  // the body could not be decoded (e.g. broken JSON)
   // Parameters.
   kMissingArgument,       // a required parameter is absent or empty
   kInvalidArgument,       // a parameter is ill-formed
@@ -43,24 +43,24 @@ enum class StatusCode {
   kInvalidRoleId,
   kInvalidRoleName,
   kInvalidAccountId,
-  kInvalidRoleSet,        // a role the caller may not grant or take away (Admin and Owner)
-  kTooManyKeys,           // the account has the maximum number of keys
+  kInvalidRoleSet,  // a role the caller may not grant or take away (Admin and Owner)
+  kTooManyKeys,     // the account has the maximum number of keys
   // Records.
-  kNotFound,              // a record (secret, ...) does not exist
-  kAlreadyExists,         // a unique value is taken
+  kNotFound,       // a record (secret, ...) does not exist
+  kAlreadyExists,  // a unique value is taken
   // Callers.
-  kUnauthenticated,       // credentials missing or wrong
-  kPermissionDenied,      // authenticated, but no role allows this method
-  kTokenMalformed,        // JWT cannot be decoded or lacks required claims
-  kTokenTtlTooLong,       // exp - iat above the maximum
-  kTokenFromFuture,       // iat ahead of the server clock
-  kTokenExpired,          // exp passed
-  kRateLimited,           // the caller exceeded a configured request rate; retry later
+  kUnauthenticated,   // credentials missing or wrong
+  kPermissionDenied,  // authenticated, but no role allows this method
+  kTokenMalformed,    // JWT cannot be decoded or lacks required claims
+  kTokenTtlTooLong,   // exp - iat above the maximum
+  kTokenFromFuture,   // iat ahead of the server clock
+  kTokenExpired,      // exp passed
+  kRateLimited,       // the caller exceeded a configured request rate; retry later
   // Server.
-  kOverloaded,            // the server is saturated (a bounded queue is full); retry later
-  kUnavailable,           // storage unreachable or busy; retrying may help
-  kDataLoss,              // a stored record is corrupt or fails authentication
-  kInternal,              // a bug or an unexpected library failure
+  kOverloaded,   // the server is saturated (a bounded queue is full); retry later
+  kUnavailable,  // storage unreachable or busy; retrying may help
+  kDataLoss,     // a stored record is corrupt or fails authentication
+  kInternal,     // a bug or an unexpected library failure
 };
 
 // Returns a stable lower_snake_case name for logs and tests ("not_found").
@@ -117,8 +117,8 @@ class [[nodiscard]] Status {
 
 // Named factories keep call sites short and greppable.
 inline Status MissingArgument(std::string_view param) {
-  return Status(StatusCode::kMissingArgument,
-                "Specify the '" + std::string(param) + "' parameter.", std::string(param));
+  return Status(StatusCode::kMissingArgument, "Specify the '" + std::string(param) + "' parameter.",
+                std::string(param));
 }
 inline Status InvalidArgument(std::string_view param, std::string message = {}) {
   if (message.empty()) message = "The '" + std::string(param) + "' parameter is invalid.";
@@ -138,8 +138,8 @@ inline Status NotFound(std::string message, std::string field = {}) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}                  // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {            // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok() && "Result built from an OK Status");
   }
 
@@ -172,10 +172,10 @@ class [[nodiscard]] Result {
 
 // Propagation helpers. VS_RETURN_IF_ERROR(expr) returns a non-OK Status from the enclosing
 // function; VS_ASSIGN_OR_RETURN(lhs, expr) unwraps a Result or returns its Status.
-#define VS_RETURN_IF_ERROR(expr)                   \
-  do {                                             \
-    ::voxsecrets::Status vs_status_ = (expr);      \
-    if (!vs_status_.ok()) return vs_status_;       \
+#define VS_RETURN_IF_ERROR(expr)              \
+  do {                                        \
+    ::voxsecrets::Status vs_status_ = (expr); \
+    if (!vs_status_.ok()) return vs_status_;  \
   } while (0)
 
 #define VS_CONCAT_INNER_(a, b) a##b

@@ -71,8 +71,8 @@ std::optional<int64_t> ParseApiTime(std::string_view s) {
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   const int dim = kDays[mo - 1] + (mo == 2 && leap ? 1 : 0);
   if (d > dim) return std::nullopt;
-  return DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-         h * 3600 + mi * 60 + se;
+  return DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
+         mi * 60 + se;
 }
 
 }  // namespace voxsecrets

@@ -15,14 +15,14 @@ TEST(Utf8Test, CountsCodePointsNotBytes) {
 }
 
 TEST(Utf8Test, RejectsIllFormedSequences) {
-  EXPECT_FALSE(Utf8CodePoints("\x80"));                  // lone continuation
-  EXPECT_FALSE(Utf8CodePoints("\xc3"));                  // truncated
-  EXPECT_FALSE(Utf8CodePoints("\xc0\xaf"));              // overlong '/'
-  EXPECT_FALSE(Utf8CodePoints("\xe0\x80\xaf"));          // overlong
-  EXPECT_FALSE(Utf8CodePoints("\xed\xa0\x80"));          // surrogate U+D800
-  EXPECT_FALSE(Utf8CodePoints("\xf4\x90\x80\x80"));      // above U+10FFFF
+  EXPECT_FALSE(Utf8CodePoints("\x80"));              // lone continuation
+  EXPECT_FALSE(Utf8CodePoints("\xc3"));              // truncated
+  EXPECT_FALSE(Utf8CodePoints("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(Utf8CodePoints("\xe0\x80\xaf"));      // overlong
+  EXPECT_FALSE(Utf8CodePoints("\xed\xa0\x80"));      // surrogate U+D800
+  EXPECT_FALSE(Utf8CodePoints("\xf4\x90\x80\x80"));  // above U+10FFFF
   EXPECT_FALSE(Utf8CodePoints("\xff"));
-  EXPECT_FALSE(Utf8CodePoints("ok\xe2\x82"));            // truncated at end
+  EXPECT_FALSE(Utf8CodePoints("ok\xe2\x82"));  // truncated at end
 }
 
 TEST(Utf8Test, PrefixNeverCutsACharacter) {

@@ -98,8 +98,8 @@ TEST(LockedKeyTest, PageIsLockedAndExcludedFromCoreDumps) {
   const std::string flags = VmFlagsOf(key->bytes().data());
   ASSERT_FALSE(flags.empty()) << "mapping not found in /proc/self/smaps";
   EXPECT_TRUE(key->dump_excluded());
-  EXPECT_TRUE(HasFlag(flags, "dd")) << flags;  // MADV_DONTDUMP
-  EXPECT_TRUE(HasFlag(flags, "dc")) << flags;  // MADV_DONTFORK
+  EXPECT_TRUE(HasFlag(flags, "dd")) << flags;                 // MADV_DONTDUMP
+  EXPECT_TRUE(HasFlag(flags, "dc")) << flags;                 // MADV_DONTFORK
 #if !defined(__SANITIZE_ADDRESS__) && !VOXSECRETS_CLANG_ASAN  // ASan turns mlock() into a no-op
   if (key->memory_locked()) {
     EXPECT_TRUE(HasFlag(flags, "lo")) << flags;  // mlock

@@ -107,8 +107,8 @@ Status WriteSelfSignedCert(const std::string& cert_path, const std::string& key_
   // A leaf: it may not sign other certificates, so a leaked dev key cannot mint a certificate
   // for another name that a client trusting this one would accept.
   VS_RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, NID_basic_constraints, "critical,CA:FALSE"));
-  VS_RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, NID_key_usage,
-                                  "critical,digitalSignature,keyEncipherment"));
+  VS_RETURN_IF_ERROR(
+      AddExtension(cert.get(), &ctx, NID_key_usage, "critical,digitalSignature,keyEncipherment"));
   VS_RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, NID_ext_key_usage, "serverAuth"));
   VS_RETURN_IF_ERROR(
       AddExtension(cert.get(), &ctx, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1"));

@@ -110,7 +110,7 @@ TEST(ConnectionTableTest, ThousandsOfSlowConnectionsDoNotKeepAPromptClientOut) {
     table.MarkBusy(client);
     for (int i = 0; i < 1000; ++i) table.Admit(next++, "127.0.0.1", &evicted);
     ASSERT_TRUE(table.Contains(client));  // busy: never pushed out while it is answered
-    table.Remove(client);  // answered and closed: its slot is free
+    table.Remove(client);                 // answered and closed: its slot is free
   }
   EXPECT_EQ(table.size(), 255u);
 }

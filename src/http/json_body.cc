@@ -271,7 +271,7 @@ class Parser {
 
   // The value is copied once, into exactly the memory api::Params keeps.
   void Store(std::string_view value) {
-    if (key_.empty()) return;  // like `=x` in a query string
+    if (key_.empty()) return;                          // like `=x` in a query string
     out_->Set(std::string(key_), std::string(value));  // an empty value erases `key_`
   }
 

@@ -67,8 +67,7 @@ TEST(JsonBodyTest, NumbersBeyondADoublesRangeAreMalformed) {
   for (const char* text : {"1e400", "1e-400", "1.7e308"}) {
     const nlohmann::json doc = nlohmann::json::parse(std::string(R"({"b":)") + text + "}", nullptr,
                                                      /*allow_exceptions=*/false);
-    EXPECT_EQ(doc.is_discarded(), !DecodeStatus(std::string(R"({"b":)") + text + "}").ok())
-        << text;
+    EXPECT_EQ(doc.is_discarded(), !DecodeStatus(std::string(R"({"b":)") + text + "}").ok()) << text;
   }
 }
 

@@ -96,7 +96,7 @@ struct HttpReply {
   std::string_view cache_control = kNoStore;
   std::string_view etag;  // non-empty → send an `ETag` header
   std::span<const HeaderField> security_headers = kApiSecurityHeaders;
-  std::string_view route_label;  // for metrics; empty → RouteLabel(route)
+  std::string_view route_label;      // for metrics; empty → RouteLabel(route)
   unsigned retry_after_seconds = 0;  // non-zero → send `Retry-After` (429)
 };
 

@@ -318,8 +318,7 @@ std::optional<uint64_t> internal::ServerCore::Admit(const std::string& peer) {
   {
     MutexLock lock(sessions_mu_);
     id = next_id_++;
-    if (table_.Admit(id, peer, &evicted, &for_address) !=
-        ConnectionTable::Admission::kAdmitted) {
+    if (table_.Admit(id, peer, &evicted, &for_address) != ConnectionTable::Admission::kAdmitted) {
       return std::nullopt;
     }
   }

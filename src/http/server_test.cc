@@ -547,7 +547,7 @@ TEST_F(HttpServerTest, AtTheConnectionLimitTheIdleConnectionMakesRoom) {
   auto first = Connect();
   ASSERT_TRUE(first->RoundTrip(GetRequest("/healthz")).has_value());  // answered, now idle
   auto second = Connect();
-  EXPECT_TRUE(first->WaitForClose());  // the idle one is closed ...
+  EXPECT_TRUE(first->WaitForClose());                        // the idle one is closed ...
   const auto r = second->RoundTrip(GetRequest("/healthz"));  // ... and the new one served
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200);

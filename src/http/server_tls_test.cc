@@ -123,11 +123,11 @@ TEST_F(HttpServerTlsTest, PlainHttpIsAnsweredWith400SayingToUseHttps) {
   EXPECT_EQ(r->Header("Connection"), "close");
   EXPECT_THAT(r->body, HasSubstr("https://"));
   EXPECT_TRUE(plain->WaitForClose());
-  Counter& invalid = metrics_
-                         .AddCounter("voxsecrets_http_requests_total",
-                                     "HTTP requests answered, by route and status.",
-                                     {"route", "status"})
-                         .WithLabels({"invalid", "400"});
+  Counter& invalid =
+      metrics_
+          .AddCounter("voxsecrets_http_requests_total",
+                      "HTTP requests answered, by route and status.", {"route", "status"})
+          .WithLabels({"invalid", "400"});
   EXPECT_EQ(WaitForCount(invalid, 1), 1u);
   // Plain HTTP is not a failed TLS handshake; TLS still works on the port.
   EXPECT_THAT(metrics_.RenderPrometheus(),

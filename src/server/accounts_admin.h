@@ -22,7 +22,7 @@
 namespace voxsecrets::server {
 
 struct NewAccount {
-  std::string name;                  // ^[a-z][a-z0-9-]{0,39}$; used in full application names
+  std::string name;  // ^[a-z][a-z0-9-]{0,39}$; used in full application names
   std::string email;
   std::optional<int64_t> parent_id;  // makes a child account
 };
@@ -30,12 +30,12 @@ struct NewAccount {
 struct CreatedKey {
   std::string key_id;
   int64_t account_id = 0;
-  SecureBytes credentials_json;      // the credentials.json body; the private key is not kept
+  SecureBytes credentials_json;  // the credentials.json body; the private key is not kept
 };
 
 struct CreatedAccount {
   int64_t account_id = 0;
-  SecureBytes api_key;               // legacy api_key, shown once; only its hash is stored
+  SecureBytes api_key;  // legacy api_key, shown once; only its hash is stored
   CreatedKey owner_key;
 };
 

@@ -121,9 +121,8 @@ TEST_F(AccountsAdminTest, CreateKeyLimitedToApplications) {
                     })
                     .ok());
   }
-  auto key = CreateKey(*store_, account->account_id, {iam::kRoleSecretsReader}, "svc", "",
-                       random_, clock_,
-                       {"search.acme.voximplant.com", std::to_string(ids[0]), "billing"});
+  auto key = CreateKey(*store_, account->account_id, {iam::kRoleSecretsReader}, "svc", "", random_,
+                       clock_, {"search.acme.voximplant.com", std::to_string(ids[0]), "billing"});
   ASSERT_TRUE(key.ok()) << key.status().ToString();
   std::optional<store::KeyRecord> stored;
   ASSERT_TRUE(store_

@@ -121,8 +121,7 @@ TEST_F(DataDirTest, WrongMasterKeyIsRefused) {
   fs::permissions(paths.master_key, fs::perms::owner_read | fs::perms::owner_write);
   auto data = Open(false);
   ASSERT_FALSE(data.ok());
-  EXPECT_NE(data.status().message().find("refused"), std::string::npos)
-      << data.status().message();
+  EXPECT_NE(data.status().message().find("refused"), std::string::npos) << data.status().message();
 }
 
 TEST_F(DataDirTest, EnvironmentProviderIsUsedWhenNamed) {

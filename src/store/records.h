@@ -14,7 +14,7 @@ namespace voxsecrets::store {
 
 struct AccountRecord {
   int64_t id = 0;
-  std::string name;                  // unique, lower case, used in full application names
+  std::string name;  // unique, lower case, used in full application names
   std::string email;
   std::optional<int64_t> parent_id;  // set for child accounts
   std::string api_key_hash;          // SHA-256 (hex) of the legacy api_key; empty = none
@@ -22,12 +22,12 @@ struct AccountRecord {
 };
 
 struct KeyRecord {
-  std::string key_id;                // UUID, globally unique
+  std::string key_id;  // UUID, globally unique
   int64_t account_id = 0;
-  std::string public_key_pem;        // SubjectPublicKeyInfo PEM; the private key is never stored
-  std::string name;                  // key_name; may be empty
-  std::string description;           // may be empty
-  std::vector<int> role_ids;         // sorted, unique
+  std::string public_key_pem;  // SubjectPublicKeyInfo PEM; the private key is never stored
+  std::string name;            // key_name; may be empty
+  std::string description;     // may be empty
+  std::vector<int> role_ids;   // sorted, unique
   // The applications the key is limited to (docs/AUTH.md): nullopt = every application of its
   // account; else these ids, sorted and unique — empty once all of them were deleted (the key
   // then reaches nothing, never everything).
@@ -38,7 +38,7 @@ struct KeyRecord {
 struct ApplicationRecord {
   int64_t id = 0;
   int64_t account_id = 0;
-  std::string name;                  // short name ("myapp"), unique per account
+  std::string name;  // short name ("myapp"), unique per account
   bool secure_record_storage = false;
   int64_t created = 0;
   int64_t modified = 0;
@@ -48,12 +48,12 @@ struct ApplicationRecord {
 struct SecretInfo {
   int64_t id = 0;
   int64_t application_id = 0;
-  std::string name;                  // unique per application, case-sensitive
-  std::string description;           // empty = none
+  std::string name;         // unique per application, case-sensitive
+  std::string description;  // empty = none
   int64_t created = 0;
   int64_t modified = 0;
-  int64_t version = 1;               // the version of the current value: 1, 2, ...
-  int64_t version_created = 0;       // when the current value was set
+  int64_t version = 1;          // the version of the current value: 1, 2, ...
+  int64_t version_created = 0;  // when the current value was set
 };
 
 // A secret with its current value (older versions: SecretVersionRecord).
@@ -66,8 +66,8 @@ struct SecretRecord {
 // "Secret versions"). The current value is the secret's own row, never one of these.
 struct SecretVersionInfo {
   int64_t secret_id = 0;
-  int64_t version = 0;               // below the secret's current version
-  int64_t created = 0;               // when this value was set
+  int64_t version = 0;  // below the secret's current version
+  int64_t created = 0;  // when this value was set
 };
 
 struct SecretVersionRecord {
@@ -78,10 +78,10 @@ struct SecretVersionRecord {
 // A per-application data key, wrapped (encrypted) by a master key.
 struct DataKeyRecord {
   int64_t application_id = 0;
-  uint32_t version = 0;              // 1, 2, ... per application; the highest is active
-  std::string wrapped_key;           // binary, see docs/RECORD_FORMAT.md
-  uint32_t master_key_version = 0;   // which master key wrapped it
-  int64_t encryptions = 0;           // values sealed with this key so far (GCM nonce budget)
+  uint32_t version = 0;             // 1, 2, ... per application; the highest is active
+  std::string wrapped_key;          // binary, see docs/RECORD_FORMAT.md
+  uint32_t master_key_version = 0;  // which master key wrapped it
+  int64_t encryptions = 0;          // values sealed with this key so far (GCM nonce budget)
   int64_t created = 0;
 };
 

@@ -148,8 +148,8 @@ TEST_F(SqliteStoreTest, DeferredWriteSurvivesKill9) {
   if (pid == 0) {
     Result<StorePtr> store = OpenSqliteStore(Options());
     if (!store.ok()) _exit(2);
-    Status s = (*store)->WriteDeferred(
-        [](Tx& tx) -> Status { return tx.meta().Put("deferred", "kept"); });
+    Status s =
+        (*store)->WriteDeferred([](Tx& tx) -> Status { return tx.meta().Put("deferred", "kept"); });
     if (!s.ok()) _exit(3);
     kill(getpid(), SIGKILL);
     _exit(4);  // not reached
