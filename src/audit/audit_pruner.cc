@@ -1,6 +1,5 @@
 #include "audit/audit_pruner.h"
 
-#include <chrono>
 #include <string>
 
 namespace voxsecrets::audit {
@@ -8,17 +7,10 @@ namespace voxsecrets::audit {
 AuditPruner::AuditPruner(store::Store& store, const Clock& clock, Logger* logger,
                          AuditPrunerOptions options)
     : store_(store), clock_(clock), logger_(logger), options_(options) {
-  if (options_.background) thread_ = std::thread([this] { Loop(); });
+  if (options_.background) thread_.emplace(options_.interval, [this] { (void)RunOnce(); });
 }
 
-AuditPruner::~AuditPruner() {
-  {
-    MutexLock lock(mu_);
-    stopping_ = true;
-  }
-  cv_.SignalAll();
-  if (thread_.joinable()) thread_.join();
-}
+AuditPruner::~AuditPruner() = default;
 
 Result<PruneReport> AuditPruner::RunOnce() {
   const int64_t now = clock_.NowMillis();
@@ -33,18 +25,6 @@ Result<PruneReport> AuditPruner::RunOnce() {
     }
   }
   return report;
-}
-
-void AuditPruner::Loop() {
-  MutexLock lock(mu_);
-  while (!stopping_) {
-    lock.Unlock();
-    (void)RunOnce();
-    lock.Lock();
-    const auto deadline = std::chrono::steady_clock::now() + options_.interval;
-    while (!stopping_ && cv_.WaitUntil(mu_, deadline) == std::cv_status::no_timeout) {
-    }
-  }
 }
 
 }  // namespace voxsecrets::audit

@@ -15,12 +15,12 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <thread>
+#include <optional>
 
 #include "audit/audit_prune.h"
 #include "common/clock.h"
 #include "common/log.h"
-#include "common/mutex.h"
+#include "common/periodic_thread.h"
 #include "common/status.h"
 #include "store/store.h"
 
@@ -46,16 +46,11 @@ class AuditPruner {
   Result<PruneReport> RunOnce();
 
  private:
-  void Loop() EXCLUDES(mu_);
-
   store::Store& store_;
   const Clock& clock_;
   Logger* const logger_;
   const AuditPrunerOptions options_;
-  Mutex mu_;
-  CondVar cv_;  // signalled when stopping_ is set
-  bool stopping_ GUARDED_BY(mu_) = false;
-  std::thread thread_;  // started last
+  std::optional<PeriodicThread> thread_;  // last: stopped before the members RunOnce reads
 };
 
 }  // namespace voxsecrets::audit

@@ -1,6 +1,5 @@
 #include "server/name_index_merger.h"
 
-#include <chrono>
 #include <string_view>
 
 namespace voxsecrets::server {
@@ -8,17 +7,10 @@ namespace voxsecrets::server {
 NameIndexMerger::NameIndexMerger(store::Store& store, Logger* logger,
                                  NameIndexMergerOptions options)
     : store_(store), logger_(logger), options_(options) {
-  if (options_.background) thread_ = std::thread([this] { Loop(); });
+  if (options_.background) thread_.emplace(options_.interval, [this] { (void)RunOnce(); });
 }
 
-NameIndexMerger::~NameIndexMerger() {
-  {
-    MutexLock lock(mu_);
-    stopping_ = true;
-  }
-  cv_.SignalAll();
-  if (thread_.joinable()) thread_.join();
-}
+NameIndexMerger::~NameIndexMerger() = default;
 
 Result<int64_t> NameIndexMerger::RunOnce() {
   int64_t steps = 0;
@@ -50,18 +42,6 @@ Result<int64_t> NameIndexMerger::RunOnce() {
     logger_->Info("name index merged", {{"steps", steps}, {"segments", segments}});
   }
   return steps;
-}
-
-void NameIndexMerger::Loop() {
-  MutexLock lock(mu_);
-  while (!stopping_) {
-    lock.Unlock();
-    (void)RunOnce();
-    lock.Lock();
-    const auto deadline = std::chrono::steady_clock::now() + options_.interval;
-    while (!stopping_ && cv_.WaitUntil(mu_, deadline) == std::cv_status::no_timeout) {
-    }
-  }
 }
 
 }  // namespace voxsecrets::server

@@ -21,10 +21,10 @@
 
 #include <chrono>
 #include <cstdint>
-#include <thread>
+#include <optional>
 
 #include "common/log.h"
-#include "common/mutex.h"
+#include "common/periodic_thread.h"
 #include "common/status.h"
 #include "store/store.h"
 
@@ -57,15 +57,10 @@ class NameIndexMerger {
   Result<int64_t> RunOnce();
 
  private:
-  void Loop() EXCLUDES(mu_);
-
   store::Store& store_;
   Logger* const logger_;
   const NameIndexMergerOptions options_;
-  Mutex mu_;
-  CondVar cv_;  // signalled when stopping_ is set
-  bool stopping_ GUARDED_BY(mu_) = false;
-  std::thread thread_;  // started last
+  std::optional<PeriodicThread> thread_;  // last: stopped before the members RunOnce reads
 };
 
 }  // namespace voxsecrets::server
