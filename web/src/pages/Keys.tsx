@@ -1,8 +1,9 @@
 // Keys (service accounts): list with roles and the applications a key is limited to, create
 // (roles from GetRoles, optionally limited to some applications: docs/AUTH.md "Keys limited to
 // applications"; the new key's credentials.json is offered for download once, with a warning that
-// it cannot be shown again), change roles, delete (warning first when it is the key this tab is
-// signed in with).
+// it cannot be shown again), change roles or the applications a key is limited to (one
+// KeyChangeDialog frame), delete (warning first when it is the key this tab is signed in with).
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 
 import { ApiError } from '../api/client';
@@ -531,6 +532,63 @@ function CreateKeyDialog(props: {
   );
 }
 
+// The frame of a change to an existing key: Save sends `save` (nothing to send: just closes), an
+// error stays in the dialog, a warning when it is the key this tab is signed in with.
+function KeyChangeDialog(props: {
+  title: string;
+  keyItem: KeyItem;
+  changed: boolean;
+  invalid?: boolean;
+  mineWarning: string;
+  save: () => Promise<unknown>;
+  onClose: () => void;
+  onDone: () => void;
+  children: ComponentChildren;
+}) {
+  const session = useSession();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+  useUnsaved(props.changed);
+  const mine = props.keyItem.key_id === session.identity.keyId;
+
+  const submit = async () => {
+    if (!props.changed) {
+      props.onClose();
+      return;
+    }
+    if (props.invalid === true) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await props.save();
+      props.onDone();
+    } catch (failure) {
+      setError(explain(failure));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title={props.title} onClose={props.onClose} dirty={props.changed} busy={busy} wide>
+      <DialogForm
+        submitLabel="Save"
+        busy={busy}
+        error={error}
+        onCancel={props.onClose}
+        onSubmit={() => void submit()}
+        submitDisabled={props.invalid === true}
+      >
+        {mine && (
+          <div class="banner banner--warning">
+            <p>{props.mineWarning}</p>
+          </div>
+        )}
+        {props.children}
+      </DialogForm>
+    </Dialog>
+  );
+}
+
 function ChangeRolesDialog(props: {
   keyItem: KeyItem;
   roles: RoleView[];
@@ -540,64 +598,30 @@ function ChangeRolesDialog(props: {
   const session = useSession();
   const held = new Set((props.keyItem.roles ?? []).map((r) => r.role_id));
   const [chosen, setChosen] = useState<ReadonlySet<number>>(held);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>(undefined);
   const same = chosen.size === held.size && [...chosen].every((id) => held.has(id));
-  useUnsaved(!same);
-  const mine = props.keyItem.key_id === session.identity.keyId;
-
-  const submit = async () => {
-    if (same) {
-      props.onClose();
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
-      if (chosen.size > 0) {
-        await session.api.call('SetKeyRoles', {
+  const save = () =>
+    chosen.size > 0
+      ? session.api.call('SetKeyRoles', {
           key_id: props.keyItem.key_id,
           role_id: [...chosen].sort((a, b) => a - b).join(';'),
-        });
-      } else {
-        await session.api.call('RemoveKeyRoles', {
+        })
+      : session.api.call('RemoveKeyRoles', {
           key_id: props.keyItem.key_id,
           role_id: [...held].join(';'),
         });
-      }
-      props.onDone();
-    } catch (failure) {
-      setError(explain(failure));
-      setBusy(false);
-    }
-  };
 
   return (
-    <Dialog
+    <KeyChangeDialog
       title={`Change roles of ${label(props.keyItem)}`}
+      keyItem={props.keyItem}
+      changed={!same}
+      mineWarning="This is the key this tab is signed in with: the panel follows its new roles at once (taking away Owner and Admin locks you out of this page)."
+      save={save}
       onClose={props.onClose}
-      dirty={!same}
-      busy={busy}
-      wide
+      onDone={props.onDone}
     >
-      <DialogForm
-        submitLabel="Save"
-        busy={busy}
-        error={error}
-        onCancel={props.onClose}
-        onSubmit={() => void submit()}
-      >
-        {mine && (
-          <div class="banner banner--warning">
-            <p>
-              This is the key this tab is signed in with: the panel follows its new roles at once
-              (taking away Owner and Admin locks you out of this page).
-            </p>
-          </div>
-        )}
-        <RolePicker roles={props.roles} chosen={chosen} onChange={setChosen} />
-      </DialogForm>
-    </Dialog>
+      <RolePicker roles={props.roles} chosen={chosen} onChange={setChosen} />
+    </KeyChangeDialog>
   );
 }
 
@@ -613,76 +637,43 @@ function ChangeScopeDialog(props: {
   const held = props.keyItem.application_ids;
   const [limited, setLimited] = useState(held !== undefined);
   const [chosen, setChosen] = useState<ReadonlySet<number>>(new Set(held ?? []));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>(undefined);
   const same =
     limited === (held !== undefined) &&
     (!limited || (chosen.size === held?.length && held.every((id) => chosen.has(id))));
-  useUnsaved(!same);
-  const mine = props.keyItem.key_id === session.identity.keyId;
   const scopeProblem =
     limited && chosen.size === 0 ? 'Choose at least one application, or every application.' : undefined;
-
-  const submit = async () => {
-    if (same) {
-      props.onClose();
-      return;
-    }
-    if (scopeProblem !== undefined) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await session.api.call('UpdateKey', {
-        key_id: props.keyItem.key_id,
-        application_ids: limited ? [...chosen].sort((a, b) => a - b).join(';') : 'all',
-      });
-      props.onDone();
-    } catch (failure) {
-      setError(explain(failure));
-      setBusy(false);
-    }
-  };
+  const save = () =>
+    session.api.call('UpdateKey', {
+      key_id: props.keyItem.key_id,
+      application_ids: limited ? [...chosen].sort((a, b) => a - b).join(';') : 'all',
+    });
 
   return (
-    <Dialog
+    <KeyChangeDialog
       title={`Change applications of ${label(props.keyItem)}`}
+      keyItem={props.keyItem}
+      changed={!same}
+      invalid={scopeProblem !== undefined}
+      mineWarning="This is the key this tab is signed in with: a limited key may no longer manage keys, so limiting it locks you out of this page."
+      save={save}
       onClose={props.onClose}
-      dirty={!same}
-      busy={busy}
-      wide
+      onDone={props.onDone}
     >
-      <DialogForm
-        submitLabel="Save"
-        busy={busy}
-        error={error}
-        onCancel={props.onClose}
-        onSubmit={() => void submit()}
-        submitDisabled={scopeProblem !== undefined}
-      >
-        {mine && (
-          <div class="banner banner--warning">
-            <p>
-              This is the key this tab is signed in with: a limited key may no longer manage keys,
-              so limiting it locks you out of this page.
-            </p>
-          </div>
-        )}
-        <ScopePicker
-          applications={props.applications}
-          limited={limited}
-          chosen={chosen}
-          onChange={(nextLimited, nextChosen) => {
-            setLimited(nextLimited);
-            setChosen(nextChosen);
-          }}
-        />
-        {scopeProblem !== undefined && (
-          <p class="field__hint" role="status">
-            {scopeProblem}
-          </p>
-        )}
-      </DialogForm>
-    </Dialog>
+      <ScopePicker
+        applications={props.applications}
+        limited={limited}
+        chosen={chosen}
+        onChange={(nextLimited, nextChosen) => {
+          setLimited(nextLimited);
+          setChosen(nextChosen);
+        }}
+      />
+      {scopeProblem !== undefined && (
+        <p class="field__hint" role="status">
+          {scopeProblem}
+        </p>
+      )}
+    </KeyChangeDialog>
   );
 }
 
