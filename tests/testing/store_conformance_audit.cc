@@ -25,8 +25,8 @@ AuditChainRecord NewChain(std::string label = "node-a") {
 // A distinct, well-formed (64 hex digits) hash per (chain, seq).
 std::string HashOf(int64_t chain_id, int64_t seq) {
   char tail[17];
-  std::snprintf(tail, sizeof(tail), "%016llx",
-                static_cast<unsigned long long>(chain_id * 1000000 + seq));
+  const int64_t n = chain_id * 1000000 + seq;
+  std::snprintf(tail, sizeof(tail), "%016llx", static_cast<unsigned long long>(n));
   return std::string(48, 'b') + tail;
 }
 
