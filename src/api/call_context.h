@@ -16,6 +16,7 @@
 #include "api/api_types.h"
 #include "auth/principal.h"
 #include "common/clock.h"
+#include "common/secure_bytes.h"
 
 namespace voxsecrets::api {
 
@@ -47,12 +48,18 @@ struct CallContext {
   // Run by the dispatcher, in order, after the write transaction committed (never after a
   // rollback). For effects outside the store, e.g. ValueSealer::ForgetApplication.
   std::vector<std::function<void()>> after_commit;
+  // The answer's body, when the handler wrote its bytes itself instead of returning a JSON tree
+  // (GetSecretValue, api/methods/secret_value_answer.h): it then returns a null json, and the
+  // dispatcher sends this as it is. May hold a secret value: whoever drops it wipes it first.
+  std::string encoded_body;
 
   // The store may run a write callback more than once (serialization retries); the dispatcher
   // calls this before every attempt so nothing of a failed attempt survives.
   void ResetForAttempt() {
     audit = AuditFacts();
     after_commit.clear();
+    SecureWipe(encoded_body.data(), encoded_body.size());
+    encoded_body.clear();
   }
 };
 

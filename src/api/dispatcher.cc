@@ -171,6 +171,7 @@ CallContext Dispatcher::ContextFor(const Call& call) const {
                      call.request.client_ip,
                      &methods_,
                      {},
+                     {},
                      {}};
 }
 
@@ -220,11 +221,18 @@ Status Dispatcher::Execute(Call& call, store::Tx& tx, bool write, bool audit_in_
     call.handler_ran = true;
     Status status = [&]() -> Status {
       Result<nlohmann::json> response = call.handler(context, tx);
-      if (!response.ok()) return response.status();
-      Result<std::string> encoded = EncodeBody(*response);
-      WipeJsonStrings(*response);
-      if (!encoded.ok()) return encoded.status();
-      call.body = std::move(encoded).value();
+      if (!context.encoded_body.empty()) {
+        // The handler wrote its answer's bytes itself (call_context.h); wiped below on failure.
+        call.body = std::move(context.encoded_body);
+        context.encoded_body.clear();
+        if (!response.ok()) return response.status();
+      } else {
+        if (!response.ok()) return response.status();
+        Result<std::string> encoded = EncodeBody(*response);
+        WipeJsonStrings(*response);
+        if (!encoded.ok()) return encoded.status();
+        call.body = std::move(encoded).value();
+      }
       if (write && audit_in_tx && audit_ != nullptr) {
         VS_RETURN_IF_ERROR(audit_->InTransaction(context, tx));
       }

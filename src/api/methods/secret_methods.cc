@@ -9,6 +9,7 @@
 
 #include "api/methods/method_support.h"
 #include "api/methods/methods.h"
+#include "api/methods/secret_value_answer.h"
 #include "api/params.h"
 #include "common/time_format.h"
 
@@ -90,22 +91,10 @@ Result<json> GetSecretValue(const Services& s, CallContext& call, store::Tx& tx)
   VS_ASSIGN_OR_RETURN(secrets::SecretValue secret,
                       s.secrets.GetValue(tx, target.app, std::move(target.secret), version));
   call.audit.secret_version = secret.version;
-
-  json item = json::object();
-  item["secret_id"] = secret.info.id;
-  item["secret_name"] = secret.info.name;
-  // The only copy of the plaintext outside SecureBytes; the dispatcher wipes the tree's strings
-  // once the body is encoded.
-  item["secret_value"] = std::string(secret.value.view());
-  if (!secret.info.description.empty()) item["description"] = secret.info.description;
-  item["created"] = FormatApiTime(secret.info.created);
-  item["modified"] = FormatApiTime(secret.info.modified);
-  // An addition (the official clients ignore members they do not know).
-  item["version"] = secret.version;
-  json body = json::object();
-  body["result"] = json::array();
-  body["result"].push_back(std::move(item));
-  return body;
+  // The answer's bytes, written without a JSON tree: the body is the only copy of the plaintext
+  // outside SecureBytes, and the dispatcher wipes it once it is sent.
+  VS_ASSIGN_OR_RETURN(call.encoded_body, SecretValueAnswer(secret));
+  return json();
 }
 
 Result<json> GetSecretVersions(const Services& s, CallContext& call, store::Tx& tx) {
