@@ -20,6 +20,7 @@
 #include <string>
 
 #include "common/secure_bytes.h"
+#include "http/reply_bytes.h"
 #include "http/request_decoder.h"
 
 namespace voxsecrets::http::internal {
@@ -403,25 +404,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // connection failed.
   asio::awaitable<bool> Write(HttpReply reply, unsigned version, bool keep_alive, bool head) {
     Enter(ConnectionState::kWriting);
-    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(reply.status), version};
-    if (reply.status != 304) res.set(bhttp::field::content_type, reply.content_type);
-    res.set(bhttp::field::cache_control, reply.cache_control);
-    if (!reply.etag.empty()) res.set(bhttp::field::etag, reply.etag);
-    for (const HeaderField& field : reply.security_headers) res.set(field.name, field.value);
-    if (!reply.allow.empty()) res.set(bhttp::field::allow, reply.allow);
-    if (reply.retry_after_seconds > 0) {
-      res.set(bhttp::field::retry_after, std::to_string(reply.retry_after_seconds));
-    }
-    res.keep_alive(keep_alive);
-    res.body() = std::move(reply.body);
-    if (reply.status != 304) {  // a 304 has no body and says nothing of its length
-      res.prepare_payload();
-      if (head) res.body().clear();  // Content-Length still describes the GET answer
-    }
+    // The whole answer in one buffer: one write, one TLS record for a small answer.
+    std::string bytes = ReplyBytes(reply, version, keep_alive, head);
+    SecureWipe(reply.body.data(), reply.body.size());  // may hold a secret value
     beast::error_code ec;
     tcp_layer().expires_after(server_.options().read_timeout);
-    co_await bhttp::async_write(stream_, res, Redirect(ec));
-    SecureWipe(res.body().data(), res.body().size());  // may hold a secret value
+    co_await asio::async_write(stream_, asio::buffer(bytes), Redirect(ec));
+    SecureWipe(bytes.data(), bytes.size());
     co_return !ec;
   }
 
