@@ -208,19 +208,26 @@ void Responder::RespondAsync(Route route, const HttpRequestView& request,
     done(Respond(route, request));
     return;
   }
-  // Exactly one answer even if the handler throws after it answered (see RespondApi).
-  auto once = std::make_shared<std::function<void(HttpReply)>>(std::move(done));
-  auto answered = std::make_shared<std::atomic<bool>>(false);
+  // Exactly one answer even if the handler throws after it answered (see RespondApi). One
+  // allocation for both.
+  struct Pending {
+    std::function<void(HttpReply)> done;
+    std::atomic<bool> answered{false};
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->done = std::move(done);
   try {
-    api_.HandleAsync(ToApiRequest(request), [once, answered](api::ApiResponse response) {
-      if (answered->exchange(true)) return;
-      if (response.overloaded) return (*once)(OverloadedReply(std::move(response.body)));
+    api_.HandleAsync(ToApiRequest(request), [pending](api::ApiResponse response) {
+      if (pending->answered.exchange(true)) return;
+      if (response.overloaded) return pending->done(OverloadedReply(std::move(response.body)));
       HttpReply reply;
       reply.body = std::move(response.body);
-      (*once)(std::move(reply));
+      pending->done(std::move(reply));
     });
   } catch (...) {
-    if (!answered->exchange(true)) (*once)(TransportErrorReply(500, "Internal server error."));
+    if (!pending->answered.exchange(true)) {
+      pending->done(TransportErrorReply(500, "Internal server error."));
+    }
   }
 }
 

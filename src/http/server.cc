@@ -161,6 +161,15 @@ class ServerCore final : public SessionHost {
   const Responder responder_;
   CounterFamily& requests_total_;
   HistogramFamily& request_duration_;
+  // The series of voxsecrets_http_requests_total{route,status="200"} and of the duration, per
+  // route label (RouteLabel(), "panel", "invalid"), once used: RecordRequest.
+  static constexpr std::array<std::string_view, 6> kRecordedRoutes = {
+      "api", "health", "metrics", "not_found", "panel", "invalid"};
+  struct RouteSeries {
+    std::atomic<Counter*> ok{nullptr};
+    std::atomic<Histogram*> duration{nullptr};
+  };
+  std::array<RouteSeries, kRecordedRoutes.size()> route_series_;
   Gauge& open_connections_;
   std::array<Gauge*, kConnectionStates> connections_{};
   Gauge& in_flight_;
@@ -412,10 +421,32 @@ bool internal::ServerCore::WaitForSessions(Clock::time_point deadline) {
 
 void internal::ServerCore::RecordRequest(std::string_view route, unsigned status,
                                          Clock::time_point started) {
-  const std::string status_text = std::to_string(status);
-  requests_total_.WithLabels({route, status_text}).Increment();
-  request_duration_.WithLabels({route}).Observe(
-      std::chrono::duration<double>(Clock::now() - started).count());
+  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  const auto known = std::find(kRecordedRoutes.begin(), kRecordedRoutes.end(), route);
+  if (known == kRecordedRoutes.end()) {
+    requests_total_.WithLabels({route, std::to_string(status)}).Increment();
+    request_duration_.WithLabels({route}).Observe(seconds);
+    return;
+  }
+  // The common series are looked up once (WithLabels takes the family's lock) and then kept.
+  // Created at first use, not up front, so /metrics shows only series that happened.
+  RouteSeries& series = route_series_[known - kRecordedRoutes.begin()];
+  Histogram* duration = series.duration.load(std::memory_order_acquire);
+  if (duration == nullptr) {
+    duration = &request_duration_.WithLabels({route});
+    series.duration.store(duration, std::memory_order_release);
+  }
+  duration->Observe(seconds);
+  if (status != 200) {
+    requests_total_.WithLabels({route, std::to_string(status)}).Increment();
+    return;
+  }
+  Counter* ok = series.ok.load(std::memory_order_acquire);
+  if (ok == nullptr) {
+    ok = &requests_total_.WithLabels({route, "200"});
+    series.ok.store(ok, std::memory_order_release);
+  }
+  ok->Increment();
 }
 
 void internal::ServerCore::Shutdown(std::chrono::seconds grace) {
