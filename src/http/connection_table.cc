@@ -9,15 +9,17 @@ size_t ConnectionTable::CountOf(std::string_view address) const {
 
 void ConnectionTable::Unlink(Entry& entry) {
   if (!entry.evictable) return;
-  evictable_.erase(entry.in_all);
-  addresses_[entry.address].evictable.erase(entry.in_address);
+  busy_.splice(busy_.end(), evictable_, entry.in_all);
+  entry.per_address->busy.splice(entry.per_address->busy.end(), entry.per_address->evictable,
+                                 entry.in_address);
   entry.evictable = false;
 }
 
 void ConnectionTable::Drop(Entry& entry, std::vector<Id>* evict) {
-  Unlink(entry);
-  auto address = addresses_.find(entry.address);
-  if (address != addresses_.end() && --address->second.count == 0) addresses_.erase(address);
+  PerAddress& per_address = *entry.per_address;
+  (entry.evictable ? evictable_ : busy_).erase(entry.in_all);
+  (entry.evictable ? per_address.evictable : per_address.busy).erase(entry.in_address);
+  if (--per_address.count == 0) addresses_.erase(entry.address);
   if (evict != nullptr) evict->push_back(entry.id);
   entries_.erase(entry.id);
 }
@@ -55,7 +57,10 @@ ConnectionTable::Admission ConnectionTable::Admit(Id id, std::string_view addres
   Entry& entry = entries_[id];
   entry.id = id;
   entry.address = std::string(address);
-  ++addresses_[entry.address].count;
+  entry.per_address = &addresses_[entry.address];
+  ++entry.per_address->count;
+  entry.in_all = busy_.insert(busy_.end(), &entry);
+  entry.in_address = entry.per_address->busy.insert(entry.per_address->busy.end(), &entry);
   MarkEvictable(id);
   return Admission::kAdmitted;
 }
@@ -64,10 +69,10 @@ void ConnectionTable::MarkEvictable(Id id) {
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
   Entry& entry = it->second;
-  Unlink(entry);
-  entry.in_all = evictable_.insert(evictable_.end(), &entry);
-  Order& of_address = addresses_[entry.address].evictable;
-  entry.in_address = of_address.insert(of_address.end(), &entry);
+  Unlink(entry);  // as the newest: to the end, from wherever it was
+  evictable_.splice(evictable_.end(), busy_, entry.in_all);
+  entry.per_address->evictable.splice(entry.per_address->evictable.end(), entry.per_address->busy,
+                                      entry.in_address);
   entry.evictable = true;
 }
 

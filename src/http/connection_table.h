@@ -76,19 +76,26 @@ class ConnectionTable {
 
  private:
   struct Entry;
-  using Order = std::list<Entry*>;  // oldest evictable first
+  // Each entry has one node in an Order of the whole table and one in its address's, from its
+  // admission to its removal: the node moves (std::list::splice) between the evictable order and
+  // the busy one, so marking a connection busy or evictable, done for every request, allocates
+  // nothing.
+  using Order = std::list<Entry*>;  // evictable: oldest evictable first; busy: any order
   struct PerAddress {
     size_t count = 0;
     Order evictable;
+    Order busy;
   };
   struct Entry {
     Id id = 0;
     std::string address;
+    PerAddress* per_address = nullptr;  // &addresses_[address]: stable while the entry exists
     bool evictable = false;
-    Order::iterator in_all;      // valid while evictable
-    Order::iterator in_address;  // valid while evictable
+    Order::iterator in_all;      // in evictable_ when evictable, else in busy_
+    Order::iterator in_address;  // in per_address->evictable when evictable, else ->busy
   };
 
+  // Moves `entry` to the busy orders (if it is evictable).
   void Unlink(Entry& entry);
   void Drop(Entry& entry, std::vector<Id>* evict);
 
@@ -96,6 +103,7 @@ class ConnectionTable {
   std::unordered_map<Id, Entry> entries_;
   std::unordered_map<std::string, PerAddress> addresses_;
   Order evictable_;
+  Order busy_;
 };
 
 }  // namespace voxsecrets::http::internal
