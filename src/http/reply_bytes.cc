@@ -27,8 +27,8 @@ std::string ReplyBytes(const HttpReply& reply, unsigned version, bool keep_alive
   char length[kMaxDigits];
   const std::string_view length_text(
       length, std::to_chars(length, length + kMaxDigits, reply.body.size()).ptr - length);
-  const std::string_view connection = version >= 11 ? (keep_alive ? "" : "close")
-                                                     : (keep_alive ? "keep-alive" : "");
+  const std::string_view connection =
+      version >= 11 ? (keep_alive ? "" : "close") : (keep_alive ? "keep-alive" : "");
   const std::string_view reason =
       boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(reply.status));
 
@@ -53,20 +53,15 @@ std::string ReplyBytes(const HttpReply& reply, unsigned version, bool keep_alive
   std::string out;
   out.reserve(size);
   const unsigned code = reply.status % 1000;
-  const char status_line[] = {'H',
-                              'T',
-                              'T',
-                              'P',
-                              '/',
-                              static_cast<char>('0' + version / 10 % 10),
-                              '.',
-                              static_cast<char>('0' + version % 10),
-                              ' ',
-                              static_cast<char>('0' + code / 100),
-                              static_cast<char>('0' + code / 10 % 10),
-                              static_cast<char>('0' + code % 10),
-                              ' '};
-  out.append(status_line, sizeof status_line);
+  out.append("HTTP/");  // "HTTP/1.1 200 "
+  out.push_back(static_cast<char>('0' + version / 10 % 10));
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + version % 10));
+  out.push_back(' ');
+  out.push_back(static_cast<char>('0' + code / 100));
+  out.push_back(static_cast<char>('0' + code / 10 % 10));
+  out.push_back(static_cast<char>('0' + code % 10));
+  out.push_back(' ');
   out.append(reason);
   out.append("\r\n");
   const auto append_field = [&out](std::string_view name, std::string_view value) {

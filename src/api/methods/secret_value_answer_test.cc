@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/json_body.h"
@@ -31,7 +32,7 @@ Result<std::string> TreeAnswer(const secrets::SecretValue& secret) {
   return EncodeBody(body);
 }
 
-secrets::SecretValue Secret(std::string name, std::string value, std::string description) {
+secrets::SecretValue Secret(std::string name, std::string_view value, std::string description) {
   secrets::SecretValue secret;
   secret.info.id = 42;
   secret.info.name = std::move(name);
@@ -79,8 +80,8 @@ TEST(SecretValueAnswerTest, EscapesLikeTheTree) {
 }
 
 TEST(SecretValueAnswerTest, InvalidUtf8IsTheTreesInternalError) {
-  for (const std::string bad : {"\xff", "\xc0\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "ab\xe2\x82",
-                                "\x80"}) {
+  for (const std::string bad :
+       {"\xff", "\xc0\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "ab\xe2\x82", "\x80"}) {
     ExpectSameAsTree(Secret("n", bad, ""));
     ExpectSameAsTree(Secret(bad, "v", ""));
     ExpectSameAsTree(Secret("n", "v", bad));
@@ -90,8 +91,9 @@ TEST(SecretValueAnswerTest, InvalidUtf8IsTheTreesInternalError) {
 
 TEST(SecretValueAnswerTest, RandomStringsMatchTheTree) {
   std::mt19937 random(20261206);  // fixed seed: the same cases every run
-  const std::vector<std::string> pieces = {"a", "\"", "\\", "\n", "\x01", "\x1f", "\x7f", "é",
-                                           "€", "😀", "\xc3", "\xa9", "\xe2\x82", " ", "/"};
+  const std::vector<std::string> pieces = {"a",    "\"",   "\\",       "\n", "\x01",
+                                           "\x1f", "\x7f", "é",        "€",  "😀",
+                                           "\xc3", "\xa9", "\xe2\x82", " ",  "/"};
   std::uniform_int_distribution<size_t> pick(0, pieces.size() - 1);
   std::uniform_int_distribution<int> length(0, 12);
   for (int i = 0; i < 2000; ++i) {
