@@ -22,7 +22,7 @@ void AppendInt(std::string& out, int64_t n) {
   out.append(digits, end);
 }
 
-// `"name":`
+// `"name":` (`name` needs no escaping)
 void AppendKey(std::string& out, std::string_view name) {
   out.push_back('"');
   out.append(name);
@@ -86,28 +86,25 @@ Result<std::string> SecretValueAnswer(const secrets::SecretValue& secret) {
               JsonStringMaxSize(modified) + JsonStringMaxSize(info.name) +
               JsonStringMaxSize(value) + 2 * kMaxInt64Digits);
   out.append(R"({"result":[{)");
-  AppendKey(out, "created");
-  bool valid = AppendDumpedJsonString(out, created);
-  if (!info.description.empty()) {
+  bool valid = true;
+  // Members in nlohmann's order (sorted by name), each but the first after a comma.
+  const auto string_member = [&](std::string_view name, std::string_view text) {
+    if (out.back() != '{') out.push_back(',');
+    AppendKey(out, name);
+    valid = AppendDumpedJsonString(out, text) && valid;
+  };
+  const auto int_member = [&out](std::string_view name, int64_t n) {
     out.push_back(',');
-    AppendKey(out, "description");
-    valid = valid && AppendDumpedJsonString(out, info.description);
-  }
-  out.push_back(',');
-  AppendKey(out, "modified");
-  valid = valid && AppendDumpedJsonString(out, modified);
-  out.push_back(',');
-  AppendKey(out, "secret_id");
-  AppendInt(out, info.id);
-  out.push_back(',');
-  AppendKey(out, "secret_name");
-  valid = valid && AppendDumpedJsonString(out, info.name);
-  out.push_back(',');
-  AppendKey(out, "secret_value");
-  valid = valid && AppendDumpedJsonString(out, value);
-  out.push_back(',');
-  AppendKey(out, "version");
-  AppendInt(out, secret.version);
+    AppendKey(out, name);
+    AppendInt(out, n);
+  };
+  string_member("created", created);
+  if (!info.description.empty()) string_member("description", info.description);
+  string_member("modified", modified);
+  int_member("secret_id", info.id);
+  string_member("secret_name", info.name);
+  string_member("secret_value", value);
+  int_member("version", secret.version);
   out.append("}]}");
   if (!valid) {
     SecureWipe(out.data(), out.size());
