@@ -27,6 +27,14 @@ using sqlite::Connection;
 // STRICT tables need SQLite 3.37; RETURNING 3.35; sqlite3_changes64 3.37.
 constexpr int kMinSqliteVersion = 3037000;
 
+// Process-wide SQLite settings, applied before the library initializes (sqlite3_config fails
+// with SQLITE_MISUSE afterwards, e.g. when a second store opens: it then keeps what the first
+// applied). Memory statistics off: with them on, every sqlite3_malloc and sqlite3_free of every
+// connection takes one process-wide mutex (Debian's SQLite has no lookaside allocator, so a
+// statement step allocates), which the I/O threads, the audit committer and the checkpointer
+// contend for. voxsecrets never reads sqlite3_memory_used().
+void ConfigureSqliteLibrary() { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 // The repositories of one transaction, all on the same connection.
 class SqliteTx final : public Tx {
  public:
@@ -289,6 +297,7 @@ Result<StorePtr> OpenSqliteStore(const SqliteOptions& options) {
   if (options.path.empty() || options.path == ":memory:") {
     return StoreError(StatusCode::kInternal, "sqlite: a database file path is required");
   }
+  ConfigureSqliteLibrary();
   CreatePrivateFile(options.path);
   const int busy_timeout_ms = std::max(0, options.busy_timeout_ms);
 
