@@ -42,6 +42,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, Mo
 }
 
 Connection::~Connection() {
+  by_address_.clear();
   cache_.clear();  // finalize every statement before closing
   sqlite3_close_v2(db_);
 }
@@ -97,19 +98,31 @@ Status Connection::Exec(std::string_view sql) {
 }
 
 Result<StatementLease> Connection::Prepare(std::string_view sql) {
-  auto it = cache_.find(sql);
-  if (it == cache_.end()) {
-    VS_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
-                        Statement::Prepare(db_, sql, /*persistent=*/true));
-    it = cache_.emplace(std::string(sql), std::move(stmt)).first;
+  Statement* stmt = nullptr;
+  auto known = by_address_.find(sql.data());
+  if (known != by_address_.end() && known->second.sql == sql) {
+    stmt = known->second.stmt;
+  } else {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) {
+      VS_ASSIGN_OR_RETURN(std::unique_ptr<Statement> prepared,
+                          Statement::Prepare(db_, sql, /*persistent=*/true));
+      it = cache_.emplace(std::string(sql), std::move(prepared)).first;
+    }
+    stmt = it->second.get();
+    if (known != by_address_.end()) {
+      known->second = CachedStatement{it->first, stmt};
+    } else if (by_address_.size() < kMaxAddresses) {
+      by_address_.emplace(sql.data(), CachedStatement{it->first, stmt});
+    }
   }
-  if (it->second->leased()) {
+  if (stmt->leased()) {
     // The same SQL is already in use further up the stack: use a one-off statement.
-    VS_ASSIGN_OR_RETURN(std::unique_ptr<Statement> stmt,
+    VS_ASSIGN_OR_RETURN(std::unique_ptr<Statement> one_off,
                         Statement::Prepare(db_, sql, /*persistent=*/false));
-    return StatementLease(std::move(stmt));
+    return StatementLease(std::move(one_off));
   }
-  return StatementLease(*it->second);
+  return StatementLease(*stmt);
 }
 
 Result<std::string> Connection::QueryText(std::string_view sql) {

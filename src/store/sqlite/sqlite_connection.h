@@ -8,7 +8,10 @@
 // write through them fails.
 //
 // Statements are prepared once per connection and SQL text, then reused (Prepare() hands out a
-// StatementLease that resets the statement when it goes away).
+// StatementLease that resets the statement when it goes away). The SQL of the repositories is
+// constant text at a fixed address, so Prepare() first looks the statement up by the address of
+// the text (and compares the text itself before using it), which spares hashing the whole text
+// on every call; any other text is looked up by its contents.
 //
 // Ownership: Open() returns a unique_ptr; the Connection closes the database and finalizes every
 // cached statement on destruction. A StatementLease must not outlive its Connection.
@@ -99,10 +102,20 @@ class Connection {
   Connection(sqlite3* db, Mode mode) : db_(db), mode_(mode) {}
   Status Configure(int busy_timeout_ms);
 
+  // A cached statement and its SQL text (the key of cache_, which owns both).
+  struct CachedStatement {
+    std::string_view sql;
+    Statement* stmt = nullptr;
+  };
+  // At most this many addresses are remembered (texts built at run time could bring new ones).
+  static constexpr size_t kMaxAddresses = 256;
+
   sqlite3* db_;
   Mode mode_;
   std::function<void(int)> on_commit_;  // TakeOverCheckpoints
   std::unordered_map<std::string, std::unique_ptr<Statement>, StringHash, std::equal_to<>> cache_;
+  // The statement last prepared for the SQL text at an address (a hint: the text is compared).
+  std::unordered_map<const char*, CachedStatement> by_address_;
 };
 
 }  // namespace voxsecrets::store::sqlite

@@ -58,6 +58,34 @@ TEST_F(SqliteConnectionTest, PreparedStatementsAreCachedAndReset) {
   EXPECT_EQ(conn_->QueryText("SELECT count(*) FROM t").value(), "2");
 }
 
+// The statement cache looks a text up by its address first: a buffer that held one SQL text and
+// then another gets the second text's statement, a shorter text at the same address its own, and
+// the same text at another address the statement it already has.
+TEST_F(SqliteConnectionTest, TheStatementCacheFollowsTheTextNotItsAddress) {
+  auto run = [&](std::string_view text, Statement** used = nullptr) -> int64_t {
+    Result<StatementLease> stmt = conn_->Prepare(text);
+    EXPECT_TRUE(stmt.ok()) << stmt.status().ToString();
+    if (!stmt.ok()) return -1;
+    if (used != nullptr) *used = &**stmt;
+    Result<bool> row = (*stmt)->Step();
+    EXPECT_TRUE(row.ok() && *row);
+    return (*stmt)->ColumnInt64(0);
+  };
+  std::string buffer = "SELECT 12";
+  const char* address = buffer.data();
+  Statement* twelve = nullptr;
+  EXPECT_EQ(run(buffer, &twelve), 12);
+  EXPECT_EQ(run(std::string_view(buffer).substr(0, 8)), 1);  // "SELECT 1" at the same address
+  buffer.replace(7, 2, "34");
+  ASSERT_EQ(buffer.data(), address);
+  EXPECT_EQ(run(buffer), 34);
+  const std::string elsewhere = "SELECT 12";
+  ASSERT_NE(elsewhere.data(), address);
+  Statement* again = nullptr;
+  EXPECT_EQ(run(elsewhere, &again), 12);
+  EXPECT_EQ(again, twelve);
+}
+
 TEST_F(SqliteConnectionTest, EmptyAndBinaryValuesRoundTrip) {
   const std::string binary = "\x00\x01\xff\x00z"s;
   {
