@@ -8,14 +8,19 @@
 
 namespace voxsecrets::auth {
 
-VerifiedTokenCache::VerifiedTokenCache(size_t max_entries) : max_entries_(max_entries) {
+void VerifiedTokenCache::MdFree::operator()(EVP_MD* md) const { EVP_MD_free(md); }
+
+VerifiedTokenCache::VerifiedTokenCache(size_t max_entries)
+    : max_entries_(max_entries), sha256_(EVP_MD_fetch(nullptr, "SHA256", nullptr)) {
   assert(max_entries >= 1);
+  if (!sha256_) ERR_clear_error();
 }
 
-VerifiedTokenCache::Digest VerifiedTokenCache::DigestOf(std::string_view token) {
+VerifiedTokenCache::Digest VerifiedTokenCache::DigestOf(std::string_view token) const {
   Digest digest{};
   unsigned int len = 0;
-  if (EVP_Digest(token.data(), token.size(), digest.data(), &len, EVP_sha256(), nullptr) != 1 ||
+  const EVP_MD* md = sha256_ ? sha256_.get() : EVP_sha256();
+  if (EVP_Digest(token.data(), token.size(), digest.data(), &len, md, nullptr) != 1 ||
       len != digest.size()) {
     // Never happens with OpenSSL's built-in SHA-256. An all-zero digest would make every token
     // share one slot; it is still safe (a hit is re-verified against the directory), only slow.
