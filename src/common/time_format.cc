@@ -49,11 +49,30 @@ std::string FormatApiTime(int64_t t) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02u %02d:%02d:%02d", static_cast<long long>(y), m,
-                d, static_cast<int>(rem / 3600), static_cast<int>(rem % 3600 / 60),
-                static_cast<int>(rem % 60));
-  return buf;
+  const int hour = static_cast<int>(rem / 3600);
+  const int minute = static_cast<int>(rem % 3600 / 60);
+  const int second = static_cast<int>(rem % 60);
+  if (y < 0 || y > 9999) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02u %02d:%02d:%02d", static_cast<long long>(y), m,
+                  d, hour, minute, second);
+    return buf;
+  }
+  // Every answer and audit record formats times: digits by hand, not snprintf's format parser.
+  std::string out = "0000-00-00 00:00:00";
+  const auto two = [&out](size_t at, unsigned v) {
+    out[at] = static_cast<char>('0' + v / 10);
+    out[at + 1] = static_cast<char>('0' + v % 10);
+  };
+  const auto year = static_cast<unsigned>(y);
+  two(0, year / 100);
+  two(2, year % 100);
+  two(5, m);
+  two(8, d);
+  two(11, static_cast<unsigned>(hour));
+  two(14, static_cast<unsigned>(minute));
+  two(17, static_cast<unsigned>(second));
+  return out;
 }
 
 std::optional<int64_t> ParseApiTime(std::string_view s) {
