@@ -80,8 +80,11 @@ std::string_view BearerToken(std::string_view authorization) {
   if (space == std::string_view::npos) return {};
   if (!EqualsIgnoreAsciiCase(value.substr(0, space), "bearer")) return {};
   const std::string_view token = Trim(value.substr(space));
-  // A token is one word (RFC 6750 b64token); anything with inner blanks is malformed.
-  if (token.find_first_of(kBlanks) != std::string_view::npos) return {};
+  // A token is one word (RFC 6750 b64token); anything with inner blanks is malformed. (A plain
+  // loop: find_first_of searches the set once per character of a ~700-byte token.)
+  for (const char c : token) {
+    if (c == ' ' || c == '\t') return {};
+  }
   return token;
 }
 

@@ -161,6 +161,7 @@ TEST(BearerTokenTest, RejectsOtherSchemesAndMalformedHeaders) {
   EXPECT_EQ(BearerToken("Bearertok"), "");
   EXPECT_EQ(BearerToken("Basic dXNlcjpwYXNz"), "");
   EXPECT_EQ(BearerToken("Bearer a b"), "");
+  EXPECT_EQ(BearerToken("Bearer a\tb"), "");
 }
 
 TEST(ClientIpTest, PeerUnlessForwardedForIsTrusted) {
