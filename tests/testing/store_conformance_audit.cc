@@ -287,6 +287,66 @@ TEST_P(StoreConformanceTest, AuditInsertManyStoresABatchWhole) {
   }));
 }
 
+// A batch larger than any one statement of a backend (SQLite inserts in chunks of up to 32 rows):
+// every record keeps its own fields, in order, and a clash in its last record stores none.
+TEST_P(StoreConformanceTest, AuditInsertManyStoresALargeBatchRecordByRecord) {
+  AuditFixture audit(store());
+  const int64_t chain = audit.AddChain();
+  constexpr int64_t kRecords = 63;  // 32 + 16 + 8 + 4 + 2 + 1
+  std::vector<AuditRecord> stored;
+  VS_ASSERT_OK(store().Write([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(std::vector<int64_t> ids, tx.audit().NextIds(kRecords));
+    for (int64_t i = 0; i < kRecords; ++i) {
+      AuditRecord record = NewRecord(ids[static_cast<size_t>(i)], chain, i + 1);
+      const std::string n = std::to_string(i);
+      record.time_ms += i;
+      if (i % 3 == 0) {
+        record.account_id.reset();
+      } else {
+        record.account_id = 100 + i;
+      }
+      record.key_id = "key-" + n;
+      record.credential = i % 2 == 0 ? "service_key" : "none";
+      record.ip = "192.0.2." + n;
+      record.method = "Method" + n;
+      record.args_json = "{\"n\":\"" + n + "\"}";
+      record.touched_json = "{\"secret_ids\":[" + n + "]}";
+      record.result_code = i;
+      stored.push_back(record);
+    }
+    return tx.audit().InsertMany(stored);
+  }));
+  std::vector<AuditRecord> all = audit.All();
+  ASSERT_EQ(all.size(), stored.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(all[i].id, stored[i].id);
+    EXPECT_EQ(all[i].chain_id, chain);
+    EXPECT_EQ(all[i].seq, stored[i].seq);
+    EXPECT_EQ(all[i].time_ms, stored[i].time_ms);
+    EXPECT_EQ(all[i].account_id, stored[i].account_id);
+    EXPECT_EQ(all[i].key_id, stored[i].key_id);
+    EXPECT_EQ(all[i].credential, stored[i].credential);
+    EXPECT_EQ(all[i].ip, stored[i].ip);
+    EXPECT_EQ(all[i].method, stored[i].method);
+    EXPECT_EQ(all[i].args_json, stored[i].args_json);
+    EXPECT_EQ(all[i].touched_json, stored[i].touched_json);
+    EXPECT_EQ(all[i].result_code, stored[i].result_code);
+    EXPECT_EQ(all[i].hash, stored[i].hash);
+  }
+  Status clash = store().Write([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(std::vector<int64_t> ids, tx.audit().NextIds(kRecords));
+    std::vector<AuditRecord> records;
+    for (int64_t i = 0; i < kRecords; ++i) {
+      records.push_back(NewRecord(ids[static_cast<size_t>(i)], chain, kRecords + 1 + i));
+    }
+    records.back().seq = 1;  // taken
+    return tx.audit().InsertMany(records);
+  });
+  EXPECT_EQ(clash.code(), StatusCode::kAlreadyExists) << clash.ToString();
+  EXPECT_EQ(audit.All().size(), stored.size());
+}
+
 // Hashes are stored as bytes: one that is not 64 lowercase hex digits is refused, not changed.
 TEST_P(StoreConformanceTest, AuditInsertRefusesAMalformedHash) {
   AuditFixture audit(store());

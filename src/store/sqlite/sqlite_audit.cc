@@ -2,7 +2,10 @@
 //
 // List filters of Query are bound as JSON arrays and expanded with json_each(), so one cached
 // statement serves every combination of filters (no SQL is built from request data).
+#include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/encoding.h"
 #include "common/log.h"
@@ -48,9 +51,9 @@ constexpr std::string_view kSetChainPruned =
 constexpr std::string_view kNextId =
     "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0), "
     "coalesce((SELECT max(id) FROM audit_log), 0)) + 1";
-constexpr std::string_view kInsertRecord =
-    "INSERT INTO audit_log (" VS_AUDIT_STORED_COLUMNS
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+constexpr std::string_view kInsertRecordsHead =
+    "INSERT INTO audit_log (" VS_AUDIT_STORED_COLUMNS ") VALUES ";
+constexpr int kInsertColumns = 13;
 constexpr std::string_view kListAfter =
     "SELECT " VS_AUDIT_COLUMNS " FROM audit_log a WHERE a.id > ?1 ORDER BY a.id LIMIT ?2";
 constexpr std::string_view kListChainAfter = "SELECT " VS_AUDIT_COLUMNS
@@ -122,6 +125,53 @@ Result<std::vector<AuditRecord>> ReadRecords(StatementLease& stmt) {
     records.push_back(ReadRecord(*stmt));
   }
   return records;
+}
+
+// InsertMany stores a batch with statements of kInsertChunks[i] rows each (largest first): one
+// statement per chunk instead of one per record, so SQLite opens the table's and the indexes'
+// cursors and reads and writes AUTOINCREMENT's sqlite_sequence row once per chunk. Power-of-two
+// sizes keep the number of cached statements small (one per size).
+constexpr int kInsertChunks[] = {32, 16, 8, 4, 2, 1};
+
+// The INSERT of kInsertChunks[chunk] rows: "INSERT ... VALUES (?1, ..., ?13), (?14, ...)".
+const std::string& InsertRecordsSql(size_t chunk) {
+  static const std::vector<std::string> kSql = [] {
+    std::vector<std::string> all;
+    for (int rows : kInsertChunks) {
+      std::string sql(kInsertRecordsHead);
+      for (int row = 0; row < rows; ++row) {
+        sql += row == 0 ? "(" : ", (";
+        for (int column = 1; column <= kInsertColumns; ++column) {
+          if (column > 1) sql += ", ";
+          sql += '?';
+          sql += std::to_string(row * kInsertColumns + column);
+        }
+        sql += ')';
+      }
+      all.push_back(std::move(sql));
+    }
+    return all;
+  }();
+  return kSql[chunk];
+}
+
+// Binds `record` as the row whose first parameter is ?first+1; `hash` is its decoded hash.
+void BindRecord(Statement& stmt, int first, const AuditRecord& record, const AuditHashBytes& hash) {
+  stmt.BindInt64(first + 1, record.id);
+  stmt.BindInt64(first + 2, record.chain_id);
+  stmt.BindInt64(first + 3, record.seq);
+  stmt.BindInt64(first + 4, record.time_ms);
+  stmt.BindOptionalInt64(first + 5, record.account_id);
+  stmt.BindText(first + 6, record.key_id);
+  stmt.BindText(first + 7, record.credential);
+  stmt.BindText(first + 8, record.ip);
+  stmt.BindText(first + 9, record.method);
+  stmt.BindText(first + 10, record.args_json);
+  stmt.BindText(first + 11, record.touched_json);
+  stmt.BindInt64(first + 12, record.result_code);
+  // prev_hash is not stored (derived on read); the hash is stored as its 32 bytes.
+  stmt.BindBlob(first + 13,
+                std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()));
 }
 
 std::string JsonIntArray(const std::vector<int64_t>& values) {
@@ -256,23 +306,33 @@ Result<std::vector<int64_t>> SqliteAuditRepository::NextIds(int64_t n) {
 }
 
 Status SqliteAuditRepository::Insert(const AuditRecord& record) {
-  VS_ASSIGN_OR_RETURN(AuditHashBytes hash, DecodeAuditHash(record.hash));
-  VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(kInsertRecord));
-  stmt->BindInt64(1, record.id);
-  stmt->BindInt64(2, record.chain_id);
-  stmt->BindInt64(3, record.seq);
-  stmt->BindInt64(4, record.time_ms);
-  stmt->BindOptionalInt64(5, record.account_id);
-  stmt->BindText(6, record.key_id);
-  stmt->BindText(7, record.credential);
-  stmt->BindText(8, record.ip);
-  stmt->BindText(9, record.method);
-  stmt->BindText(10, record.args_json);
-  stmt->BindText(11, record.touched_json);
-  stmt->BindInt64(12, record.result_code);
-  // prev_hash is not stored (derived on read); the hash is stored as its 32 bytes.
-  stmt->BindBlob(13, std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()));
-  return stmt->Run();
+  return InsertMany(std::span<const AuditRecord>(&record, 1));
+}
+
+Status SqliteAuditRepository::InsertMany(std::span<const AuditRecord> records) {
+  // Every hash is checked before anything is stored.
+  std::vector<AuditHashBytes> hashes;
+  hashes.reserve(records.size());
+  for (const AuditRecord& record : records) {
+    VS_ASSIGN_OR_RETURN(AuditHashBytes hash, DecodeAuditHash(record.hash));
+    hashes.push_back(hash);
+  }
+  size_t done = 0;
+  for (size_t chunk = 0; done < records.size();) {
+    const auto rows = static_cast<size_t>(kInsertChunks[chunk]);
+    if (records.size() - done < rows) {
+      ++chunk;
+      continue;
+    }
+    VS_ASSIGN_OR_RETURN(StatementLease stmt, conn_.Prepare(InsertRecordsSql(chunk)));
+    for (size_t row = 0; row < rows; ++row) {
+      BindRecord(*stmt, static_cast<int>(row) * kInsertColumns, records[done + row],
+                 hashes[done + row]);
+    }
+    VS_RETURN_IF_ERROR(stmt->Run());
+    done += rows;
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<AuditRecord>> SqliteAuditRepository::ListAfter(int64_t after_id, int64_t limit) {

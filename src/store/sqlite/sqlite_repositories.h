@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -158,6 +159,8 @@ class SqliteAuditRepository final : public AuditRepository {
   Result<int64_t> NextId() override;
   Result<std::vector<int64_t>> NextIds(int64_t n) override;
   Status Insert(const AuditRecord& record) override;
+  // Multi-row INSERTs (sqlite_audit.cc).
+  Status InsertMany(std::span<const AuditRecord> records) override;
   Result<std::vector<AuditRecord>> ListAfter(int64_t after_id, int64_t limit) override;
   Result<std::vector<AuditRecord>> ListChainAfter(int64_t chain_id, int64_t after_seq,
                                                   int64_t limit) override;
