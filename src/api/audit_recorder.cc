@@ -110,9 +110,9 @@ void AuditRecorder::RecordAsync(const AuditCall& call, const Status& outcome, Re
   if (IsRefusal(call, outcome)) {
     const audit::RefusedCall refused = BuildRefusal(call, outcome);
     if (refusals_ != nullptr) return refusals_->RecordAsync(refused, std::move(done));
-    job.record = [entry = audit::RefusalEntry(refused)](const Status&) { return entry; };
+    job.entry = audit::RefusalEntry(refused);
   } else {
-    job.record = [entry = BuildEntry(call, outcome)](const Status&) { return entry; };
+    job.entry = BuildEntry(call, outcome);
   }
   job.done = [done = std::move(done)](const Status&, const Status& committed) { done(committed); };
   log_.Submit(std::move(job));

@@ -45,6 +45,8 @@ struct AuditEntry {
 // The record fields an entry determines: everything but id, chain_id, seq, prev_hash and hash.
 // The method and IP are made safe to store (valid UTF-8, bounded length).
 store::AuditRecord ToRecord(const AuditEntry& entry);
+// The same, moving the entry's strings into the record where they are kept as they are.
+store::AuditRecord ToRecord(AuditEntry&& entry);
 
 // {"application_ids":[...],"secret_ids":[...],"secret_versions":[...]} with empty lists left
 // out ("{}" when none).

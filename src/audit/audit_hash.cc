@@ -3,6 +3,9 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include <array>
+#include <charconv>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -10,6 +13,10 @@
 
 namespace voxsecrets::audit {
 namespace {
+
+constexpr size_t kLengthBytes = 8;
+// Decimal digits of an int64 at most, sign included.
+constexpr size_t kMaxIntChars = 20;
 
 void AppendField(std::string& out, std::string_view field) {
   const uint64_t size = field.size();
@@ -19,18 +26,35 @@ void AppendField(std::string& out, std::string_view field) {
   out.append(field);
 }
 
-void AppendField(std::string& out, int64_t value) { AppendField(out, std::to_string(value)); }
+// As AppendField of its decimal text, without a temporary string.
+void AppendField(std::string& out, int64_t value) {
+  std::array<char, kMaxIntChars> digits{};
+  const std::to_chars_result end =
+      std::to_chars(digits.data(), digits.data() + digits.size(), value);
+  AppendField(out, std::string_view(digits.data(), static_cast<size_t>(end.ptr - digits.data())));
+}
 
 }  // namespace
 
 std::string CanonicalAuditBytes(const store::AuditRecord& record) {
-  std::string out(kAuditHashVersion);
+  constexpr size_t kFields = 13;
+  constexpr size_t kIntFields = 6;
+  std::string out;
+  out.reserve(kAuditHashVersion.size() + 1 + kFields * kLengthBytes + kIntFields * kMaxIntChars +
+              record.key_id.size() + record.credential.size() + record.ip.size() +
+              record.method.size() + record.args_json.size() + record.touched_json.size() +
+              record.prev_hash.size());
+  out.append(kAuditHashVersion);
   out.push_back('\0');
   AppendField(out, record.id);
   AppendField(out, record.chain_id);
   AppendField(out, record.seq);
   AppendField(out, record.time_ms);
-  AppendField(out, record.account_id.has_value() ? std::to_string(*record.account_id) : "");
+  if (record.account_id.has_value()) {
+    AppendField(out, *record.account_id);
+  } else {
+    AppendField(out, std::string_view());
+  }
   AppendField(out, record.key_id);
   AppendField(out, record.credential);
   AppendField(out, record.ip);

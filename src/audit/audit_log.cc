@@ -39,45 +39,41 @@ AuditLog::~AuditLog() {
   if (committer_.joinable()) committer_.join();
 }
 
-Status AuditLog::AppendAll(store::Tx& tx, std::span<const AuditEntry> entries,
-                           std::vector<store::AuditRecord>& out) {
-  out.clear();
-  if (entries.empty()) return Status::Ok();
+Status AuditLog::AppendAll(store::Tx& tx, std::span<store::AuditRecord> records) {
+  if (records.empty()) return Status::Ok();
   store::AuditRepository& audit = tx.audit();
   VS_ASSIGN_OR_RETURN(std::optional<store::AuditChainRecord> chain, audit.LockChain(chain_id_));
   if (!chain.has_value()) {
     return InternalError("audit: chain " + std::to_string(chain_id_) + " is gone");
   }
   VS_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
-                      audit.NextIds(static_cast<int64_t>(entries.size())));
-  if (ids.size() != entries.size()) return InternalError("audit: the store gave too few ids");
+                      audit.NextIds(static_cast<int64_t>(records.size())));
+  if (ids.size() != records.size()) return InternalError("audit: the store gave too few ids");
   int64_t seq = chain->head_seq;
-  std::string prev_hash = chain->head_hash;
-  out.reserve(entries.size());
-  for (size_t i = 0; i < entries.size(); ++i) {
-    store::AuditRecord record = ToRecord(entries[i]);
+  const std::string* prev_hash = &chain->head_hash;
+  for (size_t i = 0; i < records.size(); ++i) {
+    store::AuditRecord& record = records[i];
     record.id = ids[i];
     record.chain_id = chain_id_;
     record.seq = ++seq;
-    record.prev_hash = prev_hash;
+    record.prev_hash = *prev_hash;
     record.hash = ComputeAuditHash(record);
     if (record.hash.empty()) return InternalError("audit: hashing a record failed");
-    prev_hash = record.hash;
-    out.push_back(std::move(record));
+    prev_hash = &record.hash;
   }
-  VS_RETURN_IF_ERROR(audit.InsertMany(out));
-  return audit.SetChainHead(chain_id_, seq, prev_hash);
+  VS_RETURN_IF_ERROR(audit.InsertMany(records));
+  return audit.SetChainHead(chain_id_, seq, *prev_hash);
 }
 
 Result<store::AuditRecord> AuditLog::AppendInTransaction(store::Tx& tx, const AuditEntry& entry) {
-  std::vector<store::AuditRecord> records;
-  Status status = AppendAll(tx, std::span<const AuditEntry>(&entry, 1), records);
+  store::AuditRecord record = ToRecord(entry);
+  Status status = AppendAll(tx, std::span<store::AuditRecord>(&record, 1));
   if (!status.ok()) {
     MutexLock lock(mu_);
     ++stats_.failures;
     return status;
   }
-  return std::move(records.front());
+  return record;
 }
 
 void AuditLog::Committed(const store::AuditRecord& record) {
@@ -106,13 +102,31 @@ void AuditLog::Export(std::span<const store::AuditRecord> records) {
 
 void AuditLog::RunBatch(std::span<Job> jobs) {
   std::vector<Status> outcomes(jobs.size());
-  std::vector<AuditEntry> entries;
   std::vector<store::AuditRecord> records;
   bool runs = false;
   for (const Job& job : jobs) runs = runs || static_cast<bool>(job.run);
+  // The records given at Submit (Job::entry) are made once, here. A batch of only those (reads)
+  // keeps its records when the store re-runs it (AppendAll sets their place anew); any other
+  // batch rebuilds its records at every attempt, as the outcomes of its runs may differ.
+  std::vector<std::optional<store::AuditRecord>> given(jobs.size());
+  bool all_given = true;
+  Status prepared = Status::Ok();
+  try {
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      if (jobs[i].entry.has_value()) {
+        given[i] = ToRecord(std::move(*jobs[i].entry));
+      } else {
+        all_given = false;
+      }
+    }
+  } catch (const std::exception&) {
+    prepared = InternalError("audit: exception while building a record");
+  }
+  if (all_given && prepared.ok()) {
+    records.reserve(jobs.size());
+    for (std::optional<store::AuditRecord>& record : given) records.push_back(std::move(*record));
+  }
   const store::TxFn batch = [&](store::Tx& tx) -> Status {
-    // Everything is recomputed when the store re-runs the batch.
-    entries.clear();
     for (size_t i = 0; i < jobs.size(); ++i) {
       outcomes[i] = Status::Ok();
       if (!jobs[i].run) continue;
@@ -125,21 +139,27 @@ void AuditLog::RunBatch(std::span<Job> jobs) {
       // A failure to roll back or release ends the batch: its transaction cannot go on.
       VS_RETURN_IF_ERROR(outcomes[i].ok() ? tx.ReleaseSavepoint() : tx.RollbackToSavepoint());
     }
-    entries.reserve(jobs.size());
-    for (size_t i = 0; i < jobs.size(); ++i) {
-      try {
-        if (std::optional<AuditEntry> entry = jobs[i].record(outcomes[i])) {
-          entries.push_back(std::move(*entry));
+    if (!all_given) {
+      records.clear();
+      records.reserve(jobs.size());
+      for (size_t i = 0; i < jobs.size(); ++i) {
+        try {
+          if (given[i].has_value()) {
+            records.push_back(*given[i]);  // a copy: the batch may be re-run
+          } else if (std::optional<AuditEntry> entry = jobs[i].record(outcomes[i])) {
+            records.push_back(ToRecord(std::move(*entry)));
+          }
+        } catch (const std::exception&) {
+          return InternalError("audit: exception while building a record");
         }
-      } catch (const std::exception&) {
-        return InternalError("audit: exception while building a record");
       }
     }
-    return AppendAll(tx, entries, records);
+    return AppendAll(tx, records);
   };
   // A batch that carries changes is durable before anyone learns it committed.
-  Status committed =
-      (runs || options_.sync_every_batch) ? store_.Write(batch) : store_.WriteDeferred(batch);
+  Status committed = !prepared.ok()                        ? prepared
+                     : (runs || options_.sync_every_batch) ? store_.Write(batch)
+                                                           : store_.WriteDeferred(batch);
   if (!committed.ok() && committed.code() != StatusCode::kUnavailable) {
     // Whatever stopped the batch (a failed commit or fsync, a record that could not be stored),
     // its calls get a server fault, never a caller's error such as kAlreadyExists.
@@ -207,7 +227,7 @@ Status AuditLog::AppendDurable(const AuditEntry& entry) {
   std::future<Status> result = done->get_future();
   Job job;
   // A copy: the job may outlive this call when the wait below times out.
-  job.record = [entry](const Status&) { return entry; };
+  job.entry = entry;
   job.done = [done](const Status&, const Status& committed) { done->set_value(committed); };
   Submit(std::move(job));
   if (result.wait_for(options_.durable_timeout) != std::future_status::ready) {

@@ -115,10 +115,14 @@ class AuditLog {
     // savepoint and may run more than once (a batch is re-run after a serialization failure on
     // PostgreSQL), so it must have no effects outside the transaction that cannot be repeated.
     store::TxFn run;
-    // The call's record, given the outcome of `run` (OK without one). Called in the batch
-    // transaction, after every run of the batch; may be called again if the batch is re-run.
-    // nullopt: the call leaves no record of its own (a refusal counted into an aggregate record,
-    // audit/refusal_log.h).
+    // The call's record when it is known at Submit: a call without `run` (a read, a failed or
+    // refused call). The committer takes it (moves it into the stored record) and `record` is
+    // not called.
+    std::optional<AuditEntry> entry;
+    // Otherwise the call's record, given the outcome of `run` (OK without one). Called in the
+    // batch transaction, after every run of the batch; may be called again if the batch is
+    // re-run. nullopt: the call leaves no record of its own (a refusal counted into an aggregate
+    // record, audit/refusal_log.h).
     std::function<std::optional<AuditEntry>(const Status& run_outcome)> record;
     // Called once, after the batch: `run_outcome` as given to `record`; `committed` OK when the
     // batch (and so the run's work and the record) committed, else why nothing of it did.
@@ -138,7 +142,8 @@ class AuditLog {
   // The transaction that holds `record` committed: export it.
   void Committed(const store::AuditRecord& record);
 
-  // Queues `job` for the next batch. REQUIRES: job.record and job.done are set. When the log is
+  // Queues `job` for the next batch. REQUIRES: job.done is set, and job.entry (then without
+  // job.run) or job.record. When the log is
   // shutting down, `done` is called at once with kUnavailable for both outcomes; when max_queue
   // jobs are waiting, with kOverloaded.
   void Submit(Job job);
@@ -150,9 +155,10 @@ class AuditLog {
 
  private:
   AuditLog(store::Store& store, AuditLogOptions options, int64_t chain_id);
-  // Appends `entries` to the chain in `tx`; `out` receives the records.
-  Status AppendAll(store::Tx& tx, std::span<const AuditEntry> entries,
-                   std::vector<store::AuditRecord>& out);
+  // Appends `records` (their content made by ToRecord) to the chain in `tx`: sets their id,
+  // chain_id, seq, prev_hash and hash, then stores them. May be called again on the same
+  // records for a retried transaction (those fields are set anew).
+  Status AppendAll(store::Tx& tx, std::span<store::AuditRecord> records);
   // Runs `jobs` as one batch transaction and tells each its outcome.
   void RunBatch(std::span<Job> jobs) EXCLUDES(mu_);
   void Export(std::span<const store::AuditRecord> records) EXCLUDES(mu_);

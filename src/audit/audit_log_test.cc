@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <future>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -349,6 +350,112 @@ TEST(AuditLogGroupCommitTest, AFullBatchEndsTheGatheringWindow) {
   log->reset();  // the destructor ends any wait, so the appenders can be joined either way
   for (auto& t : appenders) t.join();
   EXPECT_EQ(AllRecords(*store.db).size(), 4u);
+}
+
+// A store that runs the next write's function twice, as PostgreSQL does after a serialization
+// failure: the first attempt is rolled back after the function returned, the second commits.
+class RerunningStore final : public store::Store {
+ public:
+  static constexpr const char* kRerun = "rolled back: the batch runs again";
+  explicit RerunningStore(store::Store& inner) : inner_(inner) {}
+  void RerunNextWrite() { rerun_.store(true); }
+  int reruns() const { return reruns_.load(); }
+
+  // Store
+  Status Read(const store::TxFn& fn) override { return inner_.Read(fn); }
+  Status Write(const store::TxFn& fn) override {
+    if (rerun_.exchange(false)) {
+      ++reruns_;
+      const Status first = inner_.Write([&](store::Tx& tx) -> Status {
+        VS_RETURN_IF_ERROR(fn(tx));
+        return InternalError(kRerun);
+      });
+      if (first.message() != kRerun) return first;
+    }
+    return inner_.Write(fn);
+  }
+  Result<int> SchemaVersion() override { return inner_.SchemaVersion(); }
+  std::string_view BackendName() const override { return inner_.BackendName(); }
+
+ private:
+  store::Store& inner_;
+  std::atomic<bool> rerun_{false};
+  std::atomic<int> reruns_{0};
+};
+
+// A re-run batch stores each call's record once, with its own content, whether the record was
+// given at Submit (a read: taken once, carried over to the second attempt) or made by `record`
+// after a run (made again); reads alone and reads mixed with a write.
+TEST(AuditLogGroupCommitTest, ARerunBatchStoresEachRecordOnceWithItsContent) {
+  AuditTestStore base;
+  RerunningStore store(*base.db);
+  GateExporter gate;
+  AuditLogOptions options;
+  options.exporter = &gate;
+  options.sync_every_batch = true;  // every batch through Write, so each can be re-run
+  auto log = AuditLog::Open(store, options);
+  ASSERT_TRUE(log.ok());
+  std::atomic<int> ok{0};
+  std::atomic<int> runs{0};
+  const auto read_job = [&](int n) {
+    AuditLog::Job job;
+    job.entry = TestEntry(n, "Read" + std::to_string(n));
+    job.done = [&](const Status&, const Status& committed) { ok += committed.ok() ? 1 : 0; };
+    return job;
+  };
+  const auto wait_for = [](const auto& done) {  // hang guard only
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!done() && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  };
+  (*log)->Submit(read_job(1));
+  gate.WaitEntered();  // the committer holds batch 1; the next jobs gather into batch 2
+  (*log)->Submit(read_job(2));
+  AuditLog::Job write;
+  write.run = [&](store::Tx&) -> Status {
+    ++runs;
+    return Status::Ok();
+  };
+  write.record = [](const Status& outcome) -> std::optional<AuditEntry> {
+    AuditEntry entry = TestEntry(3, "Write3");
+    entry.result_code = outcome.ok() ? 0 : 1;
+    return entry;
+  };
+  write.done = [&](const Status& outcome, const Status& committed) {
+    ok += outcome.ok() && committed.ok() ? 1 : 0;
+  };
+  (*log)->Submit(std::move(write));
+  (*log)->Submit(read_job(4));
+  wait_for([&] { return (*log)->stats().queued == 3; });
+  ASSERT_EQ((*log)->stats().queued, 3);
+  store.RerunNextWrite();
+  gate.Release();
+  wait_for([&] { return ok.load() == 4; });
+  ASSERT_EQ(ok.load(), 4);
+  EXPECT_EQ(runs.load(), 2);  // the write ran in both attempts
+  // Reads alone, re-run.
+  store.RerunNextWrite();
+  (*log)->Submit(read_job(5));
+  wait_for([&] { return ok.load() == 5; });
+  ASSERT_EQ(ok.load(), 5);
+  EXPECT_EQ(store.reruns(), 2);
+  log->reset();
+  const std::vector<store::AuditRecord> records = AllRecords(*base.db);
+  ASSERT_EQ(records.size(), 5u);
+  const char* methods[] = {"Read1", "Read2", "Write3", "Read4", "Read5"};
+  for (size_t i = 0; i < records.size(); ++i) {
+    SCOPED_TRACE(i);
+    const store::AuditRecord expected = ToRecord(TestEntry(static_cast<int>(i) + 1, methods[i]));
+    EXPECT_EQ(records[i].seq, static_cast<int64_t>(i) + 1);
+    EXPECT_EQ(records[i].method, expected.method);
+    EXPECT_EQ(records[i].key_id, expected.key_id);
+    EXPECT_EQ(records[i].ip, expected.ip);
+    EXPECT_EQ(records[i].args_json, expected.args_json);
+    EXPECT_EQ(records[i].touched_json, expected.touched_json);
+    EXPECT_EQ(records[i].time_ms, expected.time_ms);
+  }
+  ExpectChainVerifies(*base.db);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 #include "audit/audit_masking.h"
 
 #include <algorithm>
-#include <cctype>
+#include <optional>
+#include <string>
 
 #include "common/encoding.h"
 #include "common/utf8.h"
@@ -9,26 +10,41 @@
 namespace voxsecrets::audit {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
+char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// `s` lower-cased (ASCII) equals `lower`.
+bool EqualsLowered(std::string_view s, std::string_view lower) {
+  if (s.size() != lower.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (LowerAscii(s[i]) != lower[i]) return false;
+  }
+  return true;
 }
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+// `s` lower-cased (ASCII) ends with `suffix`.
+bool EndsWithLowered(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && EqualsLowered(s.substr(s.size() - suffix.size()), suffix);
+}
+
+// Appends SafeText(text, max_code_points) as a JSON string, without a copy when `text` is kept
+// as it is.
+void AppendSafeJsonString(std::string& out, std::string_view text, size_t max_code_points) {
+  const std::optional<size_t> code_points = Utf8CodePoints(text);
+  if (code_points.has_value() && *code_points <= max_code_points) {
+    AppendJsonString(out, text);
+  } else {
+    AppendJsonString(out, SafeText(text, max_code_points));
+  }
 }
 
 }  // namespace
 
 bool IsMaskedParam(std::string_view name) {
-  const std::string lower = Lower(name);
   for (std::string_view masked : kMaskedParamNames) {
-    if (lower == masked) return true;
+    if (EqualsLowered(name, masked)) return true;
   }
   for (std::string_view suffix : kMaskedParamSuffixes) {
-    if (EndsWith(lower, suffix)) return true;
+    if (EndsWithLowered(name, suffix)) return true;
   }
   return false;
 }
@@ -58,17 +74,22 @@ std::string MaskArgs(const std::map<std::string, std::string, std::less<>>& para
   std::string out = "{";
   size_t kept = 0;
   for (const auto& [name, value] : params) {
-    std::string member;
-    AppendJsonString(member, SafeText(name, kMaxArgNameBytes));
-    member += ':';
-    if (IsMaskedParam(name) || LooksLikeCredential(value)) {
-      AppendJsonString(member, kMask);
-    } else {
-      AppendJsonString(member, SafeText(value, kMaxArgValueCodePoints));
-    }
-    if (kept == kMaxArgs || out.size() + 1 + member.size() + kTailRoom > kMaxArgsJsonBytes) break;
+    // The member is written in place and taken back when it does not fit.
+    const size_t before = out.size();
     if (kept > 0) out += ',';
-    out += member;
+    const size_t member_start = out.size();
+    AppendSafeJsonString(out, name, kMaxArgNameBytes);
+    out += ':';
+    if (IsMaskedParam(name) || LooksLikeCredential(value)) {
+      AppendJsonString(out, kMask);
+    } else {
+      AppendSafeJsonString(out, value, kMaxArgValueCodePoints);
+    }
+    const size_t member_size = out.size() - member_start;
+    if (kept == kMaxArgs || before + 1 + member_size + kTailRoom > kMaxArgsJsonBytes) {
+      out.resize(before);
+      break;
+    }
     ++kept;
   }
   if (kept < params.size()) {

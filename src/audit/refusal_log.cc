@@ -161,7 +161,7 @@ Status RefusalLog::Record(const RefusedCall& call) {
 void RefusalLog::RecordAsync(const RefusedCall& call, std::function<void(const Status&)> done) {
   if (Count(call)) return done(Status::Ok());
   AuditLog::Job job;
-  job.record = [entry = RefusalEntry(call)](const Status&) { return entry; };
+  job.entry = RefusalEntry(call);
   job.done = [done = std::move(done)](const Status&, const Status& committed) { done(committed); };
   log_.Submit(std::move(job));
 }
