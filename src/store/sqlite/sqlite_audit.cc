@@ -156,22 +156,24 @@ const std::string& InsertRecordsSql(size_t chunk) {
 }
 
 // Binds `record` as the row whose first parameter is ?first+1; `hash` is its decoded hash.
+// Text and blob are bound without a copy: `record` and `hash` outlive the statement's lease
+// (InsertMany), whose release clears the bindings.
 void BindRecord(Statement& stmt, int first, const AuditRecord& record, const AuditHashBytes& hash) {
   stmt.BindInt64(first + 1, record.id);
   stmt.BindInt64(first + 2, record.chain_id);
   stmt.BindInt64(first + 3, record.seq);
   stmt.BindInt64(first + 4, record.time_ms);
   stmt.BindOptionalInt64(first + 5, record.account_id);
-  stmt.BindText(first + 6, record.key_id);
-  stmt.BindText(first + 7, record.credential);
-  stmt.BindText(first + 8, record.ip);
-  stmt.BindText(first + 9, record.method);
-  stmt.BindText(first + 10, record.args_json);
-  stmt.BindText(first + 11, record.touched_json);
+  stmt.BindTextUnowned(first + 6, record.key_id);
+  stmt.BindTextUnowned(first + 7, record.credential);
+  stmt.BindTextUnowned(first + 8, record.ip);
+  stmt.BindTextUnowned(first + 9, record.method);
+  stmt.BindTextUnowned(first + 10, record.args_json);
+  stmt.BindTextUnowned(first + 11, record.touched_json);
   stmt.BindInt64(first + 12, record.result_code);
   // prev_hash is not stored (derived on read); the hash is stored as its 32 bytes.
-  stmt.BindBlob(first + 13,
-                std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()));
+  stmt.BindBlobUnowned(first + 13,
+                       std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()));
 }
 
 std::string JsonIntArray(const std::vector<int64_t>& values) {

@@ -74,6 +74,17 @@ void Statement::BindBlob(int index, std::string_view value) {
            index);
 }
 
+void Statement::BindTextUnowned(int index, std::string_view value) {
+  NoteBind(sqlite3_bind_text64(stmt_, index, NonNullData(value), value.size(), SQLITE_STATIC,
+                               SQLITE_UTF8),
+           index);
+}
+
+void Statement::BindBlobUnowned(int index, std::string_view value) {
+  NoteBind(sqlite3_bind_blob64(stmt_, index, NonNullData(value), value.size(), SQLITE_STATIC),
+           index);
+}
+
 void Statement::BindNull(int index) { NoteBind(sqlite3_bind_null(stmt_, index), index); }
 
 void Statement::BindOptionalText(int index, const std::optional<std::string>& value) {

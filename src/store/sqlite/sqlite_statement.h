@@ -39,6 +39,11 @@ class Statement {
   void BindNull(int index);
   void BindOptionalText(int index, const std::optional<std::string>& value);
   void BindOptionalInt64(int index, std::optional<int64_t> value);
+  // As BindText / BindBlob without the copy (SQLITE_STATIC): SQLite reads the caller's bytes
+  // when the statement steps. REQUIRES: they stay valid and unchanged until Reset() (the
+  // StatementLease's release) or the next bind of `index`.
+  void BindTextUnowned(int index, std::string_view value);
+  void BindBlobUnowned(int index, std::string_view value);
 
   // Advances: true when a row is ready for the column accessors, false when the statement is
   // done. Errors are mapped by SqliteError (kAlreadyExists for unique violations).
