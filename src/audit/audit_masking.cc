@@ -71,7 +71,14 @@ std::string SafeText(std::string_view text, size_t max_code_points) {
 std::string MaskArgs(const std::map<std::string, std::string, std::less<>>& params) {
   // Room kept for the closing brace and the "..." member that counts what did not fit.
   constexpr size_t kTailRoom = 48;
-  std::string out = "{";
+  // One allocation for the usual parameters (quotes, colon and comma per member; escapes and
+  // masks may still grow it).
+  constexpr size_t kMemberOverhead = 6;
+  size_t expected = 2;
+  for (const auto& [name, value] : params) expected += name.size() + value.size() + kMemberOverhead;
+  std::string out;
+  out.reserve(std::min(expected, kMaxArgsJsonBytes));
+  out += '{';
   size_t kept = 0;
   for (const auto& [name, value] : params) {
     // The member is written in place and taken back when it does not fit.
