@@ -366,7 +366,7 @@ class RerunningStore final : public store::Store {
   Status Write(const store::TxFn& fn) override {
     if (rerun_.exchange(false)) {
       ++reruns_;
-      const Status first = inner_.Write([&](store::Tx& tx) -> Status {
+      Status first = inner_.Write([&](store::Tx& tx) -> Status {
         VS_RETURN_IF_ERROR(fn(tx));
         return InternalError(kRerun);
       });
