@@ -9,12 +9,13 @@
 //  - Submit(job): asynchronous group commit. A committer thread takes every job waiting (at most
 //    max_batch) and runs them in ONE write transaction: each job's `run` (a write call's work;
 //    absent for a call that is already done, such as a read) in its own savepoint — a failing
-//    run is undone alone and the others go on — then every job's record (made by `record` from
-//    the outcome of its run), then one commit: durable (one fsync for the whole batch) when the
-//    batch holds a run, else deferred (WriteDeferred: in the database's log before anyone is told)
-//    unless sync_every_batch. Then each job's `done` learns the outcome of its run and of the
-//    batch. A batch that fails to commit has stored nothing: every job in it learns that, and
-//    no job of another batch is affected.
+//    run is undone alone and the others go on — then every job's record (given as `entry`, or
+//    made by `record` from the outcome of its run), in one multi-record insert, then one commit:
+//    durable (one fsync for the whole batch) when the batch holds a run, else deferred
+//    (WriteDeferred: in the database's log before anyone is told) unless sync_every_batch. Then
+//    each job's `done` learns the outcome of its run and of the batch. A batch that fails to
+//    commit has stored nothing: every job in it learns that, and no job of another batch is
+//    affected.
 //  - AppendDurable(entry): Submit of a record alone, waiting for its batch (at most
 //    durable_timeout).
 // Appends to the chain are serialized by AuditRepository::LockChain in each transaction, so
