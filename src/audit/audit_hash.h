@@ -20,6 +20,9 @@
 
 #include "store/records.h"
 
+struct evp_md_ctx_st;  // EVP_MD_CTX
+struct evp_md_st;      // EVP_MD
+
 namespace voxsecrets::audit {
 
 inline constexpr std::string_view kAuditHashVersion = "voxsecrets-audit-v1";
@@ -31,6 +34,25 @@ inline constexpr std::string_view kGenesisHash =
 std::string CanonicalAuditBytes(const store::AuditRecord& record);
 // Lowercase hex SHA-256 of CanonicalAuditBytes(record).
 std::string ComputeAuditHash(const store::AuditRecord& record);
+
+// ComputeAuditHash for records one after another (the audit committer's batch), reusing its
+// buffer for the canonical bytes and one SHA-256 context instead of making them per record.
+// Thread-safety: none; one thread at a time. Ownership: owns its OpenSSL context.
+class AuditHasher {
+ public:
+  AuditHasher();
+  ~AuditHasher();
+  AuditHasher(const AuditHasher&) = delete;
+  AuditHasher& operator=(const AuditHasher&) = delete;
+
+  // ComputeAuditHash(record): "" only if SHA-256 failed.
+  std::string Hash(const store::AuditRecord& record);
+
+ private:
+  std::string bytes_;
+  evp_md_ctx_st* ctx_;  // nullptr if it could not be made: Hash then falls back to EVP_Digest
+  evp_md_st* md_;       // SHA-256, fetched once; nullptr likewise
+};
 
 }  // namespace voxsecrets::audit
 

@@ -82,5 +82,28 @@ TEST(AuditHashTest, EveryFieldIsCovered) {
   EXPECT_EQ(ComputeAuditHash(with_hash), base);
 }
 
+// One hasher over records one after another (its buffer and context reused) gives each the
+// hash ComputeAuditHash gives it: a longer record before a shorter one leaves nothing behind.
+TEST(AuditHashTest, AHasherReusedAcrossRecordsMatchesComputeAuditHash) {
+  AuditHasher hasher;
+  std::vector<store::AuditRecord> records;
+  store::AuditRecord record = Sample();
+  records.push_back(record);
+  record.args_json = std::string(3000, 'x');
+  record.account_id.reset();
+  records.push_back(record);
+  records.push_back(store::AuditRecord());  // every field empty or zero
+  record = Sample();
+  record.id = -1;
+  record.prev_hash = ComputeAuditHash(records[0]);
+  records.push_back(record);
+  for (const store::AuditRecord& each : records) {
+    const std::string hash = hasher.Hash(each);
+    EXPECT_EQ(hash.size(), 64u);
+    EXPECT_EQ(hash, ComputeAuditHash(each));
+  }
+  EXPECT_NE(hasher.Hash(records[0]), hasher.Hash(records[1]));
+}
+
 }  // namespace
 }  // namespace voxsecrets::audit

@@ -39,7 +39,8 @@ AuditLog::~AuditLog() {
   if (committer_.joinable()) committer_.join();
 }
 
-Status AuditLog::AppendAll(store::Tx& tx, std::span<store::AuditRecord> records) {
+Status AuditLog::AppendAll(store::Tx& tx, std::span<store::AuditRecord> records,
+                           AuditHasher& hasher) {
   if (records.empty()) return Status::Ok();
   store::AuditRepository& audit = tx.audit();
   VS_ASSIGN_OR_RETURN(std::optional<store::AuditChainRecord> chain, audit.LockChain(chain_id_));
@@ -57,7 +58,7 @@ Status AuditLog::AppendAll(store::Tx& tx, std::span<store::AuditRecord> records)
     record.chain_id = chain_id_;
     record.seq = ++seq;
     record.prev_hash = *prev_hash;
-    record.hash = ComputeAuditHash(record);
+    record.hash = hasher.Hash(record);
     if (record.hash.empty()) return InternalError("audit: hashing a record failed");
     prev_hash = &record.hash;
   }
@@ -67,7 +68,8 @@ Status AuditLog::AppendAll(store::Tx& tx, std::span<store::AuditRecord> records)
 
 Result<store::AuditRecord> AuditLog::AppendInTransaction(store::Tx& tx, const AuditEntry& entry) {
   store::AuditRecord record = ToRecord(entry);
-  Status status = AppendAll(tx, std::span<store::AuditRecord>(&record, 1));
+  AuditHasher hasher;
+  Status status = AppendAll(tx, std::span<store::AuditRecord>(&record, 1), hasher);
   if (!status.ok()) {
     MutexLock lock(mu_);
     ++stats_.failures;
@@ -126,6 +128,7 @@ void AuditLog::RunBatch(std::span<Job> jobs) {
     records.reserve(jobs.size());
     for (std::optional<store::AuditRecord>& record : given) records.push_back(std::move(*record));
   }
+  AuditHasher hasher;  // one for the batch's records
   const store::TxFn batch = [&](store::Tx& tx) -> Status {
     for (size_t i = 0; i < jobs.size(); ++i) {
       outcomes[i] = Status::Ok();
@@ -154,7 +157,7 @@ void AuditLog::RunBatch(std::span<Job> jobs) {
         }
       }
     }
-    return AppendAll(tx, records);
+    return AppendAll(tx, records, hasher);
   };
   // A batch that carries changes is durable before anyone learns it committed.
   Status committed = !prepared.ok()                        ? prepared

@@ -48,6 +48,7 @@
 
 #include "audit/audit_entry.h"
 #include "audit/audit_exporter.h"
+#include "audit/audit_hash.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/mutex.h"
@@ -159,7 +160,7 @@ class AuditLog {
   // Appends `records` (their content made by ToRecord) to the chain in `tx`: sets their id,
   // chain_id, seq, prev_hash and hash, then stores them. May be called again on the same
   // records for a retried transaction (those fields are set anew).
-  Status AppendAll(store::Tx& tx, std::span<store::AuditRecord> records);
+  Status AppendAll(store::Tx& tx, std::span<store::AuditRecord> records, AuditHasher& hasher);
   // Runs `jobs` as one batch transaction and tells each its outcome.
   void RunBatch(std::span<Job> jobs) EXCLUDES(mu_);
   void Export(std::span<const store::AuditRecord> records) EXCLUDES(mu_);
