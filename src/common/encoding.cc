@@ -174,11 +174,18 @@ std::optional<std::string> Base64Decode(std::string_view text, Base64 variant) {
 
 // ---- JSON -------------------------------------------------------------------------------------
 
-void AppendJsonString(std::string& out, std::string_view s) {
+void AppendJsonString(std::string& out, std::string_view s, JsonEscapes escapes) {
+  const bool nlohmann = escapes == JsonEscapes::kNlohmann;
   out.push_back('"');
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
     switch (c) {
+      case '\b':
+        out += nlohmann ? "\\b" : "\\u0008";
+        break;
+      case '\f':
+        out += nlohmann ? "\\f" : "\\u000c";
+        break;
       case '"':
         out += "\\\"";
         break;

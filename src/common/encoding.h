@@ -86,9 +86,17 @@ inline std::optional<std::string> Base64UrlDecode(std::string_view text) {
 // (and only one buffer needs wiping).
 constexpr size_t JsonStringMaxSize(std::string_view s) { return 6 * s.size() + 2; }
 
-// Appends `s` as a JSON string literal, quotes included: '"' and '\' escaped, \n \r \t by name,
-// other control characters as \u00XX (lower-case hex), every other byte unchanged.
-void AppendJsonString(std::string& out, std::string_view s);
+// Which control characters AppendJsonString escapes by name rather than as \u00XX.
+enum class JsonEscapes {
+  kNewlinesAndTab,  // \n \r \t
+  kNlohmann,        // also \b \f: exactly nlohmann::json's dump (ensure_ascii=false)
+};
+
+// Appends `s` as a JSON string literal, quotes included: '"' and '\' escaped, \n \r \t (and with
+// kNlohmann \b \f) by name, other control characters as \u00XX (lower-case hex), every other byte
+// unchanged.
+void AppendJsonString(std::string& out, std::string_view s,
+                      JsonEscapes escapes = JsonEscapes::kNewlinesAndTab);
 
 }  // namespace voxsecrets
 

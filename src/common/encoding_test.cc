@@ -166,6 +166,15 @@ TEST(JsonStringTest, EscapesQuotesBackslashesAndControlCharacters) {
   EXPECT_EQ(out, "x:\"a\\\"b\\\\c\\n\\r\\t\\u0001\\u001f\x7f\\u0000z\"");
 }
 
+TEST(JsonStringTest, BackspaceAndFormFeedByNameOnlyForNlohmannsEscapes) {
+  std::string plain;
+  AppendJsonString(plain, "\b\f\n");
+  EXPECT_EQ(plain, "\"\\u0008\\u000c\\n\"");
+  std::string dumped;
+  AppendJsonString(dumped, "\b\f\n", JsonEscapes::kNlohmann);
+  EXPECT_EQ(dumped, "\"\\b\\f\\n\"");
+}
+
 TEST(JsonStringTest, CopiesUtf8AsItIs) {
   std::string out;
   AppendJsonString(out, "\xd0\x9f\xd1\x80\xd0\xb8 \xe2\x82\xac /");

@@ -11,7 +11,6 @@
 namespace voxsecrets::api {
 namespace {
 
-constexpr char kLowerHex[] = "0123456789abcdef";
 // The most characters of an int64 in decimal.
 constexpr size_t kMaxInt64Digits = 20;
 
@@ -33,43 +32,7 @@ void AppendKey(std::string& out, std::string_view name) {
 
 bool AppendDumpedJsonString(std::string& out, std::string_view s) {
   if (!Utf8CodePoints(s).has_value()) return false;
-  out.push_back('"');
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\b':
-        out.append("\\b");
-        break;
-      case '\f':
-        out.append("\\f");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      default: {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20) {
-          out.append("\\u00");
-          out.push_back(kLowerHex[u >> 4]);
-          out.push_back(kLowerHex[u & 0x0f]);
-        } else {
-          out.push_back(c);
-        }
-      }
-    }
-  }
-  out.push_back('"');
+  AppendJsonString(out, s, JsonEscapes::kNlohmann);
   return true;
 }
 
