@@ -3,7 +3,8 @@
 // Opened in SQLite's multi-thread mode (SQLITE_OPEN_NOMUTEX): the connection has no lock of its
 // own, so it must be used by one thread at a time; SqliteStore guarantees that (one writer under
 // a mutex, readers leased from a pool). Every connection runs with extended result codes,
-// `foreign_keys=ON`, `synchronous=FULL` and the configured busy timeout; Open() verifies that
+// `foreign_keys=ON`, `synchronous=FULL` and the configured busy timeout (a busy handler that
+// polls a held lock every 50 us for 2 ms, then every millisecond); Open() verifies that
 // the pragmas took effect. Read-only connections are opened with SQLITE_OPEN_READONLY, so any
 // write through them fails.
 //
@@ -89,9 +90,17 @@ class Connection {
   // with the number of pages in the write-ahead log (sqlite3_wal_hook), in place of SQLite's
   // automatic checkpoint, which is turned off. `on_commit` must not use this connection.
   Status TakeOverCheckpoints(std::function<void(int wal_pages)> on_commit);
-  // A PASSIVE checkpoint: copies what it can of the log into the database without waiting for
-  // anyone (readers and the writer go on).
+  // A PASSIVE checkpoint: copies what it can of the log into the database and syncs it without
+  // waiting for anyone (readers and the writer go on). It never restarts a log that is written
+  // to all the time: CheckpointRestart does.
   Status CheckpointPassive();
+  // A RESTART checkpoint: takes the write lock, copies the whole log into the database and syncs
+  // both, then waits for the readers still reading from the log, so that the next write starts
+  // the log from its beginning. Each of its waits (for the writer, then for the readers) lasts
+  // `max_wait_ms` at most, and a writer of this database waits while it holds the write lock.
+  // Returns OK also when it gave up waiting (SQLITE_BUSY: whatever it could copy is copied); a
+  // later call tries again. After a CheckpointPassive, little is left to copy under the lock.
+  Status CheckpointRestart(int max_wait_ms);
 
  private:
   struct StringHash {
@@ -101,6 +110,8 @@ class Connection {
 
   Connection(sqlite3* db, Mode mode) : db_(db), mode_(mode) {}
   Status Configure(int busy_timeout_ms);
+  // SQLite's busy handler: retries a lock for busy_wait_ms_ in all (sqlite3_busy_handler).
+  static int WaitWhileBusy(void* self, int tries);
 
   // A cached statement and its SQL text (the key of cache_, which owns both).
   struct CachedStatement {
@@ -112,6 +123,8 @@ class Connection {
 
   sqlite3* db_;
   Mode mode_;
+  int busy_timeout_ms_ = 0;  // Configure
+  int busy_wait_ms_ = 0;     // how long WaitWhileBusy retries: the busy timeout but in checkpoints
   std::function<void(int)> on_commit_;  // TakeOverCheckpoints
   std::unordered_map<std::string, std::unique_ptr<Statement>, StringHash, std::equal_to<>> cache_;
   // The statement last prepared for the SQL text at an address (a hint: the text is compared).

@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "store/sqlite/sqlite_error.h"
 #include "store/sqlite/sqlite_test_util.h"
@@ -166,7 +169,6 @@ TEST_F(SqliteConnectionTest, PragmasApplyOnEveryConnection) {
   for (Connection* conn : {conn_.get(), reader->get()}) {
     EXPECT_EQ(conn->QueryText("PRAGMA foreign_keys").value(), "1");
     EXPECT_EQ(conn->QueryText("PRAGMA synchronous").value(), "2");  // FULL
-    EXPECT_EQ(conn->QueryText("PRAGMA busy_timeout").value(), "1000");
     EXPECT_EQ(conn->QueryText("PRAGMA secure_delete").value(), "1");
   }
 }
@@ -183,6 +185,37 @@ TEST_F(SqliteConnectionTest, TransactionsCommitAndRollBack) {
   EXPECT_EQ(conn_->Changes(), 1);
   ASSERT_TRUE(conn_->Commit().ok());
   EXPECT_EQ(conn_->QueryText("SELECT group_concat(k) FROM u").value(), "kept");
+}
+
+TEST_F(SqliteConnectionTest, AWriteWaitsForALockAnotherConnectionReleases) {
+  Result<std::unique_ptr<Connection>> other =
+      Connection::Open(dir_.File("c.db"), Connection::Mode::kReadWrite, 1000);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  ASSERT_TRUE((*other)->Begin(/*immediate=*/true).ok());
+  std::atomic<bool> waiting{false};
+  std::thread holder([&] {
+    while (!waiting.load()) std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    (*other)->RollbackIfActive();
+  });
+  waiting.store(true);
+  const Status begin = conn_->Begin(/*immediate=*/true);  // retried until the holder lets go
+  holder.join();
+  ASSERT_TRUE(begin.ok()) << begin.ToString();
+  EXPECT_TRUE(conn_->Commit().ok());
+}
+
+TEST_F(SqliteConnectionTest, AWriteGivesUpAfterTheBusyTimeout) {
+  Result<std::unique_ptr<Connection>> other =
+      Connection::Open(dir_.File("c.db"), Connection::Mode::kReadWrite, 1000);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  Result<std::unique_ptr<Connection>> impatient =
+      Connection::Open(dir_.File("c.db"), Connection::Mode::kReadWrite, 10);
+  ASSERT_TRUE(impatient.ok()) << impatient.status().ToString();
+  ASSERT_TRUE((*other)->Begin(/*immediate=*/true).ok());
+  const Status begin = (*impatient)->Begin(/*immediate=*/true);
+  EXPECT_EQ(begin.code(), StatusCode::kUnavailable) << begin.ToString();
+  (*other)->RollbackIfActive();
 }
 
 TEST(SqliteErrorTest, ErrorsCarryTheStoreOrigin) {

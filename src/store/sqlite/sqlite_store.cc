@@ -112,13 +112,26 @@ Status RunTransaction(Connection& conn, bool immediate, const TxFn& fn) {
 // Checkpoints off the write path. SQLite's automatic checkpoint runs inside the commit that
 // crosses 1000 pages of log: that commit (and every call waiting behind the writer) then waits
 // for the copy into the database file and its fsync, tens of milliseconds on a slow disk. Here
-// the writer's commits only signal (sqlite3_wal_hook), and a thread of its own runs PASSIVE
-// checkpoints on a connection of its own, beside the writer and the readers.
+// the writer's commits only signal (sqlite3_wal_hook), and a thread of its own checkpoints on a
+// connection of its own, beside the writer and the readers, each time the log grew by
+// SqliteOptions::checkpoint_pages.
+//
+// PASSIVE, then RESTART: the log starts again from its beginning only when a write begins after
+// a checkpoint copied all of it. The audit trail commits a batch every few hundred microseconds
+// under load, so PASSIVE checkpoints alone (which let the writer go on) rarely caught up: the
+// log was restarted only in lulls and grew by every batch meanwhile (to 193 MB in 12 s of
+// GetSecretValue at 16 connections; 495 to 678 MB with a checkpoint per 4000 pages), and each
+// commit above 1000 pages asked for another checkpoint with its two fsyncs. So each checkpoint
+// is a PASSIVE one (the bulk of the copy and the database's fsync, the writer going on), then a
+// RESTART one, which holds the write lock while it copies and syncs what was committed meanwhile
+// and waits briefly for readers to leave the log (docs/BENCHMARKS.md "The log's checkpoints").
 class Checkpointer {
  public:
-  static constexpr int kWalPages = 1000;  // SQLite's default automatic checkpoint size
+  // How long a checkpoint waits for the writer, and then for readers to leave the log.
+  static constexpr int kMaxWaitMs = 5;
 
-  explicit Checkpointer(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {
+  Checkpointer(std::unique_ptr<Connection> conn, int pages)
+      : conn_(std::move(conn)), pages_(pages) {
     thread_ = std::thread([this] { Run(); });
   }
   ~Checkpointer() EXCLUDES(mu_) {
@@ -129,9 +142,12 @@ class Checkpointer {
     cv_.Signal();
     thread_.join();
   }
-  // From the writer's commit hook: the log holds `wal_pages` pages.
+  // From the writer's commit hook (one commit at a time: the store's writer mutex): the log
+  // holds `wal_pages` pages.
   void Committed(int wal_pages) EXCLUDES(mu_) {
-    if (wal_pages < kWalPages) return;
+    if (wal_pages < requested_at_) requested_at_ = 0;  // the log was restarted
+    if (wal_pages - requested_at_ < pages_) return;
+    requested_at_ = wal_pages;
     {
       MutexLock lock(mu_);
       if (wanted_) return;
@@ -148,13 +164,18 @@ class Checkpointer {
       if (stopping_) return;
       wanted_ = false;
       lock.Unlock();
-      // A failure is left for the next one: the log only grows until a checkpoint succeeds.
+      // The bulk of the copy and its fsyncs first, without the write lock; then, under it, the
+      // few pages committed meanwhile, and the restart. A failure is left for the next one: the
+      // log only grows until a checkpoint succeeds.
       (void)conn_->CheckpointPassive();
+      (void)conn_->CheckpointRestart(kMaxWaitMs);
       lock.Lock();
     }
   }
 
   std::unique_ptr<Connection> conn_;  // used by the thread only
+  const int pages_;
+  int requested_at_ = 0;  // the log's size at the last request; the commit hook's only
   Mutex mu_;
   CondVar cv_;  // signalled when wanted_ or stopping_ is set
   bool wanted_ GUARDED_BY(mu_) = false;
@@ -165,12 +186,13 @@ class Checkpointer {
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
-              Histogram* read_wait, Histogram* write_wait, std::unique_ptr<Connection> checkpointer)
+              Histogram* read_wait, Histogram* write_wait, std::unique_ptr<Connection> checkpointer,
+              int checkpoint_pages)
       : read_wait_(read_wait),
         write_wait_(write_wait),
         writer_(std::move(writer)),
         readers_(std::move(readers)),
-        checkpointer_(std::make_unique<Checkpointer>(std::move(checkpointer))) {
+        checkpointer_(std::make_unique<Checkpointer>(std::move(checkpointer), checkpoint_pages)) {
     for (auto& reader : readers_) free_readers_.push_back(reader.get());
     Checkpointer* target = checkpointer_.get();
     (void)writer_->TakeOverCheckpoints([target](int pages) { target->Committed(pages); });
@@ -327,9 +349,9 @@ Result<StorePtr> OpenSqliteStore(const SqliteOptions& options) {
   VS_ASSIGN_OR_RETURN(
       std::unique_ptr<Connection> checkpointer,
       Connection::Open(options.path, Connection::Mode::kReadWrite, busy_timeout_ms, options.vfs));
-  return StorePtr(std::make_unique<SqliteStore>(std::move(writer), std::move(readers),
-                                                options.read_wait, options.write_wait,
-                                                std::move(checkpointer)));
+  return StorePtr(std::make_unique<SqliteStore>(
+      std::move(writer), std::move(readers), options.read_wait, options.write_wait,
+      std::move(checkpointer), std::max(1, options.checkpoint_pages)));
 }
 
 }  // namespace voxsecrets::store

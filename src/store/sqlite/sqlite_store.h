@@ -9,8 +9,11 @@
 // COMMIT on a free one: a consistent snapshot that never waits for the writer). When every read
 // connection is busy, Read waits for one to be returned. Other processes may open the same file;
 // their locks are waited for up to `busy_timeout_ms`, then the call fails with kUnavailable.
-// Checkpoints run on a thread and a connection of their own (PASSIVE, when the log passes 1000
-// pages), never inside a commit, so no Write waits for one.
+// Checkpoints run on a thread and a connection of their own (RESTART, each time the log grew by
+// `checkpoint_pages`), never inside a commit; a Write waits for one only while it copies and
+// syncs (about a millisecond here), and the log restarts from its beginning after each, so its
+// file stays near `checkpoint_pages` pages under any load (a reader that stays in the log for
+// more than 5 ms makes one restart give up; the next one tries again).
 //
 // Thread-safety: the Store may be shared by all threads. Write must not be called from inside a
 // Write callback (it returns kInternal); a Read callback may call Write. Nested Reads are allowed
@@ -37,6 +40,10 @@ struct SqliteOptions {
   int read_connections = 4;
   // How long a call waits for a lock held by another process before kUnavailable. Default 5000.
   int busy_timeout_ms = 5000;
+  // Pages of write-ahead log (4 KiB each) between two checkpoints. Default 4000 (16 MiB): fewer
+  // checkpoints pause the writer less often; more pages make a restart after a crash replay
+  // more. Values below 1 are treated as 1.
+  int checkpoint_pages = 4000;
   // Observe, in seconds, how long each Read waited for a free read connection and each Write for
   // the writer (metrics; 0 when there was no wait). nullptr = not measured. Not owned; must
   // outlive the Store.
