@@ -43,15 +43,17 @@ Status AuditLog::AppendAll(store::Tx& tx, std::span<store::AuditRecord> records,
                            AuditHasher& hasher) {
   if (records.empty()) return Status::Ok();
   store::AuditRepository& audit = tx.audit();
-  VS_ASSIGN_OR_RETURN(std::optional<store::AuditChainRecord> chain, audit.LockChain(chain_id_));
-  if (!chain.has_value()) {
+  // Two statements on PostgreSQL: the chain locked with the records' ids, then the records and
+  // the new head.
+  VS_ASSIGN_OR_RETURN(std::optional<store::AuditRepository::LockedChain> locked,
+                      audit.LockChainTakingIds(chain_id_, static_cast<int64_t>(records.size())));
+  if (!locked.has_value()) {
     return InternalError("audit: chain " + std::to_string(chain_id_) + " is gone");
   }
-  VS_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
-                      audit.NextIds(static_cast<int64_t>(records.size())));
+  const std::vector<int64_t>& ids = locked->ids;
   if (ids.size() != records.size()) return InternalError("audit: the store gave too few ids");
-  int64_t seq = chain->head_seq;
-  const std::string* prev_hash = &chain->head_hash;
+  int64_t seq = locked->chain.head_seq;
+  const std::string* prev_hash = &locked->chain.head_hash;
   for (size_t i = 0; i < records.size(); ++i) {
     store::AuditRecord& record = records[i];
     record.id = ids[i];
@@ -62,8 +64,7 @@ Status AuditLog::AppendAll(store::Tx& tx, std::span<store::AuditRecord> records,
     if (record.hash.empty()) return InternalError("audit: hashing a record failed");
     prev_hash = &record.hash;
   }
-  VS_RETURN_IF_ERROR(audit.InsertMany(records));
-  return audit.SetChainHead(chain_id_, seq, *prev_hash);
+  return audit.AppendToChain(chain_id_, records, seq, *prev_hash);
 }
 
 Result<store::AuditRecord> AuditLog::AppendInTransaction(store::Tx& tx, const AuditEntry& entry) {

@@ -306,6 +306,29 @@ class AuditRepository {
     for (const AuditRecord& record : records) VS_RETURN_IF_ERROR(Insert(record));
     return Status::Ok();
   }
+  // The two halves of an append to a chain (AuditLog's batches), each of which a backend may do
+  // in one statement (PostgreSQL: one round trip each instead of two):
+  //  - LockChainTakingIds(chain_id, n): LockChain(chain_id), then, when the chain is there,
+  //    NextIds(n) (REQUIRES: n >= 1). nullopt (and no ids taken) when the chain is unknown.
+  //  - AppendToChain(chain_id, records, head_seq, head_hash): InsertMany(records) and
+  //    SetChainHead(chain_id, head_seq, head_hash) together; kNotFound (and nothing stored) when
+  //    the chain is unknown, else as InsertMany (all of `records` or none).
+  // The defaults call those methods.
+  struct LockedChain {
+    AuditChainRecord chain;
+    std::vector<int64_t> ids;  // n of them, increasing
+  };
+  virtual Result<std::optional<LockedChain>> LockChainTakingIds(int64_t chain_id, int64_t n) {
+    VS_ASSIGN_OR_RETURN(std::optional<AuditChainRecord> chain, LockChain(chain_id));
+    if (!chain.has_value()) return std::optional<LockedChain>();
+    VS_ASSIGN_OR_RETURN(std::vector<int64_t> ids, NextIds(n));
+    return std::optional<LockedChain>(LockedChain{std::move(*chain), std::move(ids)});
+  }
+  virtual Status AppendToChain(int64_t chain_id, std::span<const AuditRecord> records,
+                               int64_t head_seq, std::string_view head_hash) {
+    VS_RETURN_IF_ERROR(SetChainHead(chain_id, head_seq, head_hash));
+    return InsertMany(records);
+  }
   // Records with id > after_id, by id ascending, at most `limit` (REQUIRES: limit >= 0).
   virtual Result<std::vector<AuditRecord>> ListAfter(int64_t after_id, int64_t limit) = 0;
   // Records of one chain with seq > after_seq, by seq ascending, at most `limit`.

@@ -1,7 +1,8 @@
 // FaultyAuditStore: a Store decorator over a real store whose audit writes can be made to fail,
 // for failure-injection tests (an audit store that cannot record). Not a mock: every call goes to
 // the real store underneath; only while a fault is switched on do the audit repository's write
-// methods (InsertChain, Insert, SetChainHead, SetChainPruned, DeleteChainThrough) return
+// methods (InsertChain, Insert, InsertMany, AppendToChain, SetChainHead, SetChainPruned,
+// DeleteChainThrough) return
 // kUnavailable instead. Reads and every other repository are untouched.
 //
 // Thread-safety: like the wrapped store; the switch is atomic.
@@ -79,6 +80,14 @@ class FaultyAuditStore final : public Store {
     Status InsertMany(std::span<const AuditRecord> records) override {
       if (owner_.failing()) return owner_.Refuse();
       return inner_.InsertMany(records);
+    }
+    Result<std::optional<LockedChain>> LockChainTakingIds(int64_t chain_id, int64_t n) override {
+      return inner_.LockChainTakingIds(chain_id, n);
+    }
+    Status AppendToChain(int64_t chain_id, std::span<const AuditRecord> records, int64_t head_seq,
+                         std::string_view head_hash) override {
+      if (owner_.failing()) return owner_.Refuse();
+      return inner_.AppendToChain(chain_id, records, head_seq, head_hash);
     }
     Result<std::vector<AuditRecord>> ListAfter(int64_t after_id, int64_t limit) override {
       return inner_.ListAfter(after_id, limit);

@@ -287,6 +287,105 @@ TEST_P(StoreConformanceTest, AuditInsertManyStoresABatchWhole) {
   }));
 }
 
+// The two halves of AuditLog's append (one statement each on PostgreSQL): the chain locked with
+// its ids, then the records and the new head together; an unknown chain takes no ids and stores
+// nothing; a clash stores none of the records and leaves the head where it was; an id above the
+// sequence keeps later ids above it.
+TEST_P(StoreConformanceTest, AuditAppendToChainStoresTheRecordsAndMovesTheHeadTogether) {
+  AuditFixture audit(store());
+  const int64_t chain = audit.AddChain();
+  const int64_t other = audit.AddChain("node-b");
+  std::vector<AuditRecord> stored;
+  for (const int64_t n : {int64_t{3}, int64_t{1}}) {  // a batch, then a batch of one
+    VS_ASSERT_OK(store().Write([&](Tx& tx) -> Status {
+      VS_ASSIGN_OR_RETURN(std::optional<AuditRepository::LockedChain> locked,
+                          tx.audit().LockChainTakingIds(chain, n));
+      if (!locked.has_value()) return NotFound("no chain");
+      EXPECT_EQ(locked->chain.chain_id, chain);
+      EXPECT_EQ(locked->chain.label, "node-a");
+      EXPECT_EQ(locked->chain.head_seq, static_cast<int64_t>(stored.size()));
+      EXPECT_EQ(locked->chain.head_hash,
+                stored.empty() ? kZeroHash : HashOf(chain, locked->chain.head_seq));
+      EXPECT_EQ(locked->ids.size(), static_cast<size_t>(n));
+      std::vector<AuditRecord> batch;
+      for (size_t i = 0; i < locked->ids.size(); ++i) {
+        if (i > 0) {
+          EXPECT_LT(locked->ids[i - 1], locked->ids[i]);
+        }
+        if (!stored.empty()) {
+          EXPECT_GT(locked->ids[i], stored.back().id);
+        }
+        batch.push_back(NewRecord(locked->ids[i], chain, locked->chain.head_seq + 1 + i));
+      }
+      if (n == 3) batch[1].account_id.reset();
+      VS_RETURN_IF_ERROR(
+          tx.audit().AppendToChain(chain, batch, batch.back().seq, batch.back().hash));
+      stored.insert(stored.end(), batch.begin(), batch.end());
+      return Status::Ok();
+    }));
+  }
+  auto head_of = [&](int64_t chain_id) {
+    AuditChainRecord found;
+    EXPECT_TRUE(store()
+                    .Read([&](Tx& tx) -> Status {
+                      VS_ASSIGN_OR_RETURN(std::vector<AuditChainRecord> chains,
+                                          tx.audit().ListChains());
+                      for (const AuditChainRecord& c : chains) {
+                        if (c.chain_id == chain_id) found = c;
+                      }
+                      return Status::Ok();
+                    })
+                    .ok());
+    return found;
+  };
+  EXPECT_EQ(head_of(chain).head_seq, 4);
+  EXPECT_EQ(head_of(chain).head_hash, HashOf(chain, 4));
+  EXPECT_EQ(head_of(other).head_seq, 0);
+  std::vector<AuditRecord> all = audit.All();
+  ASSERT_EQ(all.size(), stored.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].id, stored[i].id);
+    EXPECT_EQ(all[i].seq, static_cast<int64_t>(i) + 1);
+    EXPECT_EQ(all[i].account_id, stored[i].account_id);
+    EXPECT_EQ(all[i].hash, stored[i].hash);
+  }
+  // An unknown chain: no ids, nothing stored, the head of no chain moved.
+  Status unknown = store().Write([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(std::optional<AuditRepository::LockedChain> locked,
+                        tx.audit().LockChainTakingIds(other + 1, 2));
+    EXPECT_FALSE(locked.has_value());
+    std::vector<AuditRecord> batch{NewRecord(stored.back().id + 1, other + 1, 1)};
+    return tx.audit().AppendToChain(other + 1, batch, 1, batch.back().hash);
+  });
+  EXPECT_EQ(unknown.code(), StatusCode::kNotFound) << unknown.ToString();
+  // A taken (chain, seq) among the records: none stored, the head stays.
+  Status clash = store().Write([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(std::optional<AuditRepository::LockedChain> locked,
+                        tx.audit().LockChainTakingIds(chain, 2));
+    if (!locked.has_value()) return NotFound("no chain");
+    std::vector<AuditRecord> batch{NewRecord(locked->ids[0], chain, 5),
+                                   NewRecord(locked->ids[1], chain, 4)};
+    return tx.audit().AppendToChain(chain, batch, 5, batch.front().hash);
+  });
+  EXPECT_EQ(clash.code(), StatusCode::kAlreadyExists) << clash.ToString();
+  EXPECT_EQ(audit.All().size(), stored.size());
+  EXPECT_EQ(head_of(chain).head_seq, 4);
+  // A record numbered above the ids handed out (a copied one): later ids go above it.
+  const int64_t high = stored.back().id + 1000;
+  VS_ASSERT_OK(store().Write([&](Tx& tx) -> Status {
+    std::vector<AuditRecord> batch{NewRecord(high, other, 1)};
+    return tx.audit().AppendToChain(other, batch, 1, batch.back().hash);
+  }));
+  EXPECT_EQ(head_of(other).head_seq, 1);
+  VS_ASSERT_OK(store().Write([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(std::optional<AuditRepository::LockedChain> locked,
+                        tx.audit().LockChainTakingIds(other, 1));
+    if (!locked.has_value()) return NotFound("no chain");
+    EXPECT_GT(locked->ids.front(), high);
+    return Status::Ok();
+  }));
+}
+
 // A batch larger than any one statement of a backend (SQLite inserts in chunks of up to 32 rows):
 // every record keeps its own fields, in order, and a clash in its last record stores none.
 TEST_P(StoreConformanceTest, AuditInsertManyStoresALargeBatchRecordByRecord) {

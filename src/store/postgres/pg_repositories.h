@@ -226,6 +226,9 @@ class PgAuditRepository final : public AuditRepository {
   Result<std::vector<int64_t>> NextIds(int64_t n) override;
   Status Insert(const AuditRecord& record) override;
   Status InsertMany(std::span<const AuditRecord> records) override;
+  Result<std::optional<LockedChain>> LockChainTakingIds(int64_t chain_id, int64_t n) override;
+  Status AppendToChain(int64_t chain_id, std::span<const AuditRecord> records, int64_t head_seq,
+                       std::string_view head_hash) override;
   Result<std::vector<AuditRecord>> ListAfter(int64_t after_id, int64_t limit) override;
   Result<std::vector<AuditRecord>> ListChainAfter(int64_t chain_id, int64_t after_seq,
                                                   int64_t limit) override;
@@ -233,6 +236,9 @@ class PgAuditRepository final : public AuditRepository {
   Result<Page<AuditRecord>> Query(const AuditQuery& query) override;
 
  private:
+  // The catch-up of the id sequence when a stored id is above it (see pg_audit.cc).
+  Status AdvanceSequencePast(int64_t id);
+
   Connection& conn_;
 };
 
