@@ -40,11 +40,11 @@ AuditLog::~AuditLog() {
 }
 
 Status AuditLog::AppendAll(store::Tx& tx, std::span<store::AuditRecord> records,
-                           AuditHasher& hasher) {
+                           AuditHasher& hasher, bool last) {
   if (records.empty()) return Status::Ok();
   store::AuditRepository& audit = tx.audit();
   // Two statements on PostgreSQL: the chain locked with the records' ids, then the records and
-  // the new head.
+  // the new head (with the COMMIT when `last`).
   VS_ASSIGN_OR_RETURN(std::optional<store::AuditRepository::LockedChain> locked,
                       audit.LockChainTakingIds(chain_id_, static_cast<int64_t>(records.size())));
   if (!locked.has_value()) {
@@ -64,13 +64,14 @@ Status AuditLog::AppendAll(store::Tx& tx, std::span<store::AuditRecord> records,
     if (record.hash.empty()) return InternalError("audit: hashing a record failed");
     prev_hash = &record.hash;
   }
+  if (last) tx.CommitWithNextStatement();
   return audit.AppendToChain(chain_id_, records, seq, *prev_hash);
 }
 
 Result<store::AuditRecord> AuditLog::AppendInTransaction(store::Tx& tx, const AuditEntry& entry) {
   store::AuditRecord record = ToRecord(entry);
   AuditHasher hasher;
-  Status status = AppendAll(tx, std::span<store::AuditRecord>(&record, 1), hasher);
+  Status status = AppendAll(tx, std::span<store::AuditRecord>(&record, 1), hasher, /*last=*/false);
   if (!status.ok()) {
     MutexLock lock(mu_);
     ++stats_.failures;
@@ -158,7 +159,7 @@ void AuditLog::RunBatch(std::span<Job> jobs) {
         }
       }
     }
-    return AppendAll(tx, records, hasher);
+    return AppendAll(tx, records, hasher, /*last=*/true);
   };
   // A batch that carries changes is durable before anyone learns it committed.
   Status committed = !prepared.ok()                        ? prepared

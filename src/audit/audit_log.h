@@ -159,8 +159,11 @@ class AuditLog {
   AuditLog(store::Store& store, AuditLogOptions options, int64_t chain_id);
   // Appends `records` (their content made by ToRecord) to the chain in `tx`: sets their id,
   // chain_id, seq, prev_hash and hash, then stores them. May be called again on the same
-  // records for a retried transaction (those fields are set anew).
-  Status AppendAll(store::Tx& tx, std::span<store::AuditRecord> records, AuditHasher& hasher);
+  // records for a retried transaction (those fields are set anew). `last`: the store is the
+  // last thing the callback does in `tx` (Tx::CommitWithNextStatement), and AppendAll's status
+  // is what it returns.
+  Status AppendAll(store::Tx& tx, std::span<store::AuditRecord> records, AuditHasher& hasher,
+                   bool last);
   // Runs `jobs` as one batch transaction and tells each its outcome.
   void RunBatch(std::span<Job> jobs) EXCLUDES(mu_);
   void Export(std::span<const store::AuditRecord> records) EXCLUDES(mu_);

@@ -434,6 +434,14 @@ class Tx {
   // Whether Prefetch does anything in this transaction, so that a caller may skip working out a
   // hint (it costs a lookup of the caller's token). Default false.
   virtual bool UsesReadHints() const { return false; }
+  // A write callback's word that its next statement is its last and that it will return that
+  // statement's outcome: a backend may send the commit with it (PostgreSQL: in the same round
+  // trip). After that statement every further one fails unsent; the callback then cannot
+  // change what was committed, so it must return the statement's outcome as is. A commit that
+  // fails (a serialization failure included) fails that statement, and Store::Write goes on as
+  // for a failed commit. REQUIRES: in a write transaction, and the statement must be one that
+  // needs no further statement (AuditRepository::AppendToChain never does). Default: nothing.
+  virtual void CommitWithNextStatement() {}
 };
 
 using TxFn = std::function<Status(Tx&)>;

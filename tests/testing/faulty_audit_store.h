@@ -127,6 +127,7 @@ class FaultyAuditStore final : public Store {
     Status RollbackToSavepoint() override { return inner_.RollbackToSavepoint(); }
     Status Prefetch(const ReadHint& hint) override { return inner_.Prefetch(hint); }
     bool UsesReadHints() const override { return inner_.UsesReadHints(); }
+    void CommitWithNextStatement() override { inner_.CommitWithNextStatement(); }
 
    private:
     Tx& inner_;

@@ -78,7 +78,10 @@ constexpr std::string_view kLockChainTakingIds =
     "nextval('audit_log_id_seq') AS id FROM unnest(array_fill(0::int8, ARRAY[$2::int4]))) AS n "
     "ORDER BY n.id";
 // The head moves and the records go in, or (no such chain) neither. Answers whether the head row
-// was there, the highest id stored and the sequence's last value (the catch-up below).
+// was there. The catch-up of the sequence (see kLockSequence) is in the statement itself, so that
+// it needs no further one (Tx::CommitWithNextStatement): when the highest id stored is above the
+// sequence, the advisory lock is taken (the subquery in FROM, evaluated first) and the sequence
+// moved past it; otherwise neither.
 constexpr std::string_view kAppendToChain =
     "WITH head AS (UPDATE audit_chains SET head_seq = $15, head_hash = $16 WHERE chain_id = $14 "
     "RETURNING chain_id), ins AS (INSERT INTO audit_log (" VS_AUDIT_STORED_COLUMNS
@@ -86,8 +89,11 @@ constexpr std::string_view kAppendToChain =
     "$2::int8[], $3::int8[], $4::int8[], $5::int8[], $6::text[], $7::text[], $8::text[], "
     "$9::text[], $10::text[], $11::text[], $12::int8[], $13::text[]) AS u (i, c, s, t, ac, k, cr, "
     "ip, m, ar, tc, rc, h) WHERE EXISTS (SELECT FROM head) RETURNING id) SELECT (SELECT count(*) "
-    "FROM head), (SELECT coalesce(max(id), 0) FROM ins), "
-    "coalesce(pg_sequence_last_value('audit_log_id_seq'), 0)";
+    "FROM head), (SELECT CASE WHEN m.id > coalesce(pg_sequence_last_value('audit_log_id_seq'), 0) "
+    "THEN (SELECT setval('audit_log_id_seq', greatest(m.id, "
+    "coalesce(pg_sequence_last_value('audit_log_id_seq'), 0))) FROM (SELECT "
+    "pg_advisory_xact_lock(1987016820, 1)) AS l) ELSE 0 END FROM (SELECT coalesce(max(id), 0) AS "
+    "id FROM ins) AS m)";
 // Serializes the rare catch-up below across sessions (classid 'voxt', objid 1).
 constexpr std::string_view kLockSequence = "SELECT pg_advisory_xact_lock(1987016820, 1)";
 constexpr std::string_view kAdvanceSequence =
@@ -369,8 +375,6 @@ Status PgAuditRepository::AppendToChain(int64_t chain_id, std::span<const AuditR
     return StoreError(StatusCode::kInternal, "postgresql: the append gave no answer");
   }
   if (rows.Int64(0, 0) == 0) return StoreError(StatusCode::kNotFound, "audit chain not found");
-  const int64_t highest = rows.Int64(0, 1);
-  if (highest > rows.Int64(0, 2)) return AdvanceSequencePast(highest);
   return Status::Ok();
 }
 

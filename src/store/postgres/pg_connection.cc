@@ -283,6 +283,14 @@ void Connection::ClearErrors() {
   lost_before_transaction_ = false;
   alone_ = false;
   refused_ = false;
+  commit_with_next_ = false;
+  commit_sent_ = false;
+}
+
+Status Connection::AfterCommit(std::string_view what) const {
+  return StoreError(StatusCode::kInternal,
+                    "postgresql: " + std::string(what) +
+                        ": refused after the statement that ended the transaction");
 }
 
 void Connection::Ahead(std::initializer_list<std::string_view> statements) {
@@ -291,6 +299,7 @@ void Connection::Ahead(std::initializer_list<std::string_view> statements) {
 
 Status Connection::CommitLater() {
   if (alone_) return Refuse("commit");
+  if (commit_sent_) return AfterCommit("commit");
   if (broken_)
     return StoreError(StatusCode::kUnavailable, "postgresql: commit: connection is broken");
   VS_RETURN_IF_ERROR(FinishCommitLater());
@@ -416,6 +425,7 @@ Result<Rows> Connection::CollectResults(std::string_view what) {
 
 Status Connection::Exec(std::string_view sql, std::string_view what) {
   if (alone_) return Refuse(what);
+  if (commit_sent_) return AfterCommit(what);
   if (broken_)
     return StoreError(StatusCode::kUnavailable,
                       "postgresql: " + std::string(what) + ": connection is broken");
@@ -480,6 +490,7 @@ Result<Rows> Connection::QueryAlone(std::string_view sql, const Params& params) 
 
 Result<Rows> Connection::Query(std::string_view sql, const Params& params) {
   if (alone_) return Refuse("query");
+  if (commit_sent_) return AfterCommit("query");
   if (broken_)
     return StoreError(StatusCode::kUnavailable, "postgresql: query: connection is broken");
   VS_RETURN_IF_ERROR(FinishCommitLater());
@@ -489,12 +500,18 @@ Result<Rows> Connection::Query(std::string_view sql, const Params& params) {
     if (!ahead_.empty() && broken()) lost_before_transaction_ = true;
     return name.status();
   }
-  if (!ahead_.empty()) return QueryPipelined(*name, params);
+  if (commit_with_next_) {
+    commit_with_next_ = false;
+    commit_sent_ = true;  // from here on the outcome of the transaction may be decided
+    return QueryPipelined(*name, params, /*commit=*/true);
+  }
+  if (!ahead_.empty()) return QueryPipelined(*name, params, /*commit=*/false);
   if (!SendPrepared(*name, params)) return SessionError("query");
   return CollectResults("query");
 }
 
-Result<Rows> Connection::QueryPipelined(const std::string& name, const Params& params) {
+Result<Rows> Connection::QueryPipelined(const std::string& name, const Params& params,
+                                        bool commit) {
   const std::vector<std::string_view> ahead = std::move(ahead_);
   ahead_.clear();
   const auto lost = [&] {
@@ -508,7 +525,10 @@ Result<Rows> Connection::QueryPipelined(const std::string& name, const Params& p
       return lost();
     }
   }
-  if (!SendPrepared(name, params) || PQpipelineSync(conn_) != 1) {
+  if (!SendPrepared(name, params) ||
+      (commit &&
+       PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 1) == 0) ||
+      PQpipelineSync(conn_) != 1) {
     return lost();
   }
   // Each command's results end with a null result; the pipeline with PGRES_PIPELINE_SYNC.
@@ -543,8 +563,8 @@ Result<Rows> Connection::QueryPipelined(const std::string& name, const Params& p
       PQclear(result);
       continue;
     }
-    if (status == PGRES_PIPELINE_ABORTED || command < ahead.size()) {
-      PQclear(result);  // skipped after an error, or a statement of Ahead
+    if (status == PGRES_PIPELINE_ABORTED || command != ahead.size()) {
+      PQclear(result);  // skipped after an error, a statement of Ahead, or the COMMIT
       continue;
     }
     last = Rows(result);

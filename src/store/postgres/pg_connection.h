@@ -156,6 +156,14 @@ class Connection {
   //    REQUIRES: no transaction block open; `sql` only reads.
   Result<Rows> QueryAlone(std::string_view sql, const Params& params);
   bool refused() const { return refused_; }
+  //  - CommitWithNext(): the next Query ends the open transaction: COMMIT is sent right after
+  //    it, in the same round trip (skipped by the server if the statement failed, which leaves
+  //    the transaction failed as usual). Query then returns the statement's rows, or the first
+  //    error of the two; commit_sent() turns true, and until ClearErrors() every Exec, Query and
+  //    CommitLater fails without sending anything. REQUIRES: a transaction block open (or BEGIN
+  //    ahead).
+  void CommitWithNext() { commit_with_next_ = true; }
+  bool commit_sent() const { return commit_sent_; }
 
   // The session was found lost before any statement of the current transaction reached the
   // server (while sending the statements queued by Ahead, or reading the answer of an earlier
@@ -193,8 +201,11 @@ class Connection {
   Status Refuse(std::string_view what);
   // Reads the answer of a COMMIT sent by CommitLater, if any.
   Status FinishCommitLater();
-  // Query with the statements of Ahead in front, in one pipeline.
-  Result<Rows> QueryPipelined(const std::string& name, const Params& params);
+  // Query with the statements of Ahead in front and, with `commit`, COMMIT after it, in one
+  // pipeline.
+  Result<Rows> QueryPipelined(const std::string& name, const Params& params, bool commit);
+  // The failure of a statement sent after CommitWithNext's COMMIT.
+  Status AfterCommit(std::string_view what) const;
   // Sends prepared statement `name` with `params` (binary results); false when libpq refused.
   bool SendPrepared(const std::string& name, const Params& params);
   // The error a failed result carries; `sqlstate` receives its SQLSTATE (a lost session's when
@@ -209,6 +220,8 @@ class Connection {
   bool lost_before_transaction_ = false;
   bool alone_ = false;    // QueryAlone ran since ClearErrors: no further statement may be sent
   bool refused_ = false;  // a statement was refused because of alone_
+  bool commit_with_next_ = false;  // CommitWithNext: the next Query carries COMMIT
+  bool commit_sent_ = false;       // that COMMIT went out: nothing more may be sent
   Status first_error_;
   std::string first_error_sqlstate_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL + type signature -> name

@@ -370,6 +370,63 @@ TEST_F(PgStoreTest, SessionLostAtTheLonePrefetchIsReplacedTransparently) {
   EXPECT_EQ(seen.blob, "sealed");
 }
 
+// An audit append whose last statement carries the COMMIT (Tx::CommitWithNextStatement, what
+// the audit committer's batches do): one COMMIT reaches the server, with that statement; what the
+// callback tries after it is refused unsent; the records and the head are committed.
+TEST_F(PgLoneReadTest, TheStatementCarryingTheCommitEndsTheTransaction) {
+  ASSERT_NO_FATAL_FAILURE(OpenProxiedNode());
+  int64_t chain = 0;
+  VS_ASSERT_OK(store_->Write([&](Tx& tx) -> Status {
+    AuditChainRecord record;
+    record.label = "node-a";
+    record.head_hash = std::string(64, '0');
+    record.pruned_hash = std::string(64, '0');
+    VS_ASSIGN_OR_RETURN(chain, tx.audit().InsertChain(record));
+    return Status::Ok();
+  }));
+  proxy_->ClearSent();
+  int runs = 0;
+  Status after_commit;
+  std::vector<int64_t> ids;
+  VS_ASSERT_OK(store_->Write([&](Tx& tx) -> Status {
+    ++runs;
+    VS_ASSIGN_OR_RETURN(std::optional<AuditRepository::LockedChain> locked,
+                        tx.audit().LockChainTakingIds(chain, 2));
+    if (!locked.has_value()) return NotFound("no chain");
+    ids = locked->ids;
+    std::vector<AuditRecord> records(2);
+    for (size_t i = 0; i < records.size(); ++i) {
+      records[i].id = ids[i];
+      records[i].chain_id = chain;
+      records[i].seq = static_cast<int64_t>(i) + 1;
+      records[i].credential = "service_key";
+      records[i].hash = std::string(63, 'a') + static_cast<char>('0' + i);
+    }
+    tx.CommitWithNextStatement();
+    Status appended = tx.audit().AppendToChain(chain, records, 2, records.back().hash);
+    after_commit = tx.audit().ListChains().status();
+    return appended;
+  }));
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(after_commit.code(), StatusCode::kInternal) << after_commit.ToString();
+  EXPECT_EQ(proxy_->CountSent("COMMIT"), 1u);
+  EXPECT_EQ(proxy_->CountSent("ORDER BY chain_id"), 0u);  // ListChains never went out
+  VS_ASSERT_OK(store_->Read([&](Tx& tx) -> Status {
+    VS_ASSIGN_OR_RETURN(std::vector<AuditRecord> stored, tx.audit().ListChainAfter(chain, 0, 10));
+    EXPECT_EQ(stored.size(), 2u);
+    if (stored.size() == 2) {
+      EXPECT_EQ(stored[1].id, ids[1]);
+    }
+    VS_ASSIGN_OR_RETURN(std::vector<AuditChainRecord> chains, tx.audit().ListChains());
+    for (const AuditChainRecord& c : chains) {
+      if (c.chain_id == chain) {
+        EXPECT_EQ(c.head_seq, 2);
+      }
+    }
+    return Status::Ok();
+  }));
+}
+
 // ---- retries -----------------------------------------------------------------------------------
 
 TEST_F(PgStoreTest, SerializationFailureReRunsTheCallback) {
@@ -391,6 +448,29 @@ TEST_F(PgStoreTest, SerializationFailureReRunsTheCallback) {
   Result<std::string> value = schema().QueryValue("SELECT value FROM meta WHERE key = 'k'");
   ASSERT_TRUE(value.ok());
   EXPECT_EQ(*value, "seen other node");  // the re-run saw the other node's write
+}
+
+// A serialization failure of the statement that carries the COMMIT re-runs the callback, as
+// one of a statement before it would.
+TEST_F(PgStoreTest, SerializationFailureOfTheStatementCarryingTheCommitReRunsTheCallback) {
+  Store* store = OpenNode();
+  ASSERT_NE(store, nullptr);
+  VS_ASSERT_OK(store->Write([](Tx& tx) { return tx.meta().Put("k", "initial"); }));
+  int runs = 0;
+  Status status = store->Write([&](Tx& tx) -> Status {
+    ++runs;
+    VS_ASSIGN_OR_RETURN(std::optional<std::string> value, tx.meta().Get("k"));
+    if (runs == 1) {
+      VS_RETURN_IF_ERROR(schema().Exec("UPDATE meta SET value = 'other node' WHERE key = 'k'"));
+    }
+    tx.CommitWithNextStatement();
+    return tx.meta().Put("k", "seen " + value.value_or("nothing"));
+  });
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(runs, 2);
+  Result<std::string> value = schema().QueryValue("SELECT value FROM meta WHERE key = 'k'");
+  ASSERT_TRUE(value.ok());
+  EXPECT_EQ(*value, "seen other node");
 }
 
 TEST_F(PgStoreTest, SessionLostInsideAWriteReRunsIt) {

@@ -93,6 +93,9 @@ class PgTx final : public Tx {
     return pg::PrefetchReadHint(conn_, hint, ahead_, alone);
   }
   bool UsesReadHints() const override { return read_only_; }
+  void CommitWithNextStatement() override {
+    if (!read_only_) conn_.CommitWithNext();
+  }
 
  private:
   Connection& conn_;
@@ -164,6 +167,28 @@ Attempt RunOnce(ConnectionPool::Lease& lease, Mode mode, const TxFn& fn, bool al
     return {status, Next::kDone};
   }
   conn.DropAhead();
+  if (conn.commit_sent()) {
+    // fn's last statement carried the COMMIT (Tx::CommitWithNextStatement).
+    if (conn.broken()) {
+      return {StoreError(StatusCode::kUnavailable,
+                         "postgresql: connection lost during COMMIT; the outcome of the "
+                         "transaction is unknown"),
+              Next::kDone};
+    }
+    if (status.ok() && conn.first_error().ok() && !conn.InTransaction()) {
+      return {Status::Ok(), Next::kDone};
+    }
+    // The statement failed (the transaction is failed and still open) or the COMMIT did (the
+    // server rolled it back): as for a failed commit below.
+    Status failure = !status.ok() ? status : conn.first_error();
+    if (failure.ok()) {
+      failure = StoreError(StatusCode::kInternal, "postgresql: the transaction did not commit");
+    }
+    const bool conflict = pg::IsRetryableSqlState(conn.first_error_sqlstate());
+    conn.ClearErrors();  // lets the ROLLBACK of a failed statement go out
+    Rollback(lease);
+    return {failure, conflict && mode == Mode::kWrite ? Next::kRetryConflict : Next::kDone};
+  }
   if (conn.broken()) {
     // Nothing was committed. A Write may re-run fn (Store::Write's contract); so may a Read whose
     // session was found lost before anything of it reached the server (a pooled session the
