@@ -429,48 +429,31 @@ TEST_F(PgLoneReadTest, TheStatementCarryingTheCommitEndsTheTransaction) {
 
 // ---- retries -----------------------------------------------------------------------------------
 
+// Also when the statement that fails is the one that carries the COMMIT
+// (Tx::CommitWithNextStatement).
 TEST_F(PgStoreTest, SerializationFailureReRunsTheCallback) {
   Store* store = OpenNode();
   ASSERT_NE(store, nullptr);
-  VS_ASSERT_OK(store->Write([](Tx& tx) { return tx.meta().Put("k", "initial"); }));
-  int runs = 0;
-  Status status = store->Write([&](Tx& tx) -> Status {
-    ++runs;
-    VS_ASSIGN_OR_RETURN(std::optional<std::string> value, tx.meta().Get("k"));
-    if (runs == 1) {
-      // Another node changes the row after this transaction read it.
-      VS_RETURN_IF_ERROR(schema().Exec("UPDATE meta SET value = 'other node' WHERE key = 'k'"));
-    }
-    return tx.meta().Put("k", "seen " + value.value_or("nothing"));
-  });
-  EXPECT_TRUE(status.ok()) << status.ToString();
-  EXPECT_EQ(runs, 2);
-  Result<std::string> value = schema().QueryValue("SELECT value FROM meta WHERE key = 'k'");
-  ASSERT_TRUE(value.ok());
-  EXPECT_EQ(*value, "seen other node");  // the re-run saw the other node's write
-}
-
-// A serialization failure of the statement that carries the COMMIT re-runs the callback, as
-// one of a statement before it would.
-TEST_F(PgStoreTest, SerializationFailureOfTheStatementCarryingTheCommitReRunsTheCallback) {
-  Store* store = OpenNode();
-  ASSERT_NE(store, nullptr);
-  VS_ASSERT_OK(store->Write([](Tx& tx) { return tx.meta().Put("k", "initial"); }));
-  int runs = 0;
-  Status status = store->Write([&](Tx& tx) -> Status {
-    ++runs;
-    VS_ASSIGN_OR_RETURN(std::optional<std::string> value, tx.meta().Get("k"));
-    if (runs == 1) {
-      VS_RETURN_IF_ERROR(schema().Exec("UPDATE meta SET value = 'other node' WHERE key = 'k'"));
-    }
-    tx.CommitWithNextStatement();
-    return tx.meta().Put("k", "seen " + value.value_or("nothing"));
-  });
-  EXPECT_TRUE(status.ok()) << status.ToString();
-  EXPECT_EQ(runs, 2);
-  Result<std::string> value = schema().QueryValue("SELECT value FROM meta WHERE key = 'k'");
-  ASSERT_TRUE(value.ok());
-  EXPECT_EQ(*value, "seen other node");
+  for (const bool carries_commit : {false, true}) {
+    SCOPED_TRACE(carries_commit ? "the failing statement carries the COMMIT" : "plain");
+    VS_ASSERT_OK(store->Write([](Tx& tx) { return tx.meta().Put("k", "initial"); }));
+    int runs = 0;
+    Status status = store->Write([&](Tx& tx) -> Status {
+      ++runs;
+      VS_ASSIGN_OR_RETURN(std::optional<std::string> value, tx.meta().Get("k"));
+      if (runs == 1) {
+        // Another node changes the row after this transaction read it.
+        VS_RETURN_IF_ERROR(schema().Exec("UPDATE meta SET value = 'other node' WHERE key = 'k'"));
+      }
+      if (carries_commit) tx.CommitWithNextStatement();
+      return tx.meta().Put("k", "seen " + value.value_or("nothing"));
+    });
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    EXPECT_EQ(runs, 2);
+    Result<std::string> value = schema().QueryValue("SELECT value FROM meta WHERE key = 'k'");
+    ASSERT_TRUE(value.ok());
+    EXPECT_EQ(*value, "seen other node");  // the re-run saw the other node's write
+  }
 }
 
 TEST_F(PgStoreTest, SessionLostInsideAWriteReRunsIt) {
