@@ -425,6 +425,18 @@ TEST_F(PgLoneReadTest, TheStatementCarryingTheCommitEndsTheTransaction) {
     }
     return Status::Ok();
   }));
+  // A word that no statement followed: the store's own COMMIT goes out once, and the word does
+  // not outlive the transaction (the lease's release clears it): the session's next user (one
+  // session: pool_size 1) sends its statements without one.
+  VS_ASSERT_OK(store_->SchemaVersion().status());  // the read's COMMIT above has gone out
+  proxy_->ClearSent();
+  VS_ASSERT_OK(store_->Write([](Tx& tx) -> Status {
+    VS_RETURN_IF_ERROR(tx.meta().Put("k", "v"));
+    tx.CommitWithNextStatement();
+    return Status::Ok();
+  }));
+  VS_ASSERT_OK(store_->SchemaVersion().status());
+  EXPECT_EQ(proxy_->CountSent("COMMIT"), 1u);
 }
 
 // ---- retries -----------------------------------------------------------------------------------
