@@ -116,6 +116,8 @@ int main(int argc, char** argv) {
                       "Benchmark only: write no audit records");
   serve_cmd->add_flag("--bench-without-decryption", serve.bench.without_decryption,
                       "Benchmark only: GetSecretValue returns a fixed value, decrypts nothing");
+  serve_cmd->add_flag("--bench-audit-elsewhere", serve.bench.audit_elsewhere,
+                      "Benchmark only: records of reads go to a second SQLite file");
 #endif
   serve_cmd->add_flag("--audit-sync-reads", serve.audit_sync_reads,
                       "fsync every batch of read audit records before answering");

@@ -43,6 +43,9 @@
 #include "server/panel_assets.h"
 #include "server/store_health.h"
 
+#ifdef VOXSECRETS_BENCH_SWITCHES
+#include "store/sqlite/sqlite_store.h"  // --bench-audit-elsewhere
+#endif
 namespace voxsecrets::server {
 namespace {
 
@@ -232,6 +235,30 @@ void PrintBanner(const ServeOptions& options, const DataDirPaths& paths, const O
 }
 
 #ifdef VOXSECRETS_BENCH_SWITCHES
+// --bench-audit-elsewhere: write calls go to `writes` (their records in their own batch
+// transaction), everything recorded on its own (reads, failed and refused calls) to `reads`.
+class SplitAuditHook final : public api::AuditHook {
+ public:
+  SplitAuditHook(api::AuditHook& writes, api::AuditHook& reads) : writes_(writes), reads_(reads) {}
+  Status InTransaction(api::CallContext& call, store::Tx& tx) override {
+    return writes_.InTransaction(call, tx);
+  }
+  Status Record(const api::AuditCall& call, const Status& outcome) override {
+    return reads_.Record(call, outcome);
+  }
+  void RecordAsync(const api::AuditCall& call, const Status& outcome, RecordDone done) override {
+    reads_.RecordAsync(call, outcome, std::move(done));
+  }
+  bool SubmitWrite(store::TxFn run, std::function<api::AuditCall()> describe,
+                   WriteDone done) override {
+    return writes_.SubmitWrite(std::move(run), std::move(describe), std::move(done));
+  }
+
+ private:
+  api::AuditHook& writes_;
+  api::AuditHook& reads_;
+};
+
 // --bench-without-decryption: Open hands out a fixed value without reading a data key or opening
 // anything, so that a benchmark shows what decryption costs. Seal is the real one.
 class NoDecryptionSealer final : public crypto::ValueSealer {
@@ -369,7 +396,8 @@ int RunServe(const ServeOptions& options) {
   if (options.bench.without_decryption) value_sealer = &no_decryption;
   log.Warn("built with benchmark switches: not for production",
            {{"without_audit", options.bench.without_audit},
-            {"without_decryption", options.bench.without_decryption}});
+            {"without_decryption", options.bench.without_decryption},
+            {"audit_elsewhere", options.bench.audit_elsewhere}});
 #endif
   secrets::SecretService secret_service(*value_sealer, clock, secrets_options);
   auth::KeyCache key_cache;
@@ -438,8 +466,38 @@ int RunServe(const ServeOptions& options) {
   api::DispatcherOptions dispatcher_options;
   if (ip_limiter.enabled()) dispatcher_options.limits.per_address = &ip_limiter;
   if (key_limiter.enabled()) dispatcher_options.limits.per_key = &key_limiter;
+  api::AuditHook* audit_hook = without_audit ? nullptr : &audit_recorder;
+#ifdef VOXSECRETS_BENCH_SWITCHES
+  std::unique_ptr<store::Store> bench_audit_store;
+  std::unique_ptr<audit::AuditLog> bench_audit_log;
+  std::unique_ptr<api::AuditRecorder> bench_read_recorder;
+  std::unique_ptr<SplitAuditHook> bench_split;
+  if (options.bench.audit_elsewhere && audit_hook != nullptr) {
+    store::SqliteOptions bench_store_options;
+    bench_store_options.path = (fs::path(data_options.data_dir) / "bench-audit.db").string();
+    auto bench_opened = store::OpenSqliteStore(bench_store_options);
+    if (!bench_opened.ok()) {
+      log.Error("cannot open the benchmark audit file",
+                {{"error", bench_opened.status().message()}});
+      return 1;
+    }
+    bench_audit_store = std::move(bench_opened).value();
+    audit::AuditLogOptions elsewhere = audit_options;
+    elsewhere.exporter = nullptr;
+    auto opened_log = audit::AuditLog::Open(*bench_audit_store, elsewhere);
+    if (!opened_log.ok()) {
+      log.Error("cannot open the benchmark audit log", {{"error", opened_log.status().message()}});
+      return 1;
+    }
+    bench_audit_log = std::move(opened_log).value();
+    bench_read_recorder = std::make_unique<api::AuditRecorder>(*bench_audit_log, clock,
+                                                               /*batch_writes=*/true, nullptr);
+    bench_split = std::make_unique<SplitAuditHook>(audit_recorder, *bench_read_recorder);
+    audit_hook = bench_split.get();
+  }
+#endif
   api::Dispatcher dispatcher(*data.store, authenticator, clock, api::BuildMethodTable(services),
-                             without_audit ? nullptr : &audit_recorder, dispatcher_options);
+                             audit_hook, dispatcher_options);
   MeteredApi metered(dispatcher, dispatcher.methods().Names(), metrics);
   AddStateMetrics(metrics, options, *data.keyring, key_cache, authenticator, **audit_log);
   // /healthz: probed in the background, so a database that stopped answering never holds an I/O

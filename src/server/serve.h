@@ -20,6 +20,9 @@ namespace voxsecrets::server {
 struct BenchSwitches {
   bool without_audit = false;       // no audit record at all (no AuditHook)
   bool without_decryption = false;  // GetSecretValue hands out a fixed value, opens nothing
+  // Records of reads and failed calls go to a second SQLite file in the data dir
+  // (bench-audit.db, a chain of their own): what a trail outside the readers' database would cost
+  bool audit_elsewhere = false;
 };
 
 struct ServeOptions {
