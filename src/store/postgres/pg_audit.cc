@@ -58,13 +58,16 @@ constexpr std::string_view kInsertRecord =
     "INSERT INTO audit_log (" VS_AUDIT_STORED_COLUMNS
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, decode($13, 'hex')) "
     "RETURNING id > coalesce(pg_sequence_last_value('audit_log_id_seq'), 0)";
+// The records' columns from the arrays $1..$13 (RecordColumns), for an INSERT's SELECT.
+#define VS_AUDIT_UNNESTED_RECORDS                                                                 \
+  "SELECT i, c, s, t, ac, k, cr, ip, m, ar, tc, rc, decode(h, 'hex') FROM unnest($1::int8[], "    \
+  "$2::int8[], $3::int8[], $4::int8[], $5::int8[], $6::text[], $7::text[], $8::text[], "          \
+  "$9::text[], $10::text[], $11::text[], $12::int8[], $13::text[]) AS u (i, c, s, t, ac, k, cr, " \
+  "ip, m, ar, tc, rc, h)"
 // Many records in one statement (AuditLog's batches): one array per column, unnested together.
 constexpr std::string_view kInsertRecords =
-    "INSERT INTO audit_log (" VS_AUDIT_STORED_COLUMNS
-    ") SELECT i, c, s, t, ac, k, cr, ip, m, ar, tc, rc, decode(h, 'hex') FROM unnest($1::int8[], "
-    "$2::int8[], $3::int8[], $4::int8[], $5::int8[], $6::text[], $7::text[], $8::text[], "
-    "$9::text[], $10::text[], $11::text[], $12::int8[], $13::text[]) AS u (i, c, s, t, ac, k, cr, "
-    "ip, m, ar, tc, rc, h) RETURNING id, id > "
+    "INSERT INTO audit_log (" VS_AUDIT_STORED_COLUMNS ") " VS_AUDIT_UNNESTED_RECORDS
+    " RETURNING id, id > "
     "coalesce(pg_sequence_last_value('audit_log_id_seq'), 0)";
 // AuditLog's two statements per batch (AuditRepository::LockChainTakingIds and AppendToChain),
 // each in place of two. The chain row is locked (the CTE, run first) before the ids are taken, so
@@ -85,10 +88,8 @@ constexpr std::string_view kLockChainTakingIds =
 constexpr std::string_view kAppendToChain =
     "WITH head AS (UPDATE audit_chains SET head_seq = $15, head_hash = $16 WHERE chain_id = $14 "
     "RETURNING chain_id), ins AS (INSERT INTO audit_log (" VS_AUDIT_STORED_COLUMNS
-    ") SELECT i, c, s, t, ac, k, cr, ip, m, ar, tc, rc, decode(h, 'hex') FROM unnest($1::int8[], "
-    "$2::int8[], $3::int8[], $4::int8[], $5::int8[], $6::text[], $7::text[], $8::text[], "
-    "$9::text[], $10::text[], $11::text[], $12::int8[], $13::text[]) AS u (i, c, s, t, ac, k, cr, "
-    "ip, m, ar, tc, rc, h) WHERE EXISTS (SELECT FROM head) RETURNING id) SELECT (SELECT count(*) "
+    ") " VS_AUDIT_UNNESTED_RECORDS
+    " WHERE EXISTS (SELECT FROM head) RETURNING id) SELECT (SELECT count(*) "
     "FROM head), (SELECT CASE WHEN m.id > coalesce(pg_sequence_last_value('audit_log_id_seq'), 0) "
     "THEN (SELECT setval('audit_log_id_seq', greatest(m.id, "
     "coalesce(pg_sequence_last_value('audit_log_id_seq'), 0))) FROM (SELECT "
